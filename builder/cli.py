@@ -1,0 +1,104 @@
+"""The command line: a thin layer over the library; each command calls one function."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from builder import __version__
+
+DATA_OPTION = click.option(
+    "--data", "data_dir", type=click.Path(file_okay=False, path_type=Path),
+    default=Path("data"), show_default=True, help="The data store folder.")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="builder")
+def main() -> None:
+    """Import CCADB survey exports, keep their history, and publish them as a site."""
+
+
+@main.command("import")
+@click.argument("source")
+@click.option("--format", "fmt", default="auto", show_default=True,
+              type=click.Choice(["auto", "ccadb-csv", "report-html", "summary-html",
+                                 "report-csv", "json"]),
+              help="Layout of the export; auto-detected from its content by default.")
+@click.option("--survey", help="Survey title, for layouts that do not carry it (report-csv).")
+@click.option("--question-ids", default="",
+              help="Question ids by position, comma-separated (Q00101,Q00102); "
+                   "taken from the URL's QuestionId= when importing a report by URL.")
+@click.option("--partial", is_flag=True,
+              help="The export was cut short: add and update answers, but do not treat "
+                   "missing CA owners as withdrawn.")
+@click.option("--encoding", help="Fallback encoding for an export that is not UTF-8 "
+                                 "(a warning is printed).")
+@click.option("--source-url", help="The URL a saved file was downloaded from: recorded as "
+                                   "each answer's source (and its QuestionId= read).")
+@click.option("--observed-at", help="Record changes as observed at this UTC time "
+                                    "(ISO 8601) instead of now.")
+@DATA_OPTION
+def import_command(source: str, fmt: str, survey: str | None, question_ids: str, partial: bool,
+                   encoding: str | None, source_url: str | None, observed_at: str | None,
+                   data_dir: Path) -> None:
+    """Import SOURCE (a file or an http(s) URL) into the data store."""
+    from builder.importer import import_source
+    from builder.load import Format, LoadOptions
+
+    ids = tuple(i.strip() for i in question_ids.split(",") if i.strip())
+    options = LoadOptions(Format(fmt), survey, ids, encoding)
+    result = import_source(source, data_dir, options, partial=partial, observed_at=observed_at,
+                           source_url=source_url)
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    counts = {k: sum(c.kind == k for c in result.changes) for k in ("added", "changed",
+                                                                      "withdrawn")}
+    click.echo(f"{source}: {result.export.format}, {len(result.export.records)} record(s); "
+               f"answers {counts['added']} added, {counts['changed']} changed, "
+               f"{counts['withdrawn']} withdrawn; {len(result.written)} file(s) written")
+
+
+@main.command()
+@DATA_OPTION
+def validate(data_dir: Path) -> None:
+    """Check every file of the data store; list every problem found."""
+    from builder.store import load_store
+
+    store = load_store(data_dir)
+    answers = sum(len(s.answers) for s in store.surveys.values())
+    questions = sum(len(s.questions) for s in store.surveys.values())
+    click.echo(f"{data_dir}: ok: {len(store.surveys)} survey(s), {questions} question(s), "
+               f"{answers} answer(s)")
+
+
+@main.command()
+@DATA_OPTION
+@click.option("--site-dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("site"), show_default=True, help="Where the built site goes.")
+@click.option("--docs-dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("docs"), show_default=True,
+              help="The MkDocs docs folder; generated pages go to its generated/ part.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path("mkdocs.yml"), show_default=True, help="The MkDocs configuration.")
+def build(data_dir: Path, site_dir: Path, docs_dir: Path, config_file: Path) -> None:
+    """Render the pages from the data store and build the site with MkDocs."""
+    from builder.site import build_site
+
+    report = build_site(data_dir, docs_dir=docs_dir, site_dir=site_dir, config_file=config_file)
+    click.echo(report.summary())
+
+
+@main.command()
+@click.option("--size", type=click.Choice(["small", "realistic", "large"]), default="small",
+              show_default=True, help="small: tests; realistic: 20 surveys x 70 CA owners x "
+                                      "15 questions; large: 10x realistic.")
+@click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("demo-data"), show_default=True,
+              help="Folder for the demo store; refused if it holds real (non-demo) data.")
+def demo(size: str, data_dir: Path) -> None:
+    """Write a deterministic demonstration dataset with fictitious CA owners."""
+    from builder.demo import write_demo
+
+    summary = write_demo(data_dir, size)
+    click.echo(summary)

@@ -1,0 +1,89 @@
+"""Problems found in input, and the errors that end a command with exit status 1."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import click
+
+MAX_VALUE_SHOWN = 80
+MAX_ISSUES_SHOWN = 200
+
+
+def shorten(value: str, limit: int = MAX_VALUE_SHOWN) -> str:
+    """Cut a long offending value so one bad field cannot flood the terminal."""
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem in one place of one input: where, what, and which rule."""
+
+    path: str
+    """File name or URL of the input."""
+    line: int | None
+    """1-based line of the input, when known."""
+    column: int | None
+    """1-based column (character) on that line, when known."""
+    field: str
+    """Column name, JSON key or HTML part the problem is in; '-' for the whole input."""
+    code: str
+    """Stable rule name, e.g. 'invalid-utf8', 'duplicate-header'."""
+    message: str
+    """What is wrong, in words."""
+    value: str | None = None
+    """The offending value, as found."""
+    warning: bool = False
+    """A warning is printed but does not fail the command."""
+
+    def __str__(self) -> str:
+        where = self.path
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        text = f"{where}: {self.field}: {self.code}: {self.message}"
+        if self.value is not None:
+            text += f" (got {shorten(self.value)!r})"
+        return text
+
+
+def format_issues(issues: Iterable[Issue]) -> str:
+    """One issue per line (capped), then a count."""
+    issues = list(issues)
+    errors = [i for i in issues if not i.warning]
+    lines = [str(i) for i in issues[:MAX_ISSUES_SHOWN]]
+    if len(issues) > MAX_ISSUES_SHOWN:
+        lines.append(f"... and {len(issues) - MAX_ISSUES_SHOWN} more")
+    noun = "problem" if len(errors) == 1 else "problems"
+    lines.append(f"{len(errors)} {noun} found")
+    return "\n".join(lines)
+
+
+class BuilderError(click.ClickException):
+    """An error that ends a command with exit status 1 and one clear message."""
+
+    exit_code = 1
+
+    def show(self, file=None) -> None:  # type: ignore[no-untyped-def]
+        click.echo(f"error: {self.format_message()}", err=True, file=file)
+
+
+class InputRejected(BuilderError):
+    """The input had problems; every one of them is listed, then the count."""
+
+    def __init__(self, issues: list[Issue]) -> None:
+        self.issues = issues
+        super().__init__(format_issues(issues))
+
+    def show(self, file=None) -> None:  # type: ignore[no-untyped-def]
+        click.echo(self.format_message(), err=True, file=file)
+
+
+class FetchError(BuilderError):
+    """A source could not be fetched or was not the kind of document expected."""
+
+
+class BuildFailed(BuilderError):
+    """The site could not be built; the previous site is left as it was."""

@@ -1,0 +1,68 @@
+"""`builder import`: load an export, validate it against the store, merge, save."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from builder import http
+from builder.errors import BuilderError, InputRejected, Issue
+from builder.history import apply_import
+from builder.load import Export, LoadOptions, load_export
+from builder.model import Change
+from builder.store import check_store, load_store, save_store
+from builder.validate import validate_export
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    export: Export
+    changes: list[Change]
+    written: list[str]
+    warnings: list[Issue]
+
+
+def now_utc() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def read_source(source: str) -> tuple[bytes, str]:
+    """Bytes and origin (the URL as asked for, or the file path as given)."""
+    if source.startswith(("http://", "https://")):
+        return http.get(source).body, source
+    try:
+        return Path(source).read_bytes(), source
+    except OSError as exc:
+        raise BuilderError(f"{source}: cannot read: {exc.strerror or exc}") from exc
+
+
+def import_bytes(data: bytes, origin: str, data_dir: Path, options: LoadOptions, *,
+                 partial: bool = False, observed_at: str | None = None) -> ImportResult:
+    """The import pipeline on bytes already read; data/ is untouched on any failure."""
+    observed_at = observed_at or now_utc()
+    export = load_export(data, origin, options)
+    store = load_store(data_dir)
+    bundle = validate_export(export, store, observed_at)
+    if any(not i.warning for i in bundle.issues):
+        raise InputRejected(export.issues + bundle.issues)
+    changes = apply_import(store, bundle, partial=partial, observed_at=observed_at,
+                           complete_owner_list=export.complete_owner_list)
+    problems = check_store(store, data_dir)
+    if problems:
+        raise InputRejected(problems)
+    written = save_store(store, data_dir)  # writes only files whose text changed
+    warnings = [i for i in export.issues + bundle.issues if i.warning]
+    return ImportResult(export, changes, written, warnings)
+
+
+def import_source(source: str, data_dir: Path, options: LoadOptions, *, partial: bool = False,
+                  observed_at: str | None = None, source_url: str | None = None) -> ImportResult:
+    """Import a file or URL; `source_url` names where a saved file came from."""
+    data, origin = read_source(source)
+    if source_url:
+        if not source_url.startswith(("http://", "https://")):
+            raise BuilderError(f"--source-url must be an http(s) URL (got {source_url!r})")
+        origin = source_url
+    return import_bytes(data, origin, data_dir, options, partial=partial,
+                        observed_at=observed_at)

@@ -1,0 +1,261 @@
+"""The CCADB report pages: CACommResponsesOnlyReport and CACommSummaryReport.
+
+Cells hold CA-written HTML, unescaped. We keep the text a browser would show as the
+cell's textContent and never the markup: `<br>` (and block ends) become line breaks,
+which separate the options of a multiple-choice answer.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from urllib.parse import parse_qs, urlsplit
+
+from builder.errors import Issue
+from builder.load.common import Export, RawRecord
+from builder.text import fold_whitespace
+
+_BREAKS = {"br", "p", "div", "li", "tr"}
+_HEADINGS = {"h1", "h2", "h3", "h4"}
+
+
+@dataclass
+class Cell:
+    tag: str
+    line: int
+    column: int
+    parts: list[str] = field(default_factory=lambda: [""])
+
+    def lines(self) -> list[str]:
+        """Text between line breaks, whitespace folded, blanks dropped."""
+        return [t for t in (fold_whitespace(p) for p in self.parts) if t]
+
+    def text(self) -> str:
+        return "\n".join(self.lines())
+
+
+@dataclass
+class Block:
+    """A heading or a table, in document order."""
+
+    kind: str  # "heading" or "table"
+    level: str = ""
+    text: str = ""
+    line: int = 0
+    rows: list[list[Cell]] = field(default_factory=list)
+
+
+class _PageParser(HTMLParser):
+    """Collects headings and top-level tables; nested tables are read as cell text."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[Block] = []
+        self.title = ""
+        self._in_title = False
+        self._heading: Block | None = None
+        self._table_depth = 0
+        self._cell: Cell | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        line, col = self.getpos()
+        if tag == "title":
+            self._in_title = True
+        elif tag in _HEADINGS and self._heading is None:
+            self._heading = Block("heading", tag, "", line)
+        elif tag == "table":
+            self._table_depth += 1
+            if self._table_depth == 1:
+                self.blocks.append(Block("table", line=line))
+            elif self._cell is not None:
+                self._cell.parts.append("")
+        elif self._table_depth == 1 and tag == "tr":
+            self.blocks[-1].rows.append([])
+            self._cell = None
+        elif self._table_depth == 1 and tag in ("td", "th"):
+            table = self.blocks[-1]
+            if not table.rows:
+                table.rows.append([])
+            self._cell = Cell(tag, line, col + 1)
+            table.rows[-1].append(self._cell)
+        elif tag in _BREAKS and self._cell is not None:
+            self._cell.parts.append("")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _BREAKS and self._cell is not None:
+            self._cell.parts.append("")
+        else:
+            self.handle_starttag(tag, attrs)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "title":
+            self._in_title = False
+        elif tag in _HEADINGS and self._heading is not None and tag == self._heading.level:
+            self._heading.text = fold_whitespace(self._heading.text)
+            self.blocks.append(self._heading)
+            self._heading = None
+        elif tag == "table" and self._table_depth:
+            self._table_depth -= 1
+            if self._table_depth == 0:
+                self._cell = None
+        elif self._table_depth == 1 and tag in ("td", "th"):
+            self._cell = None
+        elif tag in _BREAKS and self._cell is not None:
+            self._cell.parts.append("")
+
+    def handle_data(self, data: str) -> None:
+        if self._in_title:
+            self.title += data
+        if self._heading is not None:
+            self._heading.text += data
+        if self._cell is not None:
+            self._cell.parts[-1] += data
+
+
+def _parse(text: str) -> _PageParser:
+    parser = _PageParser()
+    parser.feed(text)
+    parser.close()
+    return parser
+
+
+def looks_like_summary(text: str) -> bool:
+    return bool(re.search(r"CA\s+Responses\s+to", text)) and bool(
+        re.search(r">\s*Action\s*<", text))
+
+
+def question_ids_from_url(origin: str) -> tuple[str, ...]:
+    """`QuestionId=Q1,Q2,` (a trailing comma occurs in real links)."""
+    query = parse_qs(urlsplit(origin).query)
+    ids: list[str] = []
+    for value in query.get("QuestionId", []):
+        ids += [part.strip() for part in value.split(",") if part.strip()]
+    return tuple(ids)
+
+
+def communication_id_from_url(origin: str) -> str | None:
+    query = parse_qs(urlsplit(origin).query)
+    for key in ("CommunicationId", "CACommunicationId"):
+        if query.get(key):
+            return query[key][0].strip() or None
+    return None
+
+
+def _header_texts(row: list[Cell]) -> list[str]:
+    return [fold_whitespace(c.text()) for c in row]
+
+
+def _not_a_report(origin: str, what: str, parser: _PageParser) -> Export:
+    seen = parser.title.strip() or next((b.text for b in parser.blocks if b.kind == "heading"), "")
+    return Export([], [Issue(origin, 1, None, "-", "not-a-report",
+                             f"this page is not a CCADB {what} (a login or error page?)",
+                             fold_whitespace(seen) or None)])
+
+
+def load_report_html(text: str, origin: str, survey: str | None,
+                     question_ids: tuple[str, ...]) -> Export:
+    """CACommResponsesOnlyReport: h1 title, question-text table, CA Owner | Response table."""
+    parser = _parse(text)
+    tables = [b for b in parser.blocks if b.kind == "table"]
+    answers = next((t for t in tables if t.rows and any(
+        _header_texts(r)[:1] == ["CA Owner"] for r in t.rows[:3])), None)
+    h1 = next((b.text for b in parser.blocks if b.kind == "heading" and b.level == "h1"), "")
+    if answers is None:
+        return _not_a_report(origin, "CACommResponsesOnlyReport page", parser)
+    issues: list[Issue] = []
+    title = survey or h1
+    if not title:
+        issues.append(Issue(origin, None, None, "h1", "missing-survey",
+                            "the page has no <h1> survey title; pass --survey TITLE"))
+    header_index = next(i for i, r in enumerate(answers.rows)
+                        if _header_texts(r)[:1] == ["CA Owner"])
+    header = answers.rows[header_index]
+    n = len(header) - 1
+    for cell in header[1:]:
+        if fold_whitespace(cell.text()) != "Response":
+            issues.append(Issue(origin, cell.line, cell.column, "header", "unexpected-header",
+                                "columns after 'CA Owner' must be 'Response'", cell.text()))
+    texts = [c.text() for t in tables if t is not answers for r in t.rows for c in r
+             if c.tag == "th" and c.text()]
+    ids = question_ids_from_url(origin) or question_ids
+    if not ids:
+        issues.append(Issue(origin, None, None, "QuestionId", "missing-question-ids",
+                            f"the page has {n} Response column(s) but the question ids are not "
+                            "known: import it by its URL (QuestionId=...) or pass --question-ids"))
+    elif len(ids) != n:
+        issues.append(Issue(origin, header[0].line, None, "QuestionId", "question-count-mismatch",
+                            f"{n} Response column(s) but {len(ids)} question id(s)",
+                            ",".join(ids)))
+    if issues:
+        return Export([], issues)
+    question_texts = dict(zip(ids, texts, strict=False)) if len(texts) == n else {}
+    records = []
+    for row in answers.rows[header_index + 1:]:
+        if not row:
+            continue
+        owner = fold_whitespace(row[0].text())
+        if len(row) != n + 1:
+            issues.append(Issue(origin, row[0].line, None, "-", "ragged-row",
+                                f"row has {len(row) - 1} answer cell(s), expected {n}", owner))
+            continue
+        for qid, cell in zip(ids, row[1:], strict=True):
+            records.append(RawRecord(origin, cell.line, survey=title, question_id=qid,
+                                     question_text=question_texts.get(qid), ca_owner=owner,
+                                     response=cell.text(), column=cell.column, html_cell=True))
+    if not records and not issues:
+        issues.append(Issue(origin, None, None, "-", "no-rows",
+                            "the report has no CA owner rows (cut short, or not published?)"))
+    return Export(records, issues, survey_title=title,
+                  communication_id=communication_id_from_url(origin),
+                  question_texts=question_texts)
+
+
+def load_summary_html(text: str, origin: str, survey: str | None,
+                      question_ids: tuple[str, ...]) -> Export:
+    """CACommSummaryReport: 'CA Responses to <title>', a block per CA owner (Action | Response)."""
+    parser = _parse(text)
+    heading = next((b.text for b in parser.blocks if b.kind == "heading"
+                    and re.match(r"CA\s+Responses\s+to\s", b.text)), None)
+    if heading is None:
+        return _not_a_report(origin, "CACommSummaryReport page", parser)
+    title = survey or re.sub(r"^CA\s+Responses\s+to\s+", "", heading).strip()
+    issues: list[Issue] = []
+    records: list[RawRecord] = []
+    owner: str | None = None
+    for block in parser.blocks:
+        if block.kind == "heading" and block.text != heading:
+            owner = block.text
+            continue
+        if block.kind != "table" or not block.rows:
+            continue
+        if _header_texts(block.rows[0])[:2] != ["Action", "Response"]:
+            if block.rows and len(block.rows[0]) == 1 and block.rows[0][0].tag == "th":
+                owner = fold_whitespace(block.rows[0][0].text())  # title row as a table
+            continue
+        if not owner:
+            issues.append(Issue(origin, block.line, None, "owner", "missing-owner",
+                                "an Action | Response table has no CA owner title before it"))
+            continue
+        body = [r for r in block.rows[1:] if r]
+        if question_ids and len(question_ids) != len(body):
+            issues.append(Issue(origin, block.line, None, "Action", "question-count-mismatch",
+                                f"{len(body)} action row(s) but {len(question_ids)} question "
+                                "id(s) given", owner))
+            continue
+        for pos, row in enumerate(body):
+            if len(row) != 2:
+                issues.append(Issue(origin, row[0].line, None, "-", "ragged-row",
+                                    f"row has {len(row)} cell(s), expected 2", owner))
+                continue
+            action, response = row
+            records.append(RawRecord(
+                origin, response.line, survey=title,
+                question_id=question_ids[pos] if question_ids else None,
+                question_order=pos + 1, question_text=action.text(), ca_owner=owner,
+                response=response.text(), column=response.column, html_cell=True))
+    if not records and not issues:
+        issues.append(Issue(origin, None, None, "-", "no-rows",
+                            "the summary has no CA owner blocks (cut short, or not published?)"))
+    return Export(records, issues, survey_title=title,
+                  communication_id=communication_id_from_url(origin))

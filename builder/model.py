@@ -1,0 +1,138 @@
+"""The data model: surveys, questions, answers, and recorded changes. No I/O here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+SINGLE = "Single Select (Radio buttons)"
+MULTI = "Multi Select (Check boxes)"
+FREE_TEXT = "Free Text (Multi line text box)"
+DATE = "Date Type"
+UNKNOWN = "Unknown"
+QUESTION_TYPES = (SINGLE, MULTI, FREE_TEXT, DATE, UNKNOWN)
+CHOICE_TYPES = (SINGLE, MULTI)
+MAX_OPTIONS = 12
+
+
+@dataclass(frozen=True)
+class Survey:
+    """One CA Communication (a survey sent to every CA owner)."""
+
+    key: str
+    """Canonical form of the title; the identity used everywhere."""
+    title: str
+    """Title as published, e.g. 'November 2017 CA Communication'."""
+    communication_id: str | None = None
+    """CCADB CA_Communication record id ('a05…'), the CommunicationId in report URLs."""
+    sent: str | None = None
+    """When it was sent, as known (ISO date or a short phrase)."""
+    deadline: str | None = None
+    """When answers were due, ISO date if known; answers first seen later are 'late'."""
+    letter: str | None = None
+    """The letter / introduction text, when known."""
+    source_urls: tuple[str, ...] = ()
+    """Where the survey and its answers were published (report pages, announcements)."""
+    partial: bool = False
+    """True when the captured answers are known to be incomplete."""
+    demo: bool = False
+    """True for fictitious demonstration data."""
+    note: str | None = None
+    """Editorial note shown on the survey page (e.g. how the data was captured)."""
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question of one survey."""
+
+    survey_key: str
+    id: str
+    """CCADB question id ('Q00028'), or a local id starting 'local-' when the id is unknown."""
+    order: int | None
+    """Position within the survey, when known."""
+    type: str
+    """One of QUESTION_TYPES."""
+    text: str
+    """Full question text as published (may be empty when not captured)."""
+    options: tuple[str, ...] = ()
+    """Option labels by number (index 0 is option 1); '' where a label is unknown."""
+    source: str | None = None
+    """Where the text was taken from."""
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The latest known answer of one CA owner to one question."""
+
+    survey_key: str
+    question_id: str
+    owner_key: str
+    """Canonical CA owner key (see text.canonical_key)."""
+    owner_name: str
+    """CA owner's name as given by the source."""
+    values: tuple[str, ...]
+    """Chosen option labels (one per ticked option) or the free text; verbatim."""
+    option_numbers: tuple[int | None, ...] = ()
+    """1-based option numbers parallel to values, where known."""
+    source: str = ""
+    """URL or file the answer was imported from."""
+    observed_at: str = ""
+    """UTC time (ISO 8601) this version of the answer was first imported."""
+    submitted_at: str | None = None
+    """When the CA submitted it, if the export says."""
+
+
+@dataclass(frozen=True)
+class Change:
+    """One recorded change to one answer (the store's append-only history)."""
+
+    survey_key: str
+    question_id: str
+    owner_key: str
+    owner_name: str
+    kind: str
+    """'added', 'changed' or 'withdrawn'."""
+    old: tuple[str, ...] | None
+    new: tuple[str, ...] | None
+    observed_at: str
+    source: str
+
+
+@dataclass
+class SurveyData:
+    """Everything the store holds for one survey."""
+
+    survey: Survey
+    questions: dict[str, Question] = field(default_factory=dict)
+    answers: dict[tuple[str, str], Answer] = field(default_factory=dict)
+    """Keyed by (question_id, owner_key)."""
+    history: list[Change] = field(default_factory=list)
+
+    def sorted_questions(self) -> list[Question]:
+        return sorted(self.questions.values(), key=question_sort_key)
+
+    def sorted_answers(self) -> list[Answer]:
+        order = {q.id: i for i, q in enumerate(self.sorted_questions())}
+        return sorted(
+            self.answers.values(), key=lambda a: (order.get(a.question_id, 1 << 30), a.owner_key)
+        )
+
+
+def question_sort_key(q: Question) -> tuple[int, str]:
+    return (q.order if q.order is not None else 1 << 30, q.id)
+
+
+@dataclass
+class Store:
+    """The whole dataset: every survey, keyed by survey key."""
+
+    surveys: dict[str, SurveyData] = field(default_factory=dict)
+    catalog: list[dict[str, str]] = field(default_factory=list)
+    """Known communications (data/catalog/communications.csv), as rows."""
+    demo: bool = False
+
+    def sorted_surveys(self) -> list[SurveyData]:
+        return sorted(self.surveys.values(), key=lambda s: s.survey.key)
+
+
+def is_blank(values: tuple[str, ...]) -> bool:
+    return not any(v.strip() for v in values)

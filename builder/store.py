@@ -1,0 +1,246 @@
+"""The data store in data/: plain UTF-8 text, one record per line, in a stable order.
+
+    data/dataset.json                       what this dataset is (real or demo)
+    data/catalog/*.csv                      known communications and questions (reference)
+    data/surveys/<name>/survey.json         one survey
+    data/surveys/<name>/questions.jsonl     its questions, in survey order
+    data/surveys/<name>/answers.jsonl       latest answer per question x CA owner
+    data/surveys/<name>/history.jsonl       append-only record of every change
+
+A git diff of two imports shows exactly the answers that changed. Writes go to
+temporary files first and replace the old ones only when all are written.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import tempfile
+from dataclasses import asdict, fields
+from pathlib import Path
+from typing import Any
+
+from builder.errors import InputRejected, Issue
+from builder.model import QUESTION_TYPES, Answer, Change, Question, Store, Survey, SurveyData
+from builder.text import canonical_key, page_name
+
+
+def dumps(obj: Any) -> str:
+    """Canonical JSON: sorted keys, no ASCII escaping, so diffs show real text."""
+    return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def survey_dir_name(survey_key: str) -> str:
+    return page_name(survey_key, "survey")
+
+
+# -- reading ---------------------------------------------------------------------------
+
+_SPECS: dict[type, dict[str, tuple[type, ...]]] = {
+    Survey: {"key": (str,), "title": (str,), "communication_id": (str, type(None)),
+             "sent": (str, type(None)), "deadline": (str, type(None)),
+             "letter": (str, type(None)), "source_urls": (list,), "partial": (bool,),
+             "demo": (bool,), "note": (str, type(None))},
+    Question: {"survey_key": (str,), "id": (str,), "order": (int, type(None)), "type": (str,),
+               "text": (str,), "options": (list,), "source": (str, type(None))},
+    Answer: {"survey_key": (str,), "question_id": (str,), "owner_key": (str,),
+             "owner_name": (str,), "values": (list,), "option_numbers": (list,),
+             "source": (str,), "observed_at": (str,), "submitted_at": (str, type(None))},
+    Change: {"survey_key": (str,), "question_id": (str,), "owner_key": (str,),
+             "owner_name": (str,), "kind": (str,), "old": (list, type(None)),
+             "new": (list, type(None)), "observed_at": (str,), "source": (str,)},
+}
+
+
+def _to_record(cls: type, obj: Any, path: str, line: int, issues: list[Issue]) -> Any:
+    spec = _SPECS[cls]
+    if not isinstance(obj, dict):
+        issues.append(Issue(path, line, None, "-", "not-an-object", "expected a JSON object"))
+        return None
+    ok = True
+    for name, types in spec.items():
+        if name not in obj:
+            issues.append(Issue(path, line, None, name, "missing-key", "required key is missing"))
+            ok = False
+        elif not isinstance(obj[name], types) or (bool not in types and
+                                                  isinstance(obj[name], bool)):
+            issues.append(Issue(path, line, None, name, "wrong-type",
+                                f"expected {'/'.join(t.__name__ for t in types)}",
+                                json.dumps(obj[name], ensure_ascii=False)))
+            ok = False
+    for name in obj:
+        if name not in spec:
+            issues.append(Issue(path, line, None, name, "unknown-key", "not a known key", name))
+            ok = False
+    if not ok:
+        return None
+    values = {k: tuple(v) if isinstance(v, list) else v for k, v in obj.items()}
+    return cls(**values)
+
+
+def _read_json_lines(path: Path, cls: type, issues: list[Issue]) -> list[Any]:
+    records = []
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        issues.append(Issue(str(path), None, None, "-", "invalid-utf8", str(exc)))
+        return []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            issues.append(Issue(str(path), number, exc.colno, "-", "json-syntax", exc.msg,
+                                line[:60]))
+            continue
+        record = _to_record(cls, obj, str(path), number, issues)
+        if record is not None:
+            records.append(record)
+    return records
+
+
+def _read_survey(folder: Path, issues: list[Issue]) -> SurveyData | None:
+    survey_path = folder / "survey.json"
+    if not survey_path.exists():
+        issues.append(Issue(str(survey_path), None, None, "-", "missing-survey",
+                            "each survey folder needs a survey.json"))
+        return None
+    try:
+        obj = json.loads(survey_path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        line = getattr(exc, "lineno", None)
+        issues.append(Issue(str(survey_path), line, getattr(exc, "colno", None), "-",
+                            "json-syntax", str(exc)))
+        return None
+    survey = _to_record(Survey, obj, str(survey_path), 1, issues)
+    if survey is None:
+        return None
+    data = SurveyData(survey)
+    if folder.name != survey_dir_name(data.survey.key):
+        issues.append(Issue(str(survey_path), None, None, "key", "misplaced-survey",
+                            f"a survey with this key belongs in surveys/"
+                            f"{survey_dir_name(data.survey.key)}/", data.survey.key))
+    for q in _read_json_lines(folder / "questions.jsonl", Question, issues):
+        data.questions[q.id] = q
+    for a in _read_json_lines(folder / "answers.jsonl", Answer, issues):
+        data.answers[(a.question_id, a.owner_key)] = a
+    history = folder / "history.jsonl"
+    if history.exists():
+        data.history = _read_json_lines(history, Change, issues)
+    return data
+
+
+def read_store(data_dir: Path) -> tuple[Store, list[Issue]]:
+    """Read the whole store; problems are returned, not raised."""
+    issues: list[Issue] = []
+    store = Store()
+    meta = data_dir / "dataset.json"
+    if meta.exists():
+        try:
+            store.demo = bool(json.loads(meta.read_text(encoding="utf-8")).get("demo", False))
+        except (json.JSONDecodeError, UnicodeDecodeError, AttributeError) as exc:
+            issues.append(Issue(str(meta), None, None, "-", "json-syntax", str(exc)))
+    catalog = data_dir / "catalog" / "communications.csv"
+    if catalog.exists():
+        with catalog.open(encoding="utf-8", newline="") as fh:
+            store.catalog = list(csv.DictReader(fh))
+    surveys_dir = data_dir / "surveys"
+    if surveys_dir.is_dir():
+        for folder in sorted(p for p in surveys_dir.iterdir() if p.is_dir()):
+            data = _read_survey(folder, issues)
+            if data is not None:
+                store.surveys[data.survey.key] = data
+    return store, issues
+
+
+def load_store(data_dir: Path) -> Store:
+    """Read the store and check it; raises InputRejected listing every problem."""
+    store, issues = read_store(data_dir)
+    issues += check_store(store, data_dir)
+    if any(not i.warning for i in issues):
+        raise InputRejected(issues)
+    return store
+
+
+def check_store(store: Store, data_dir: Path) -> list[Issue]:
+    """Integrity rules that the file format alone cannot express."""
+    issues: list[Issue] = []
+    for data in store.surveys.values():
+        folder = data_dir / "surveys" / survey_dir_name(data.survey.key)
+        where = str(folder / "answers.jsonl")
+        for q in data.questions.values():
+            if q.type not in QUESTION_TYPES:
+                issues.append(Issue(str(folder / "questions.jsonl"), None, None, "type",
+                                    "unknown-question-type", "not a CCADB question type", q.type))
+        for line, a in enumerate(data.sorted_answers(), start=1):
+            if a.question_id not in data.questions:
+                issues.append(Issue(where, line, None, "question_id", "unknown-question",
+                                    "answer to a question the survey does not have",
+                                    a.question_id))
+            if not a.owner_key or canonical_key(a.owner_key) != a.owner_key:
+                issues.append(Issue(where, line, None, "owner_key", "not-canonical",
+                                    "owner_key must be the canonical form of the name",
+                                    a.owner_key))
+    return issues
+
+
+# -- writing ---------------------------------------------------------------------------
+
+def _record_dict(record: Any) -> dict[str, Any]:
+    return {f.name: list(v) if isinstance(v := getattr(record, f.name), tuple) else v
+            for f in fields(record)}
+
+
+def render_survey_files(data: SurveyData) -> dict[str, str]:
+    """The text of one survey's files, keyed by path relative to data/."""
+    folder = f"surveys/{survey_dir_name(data.survey.key)}"
+
+    def lines(records: list[Any]) -> str:
+        return "".join(dumps(_record_dict(r)) + "\n" for r in records)
+
+    files = {
+        f"{folder}/survey.json": json.dumps(asdict(data.survey), ensure_ascii=False,
+                                            sort_keys=True, indent=2) + "\n",
+        f"{folder}/questions.jsonl": lines(data.sorted_questions()),
+        f"{folder}/answers.jsonl": lines(data.sorted_answers()),
+    }
+    if data.history:
+        files[f"{folder}/history.jsonl"] = lines(data.history)
+    return files
+
+
+def write_files(root: Path, files: dict[str, str]) -> list[str]:
+    """Write only the files whose text changed; all-or-nothing. Returns what was written."""
+    changed = {}
+    for rel, text in sorted(files.items()):
+        target = root / rel
+        if not target.exists() or target.read_bytes() != text.encode("utf-8"):
+            changed[rel] = text
+    temps: list[tuple[Path, Path]] = []
+    try:
+        for rel, text in changed.items():
+            target = root / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".part")
+            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+                fh.write(text)
+            temps.append((Path(tmp), target))
+    except BaseException:
+        for tmp, _ in temps:
+            tmp.unlink(missing_ok=True)
+        raise
+    for tmp, target in temps:
+        os.replace(tmp, target)
+    return sorted(changed)
+
+
+def save_store(store: Store, data_dir: Path) -> list[str]:
+    """Write every survey of the store; unchanged files are not touched."""
+    files: dict[str, str] = {}
+    for data in store.sorted_surveys():
+        files.update(render_survey_files(data))
+    if store.demo or (data_dir / "dataset.json").exists():
+        files["dataset.json"] = dumps({"demo": store.demo}) + "\n"
+    return write_files(data_dir, files)

@@ -1,0 +1,76 @@
+"""Text normalisation shared by every stage: identity keys, display clean-up, file names."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+# Bidi embedding/override/isolate controls: they can make text read differently from what it is.
+_BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+_WHITESPACE_RUN = re.compile(r"\s+")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _is_invisible(ch: str) -> bool:
+    # Format characters (zero-width space, joiners, BOM, bidi marks) and controls.
+    return unicodedata.category(ch) in ("Cf", "Cc") or ch in _BIDI_CONTROLS
+
+
+def canonical_key(name: str) -> str:
+    """The identity of a name: NFKC, invisible characters dropped, whitespace folded.
+
+    Two spellings of one CA owner (NFC vs NFD, a stray zero-width space, doubled
+    spaces) give the same key; different names keep different keys (no case or
+    accent folding, so 'Ünïcode CA' and 'Unicode CA' stay two owners).
+    """
+    text = unicodedata.normalize("NFKC", _SURROGATE.sub("\ufffd", name))
+    text = "".join(" " if ch in "\t\n\r\f\v" else ch for ch in text)
+    text = "".join(ch for ch in text if not _is_invisible(ch))
+    return _WHITESPACE_RUN.sub(" ", text).strip()
+
+
+def clean_for_display(text: str) -> str:
+    """Text as it may be shown: line endings normalised, controls and bidi overrides dropped.
+
+    Tab and newline are kept; lone surrogates become U+FFFD. This is the documented
+    clean-up applied before any value reaches a page.
+    """
+    text = _SURROGATE.sub("\ufffd", text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    out = []
+    for ch in text:
+        if ch in "\n\t":
+            out.append(ch)
+        elif ch in _BIDI_CONTROLS:
+            continue
+        elif unicodedata.category(ch) == "Cc":
+            continue
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def fold_whitespace(text: str) -> str:
+    return _WHITESPACE_RUN.sub(" ", text).strip()
+
+
+def short_hash(key: str, length: int = 8) -> str:
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:length]
+
+
+def ascii_slug(text: str, max_length: int = 48) -> str:
+    """A readable lower-case ASCII part for a file name; may be empty."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    ascii_text = decomposed.encode("ascii", "ignore").decode("ascii").lower()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
+    return slug[:max_length].strip("-")
+
+
+def page_name(key: str, fallback: str) -> str:
+    """File name stem for a thing named by untrusted text: readable slug plus key hash.
+
+    The hash makes names unique per canonical key; the slug never holds '.', '/', or
+    anything but [a-z0-9-], so a name can never leave its folder or hide itself.
+    """
+    return f"{ascii_slug(key) or fallback}-{short_hash(key)}"
