@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -59,10 +59,10 @@ def import_bytes(data: bytes, origin: str, data_dir: Path, options: LoadOptions,
 def import_source(source: str, data_dir: Path, options: LoadOptions, *, partial: bool = False,
                   observed_at: str | None = None, source_url: str | None = None) -> ImportResult:
     """Import a file or URL; `source_url` names where a saved file came from."""
-    data, origin = read_source(source)
     if source_url:
         if not source_url.startswith(("http://", "https://")):
             raise BuilderError(f"--source-url must be an http(s) URL (got {source_url!r})")
-        origin = source_url
+        options = replace(options, source_url=source_url)
+    data, origin = read_source(source)
     return import_bytes(data, origin, data_dir, options, partial=partial,
                         observed_at=observed_at)

@@ -122,7 +122,8 @@ class _Validator:
                        "a CCADB CommunicationId is 15 or 18 letters and digits", comm_id)
             comm_id = None
         if key not in surveys:
-            source = rec.path if "://" in rec.path else None
+            source = self.export.source or rec.path
+            source = source if "://" in source else None
             surveys[key] = SurveyData(Survey(key, title, comm_id and str(comm_id),
                                              source_urls=(source,) if source else ()))
         return surveys[key].survey
@@ -179,7 +180,7 @@ class _Validator:
                 options[number - 1] = label
         text = draft.text if draft.text is not None else (previous.text if previous else "")
         order = draft.order if draft.order is not None else (previous.order if previous else None)
-        source = self.export.records[0].path if self.export.records else None
+        source = self.export.source or None
         return Question(survey_key, draft.id, order, qtype, text,
                         tuple(options) if qtype != FREE_TEXT else (), source)
 
@@ -198,6 +199,8 @@ class _Validator:
                 values += [(question.options.index(line) + 1 if line in question.options
                             else None, line) for line in response.split("\n")]
             else:
+                if number is None and response in question.options:
+                    number = question.options.index(response) + 1
                 if (number, response) in values:
                     self.error(rec, "response", "duplicate-row",
                                "the same option appears twice for one CA owner", response)
@@ -209,7 +212,7 @@ class _Validator:
             survey_key=question.survey_key, question_id=question.id, owner_key=owner_key,
             owner_name=owner_name, values=tuple(v for _, v in values),
             option_numbers=tuple(n for n, _ in values) if any(n for n, _ in values) else (),
-            source=first.path, observed_at=self.observed_at,
+            source=self.export.source or first.path, observed_at=self.observed_at,
             submitted_at=None if first.submitted_at is None else str(first.submitted_at))
 
 

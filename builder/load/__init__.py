@@ -36,6 +36,8 @@ class LoadOptions:
     """--question-ids, by position."""
     encoding: str | None = None
     """Fallback encoding used (with a warning) only when the bytes are not UTF-8."""
+    source_url: str | None = None
+    """Where a saved file was downloaded from; recorded as the answers' source."""
 
 
 def detect_format(text: str) -> Format | None:
@@ -63,6 +65,7 @@ def load_export(data: bytes, origin: str, options: LoadOptions) -> Export:
     if not text.strip():
         raise InputRejected([*issues, Issue(origin, None, None, "-", "empty-export",
                                             "the export is empty")])
+    page_url = options.source_url or origin
     fmt = options.format
     if fmt is Format.AUTO:
         detected = detect_format(text)
@@ -78,14 +81,15 @@ def load_export(data: bytes, origin: str, options: LoadOptions) -> Export:
         Format.REPORT_CSV: lambda: load_report_csv(text, origin, options.survey,
                                                    options.question_ids),
         Format.REPORT_HTML: lambda: load_report_html(text, origin, options.survey,
-                                                     options.question_ids),
+                                                     options.question_ids, page_url),
         Format.SUMMARY_HTML: lambda: load_summary_html(text, origin, options.survey,
-                                                       options.question_ids),
+                                                       options.question_ids, page_url),
         Format.JSON: lambda: load_json_export(text, origin),
     }[fmt]
     export = loader()
     export.issues[:0] = issues
     export.format = fmt.value
+    export.source = page_url
     if any(not i.warning for i in export.issues):
         raise InputRejected(export.issues)
     return export

@@ -47,6 +47,8 @@ class Export:
     communication_id: str | None = None
     question_texts: dict[str, str] = field(default_factory=dict)
     format: str = ""
+    source: str = ""
+    """The URL or file recorded as the source of every answer."""
     complete_owner_list: bool = True
     """Report layouts list every CA owner that answered; used for 'withdrawn'."""
 

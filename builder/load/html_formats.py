@@ -154,7 +154,7 @@ def _not_a_report(origin: str, what: str, parser: _PageParser) -> Export:
 
 
 def load_report_html(text: str, origin: str, survey: str | None,
-                     question_ids: tuple[str, ...]) -> Export:
+                     question_ids: tuple[str, ...], page_url: str = "") -> Export:
     """CACommResponsesOnlyReport: h1 title, question-text table, CA Owner | Response table."""
     parser = _parse(text)
     tables = [b for b in parser.blocks if b.kind == "table"]
@@ -178,7 +178,7 @@ def load_report_html(text: str, origin: str, survey: str | None,
                                 "columns after 'CA Owner' must be 'Response'", cell.text()))
     texts = [c.text() for t in tables if t is not answers for r in t.rows for c in r
              if c.tag == "th" and c.text()]
-    ids = question_ids_from_url(origin) or question_ids
+    ids = question_ids_from_url(page_url or origin) or question_ids
     if not ids:
         issues.append(Issue(origin, None, None, "QuestionId", "missing-question-ids",
                             f"the page has {n} Response column(s) but the question ids are not "
@@ -207,12 +207,12 @@ def load_report_html(text: str, origin: str, survey: str | None,
         issues.append(Issue(origin, None, None, "-", "no-rows",
                             "the report has no CA owner rows (cut short, or not published?)"))
     return Export(records, issues, survey_title=title,
-                  communication_id=communication_id_from_url(origin),
+                  communication_id=communication_id_from_url(page_url or origin),
                   question_texts=question_texts)
 
 
 def load_summary_html(text: str, origin: str, survey: str | None,
-                      question_ids: tuple[str, ...]) -> Export:
+                      question_ids: tuple[str, ...], page_url: str = "") -> Export:
     """CACommSummaryReport: 'CA Responses to <title>', a block per CA owner (Action | Response)."""
     parser = _parse(text)
     heading = next((b.text for b in parser.blocks if b.kind == "heading"
@@ -258,4 +258,4 @@ def load_summary_html(text: str, origin: str, survey: str | None,
         issues.append(Issue(origin, None, None, "-", "no-rows",
                             "the summary has no CA owner blocks (cut short, or not published?)"))
     return Export(records, issues, survey_title=title,
-                  communication_id=communication_id_from_url(origin))
+                  communication_id=communication_id_from_url(page_url or origin))

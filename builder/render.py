@@ -1,0 +1,278 @@
+"""Render the site's Markdown pages from the store. Pure: returns {path: text}.
+
+Every value printed by a template goes through `encode` (Jinja's finalize hook), so a
+forgotten filter cannot emit raw text; only HTML built here is marked safe.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+
+from builder.encode import encode, encode_lines, link, safe_external_url, yaml_title
+from builder.errors import BuildFailed
+from builder.model import CHOICE_TYPES, MULTI, Answer, Question, Store, SurveyData, is_blank
+from builder.pages import owner_page, question_page, rel, survey_date, survey_page
+from builder.text import fold_whitespace
+
+COMMENTS = re.compile(r"^\s*(ACTION|ITEM)\s*#?\s*(\d+)\s+COMMENTS\b", re.IGNORECASE)
+NUMBERED = re.compile(r"^\s*(ACTION|ITEM)\s*#?\s*(\d+)\s*:", re.IGNORECASE)
+CCADB_REPORTS = "https://ccadb.my.salesforce-sites.com/mozillacommunications/"
+
+
+def make_environment(templates_dir: Path) -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir)),
+        undefined=jinja2.StrictUndefined,
+        finalize=encode,
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+@dataclass
+class Site:
+    """Everything pages share, computed once from the store."""
+
+    store: Store
+    surveys: list[SurveyData]
+    """Newest first."""
+    owner_names: dict[str, str]
+    owner_answers: dict[str, list[Answer]] = field(default_factory=dict)
+
+
+def short_label(question: Question, limit: int = 90) -> str:
+    text = fold_whitespace(question.text)
+    if not text:
+        return question.id
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0]
+    return cut + " …"
+
+
+def comments_question(data: SurveyData, question: Question) -> Question | None:
+    """The 'ACTION n COMMENTS' question that belongs to a choice question, if any."""
+    if COMMENTS.match(question.text):
+        return None
+    number = NUMBERED.match(question.text)
+    ordered = data.sorted_questions()
+    for other in ordered:
+        match = COMMENTS.match(other.text)
+        if match and number and match.group(1).upper() == number.group(1).upper() \
+                and match.group(2) == number.group(2):
+            return other
+    index = ordered.index(question)
+    if index + 1 < len(ordered) and COMMENTS.match(ordered[index + 1].text) and not number:
+        return ordered[index + 1]
+    return None
+
+
+def answer_cell(answer: Answer | None) -> Markup:
+    if answer is None:
+        return Markup('<span class="csr-none">no answer captured</span>')
+    if is_blank(answer.values):
+        return Markup('<span class="csr-none">(left blank)</span>')
+    if len(answer.values) == 1:
+        return encode_lines(answer.values[0])
+    items = "".join(f"<li>{encode_lines(v)}</li>" for v in answer.values)
+    return Markup(f'<ul class="csr-options">{items}</ul>')
+
+
+def source_cell(answer: Answer) -> Markup:
+    url = safe_external_url(answer.source)
+    when = encode(answer.observed_at[:10])
+    if url:
+        return Markup(f"{link(url, 'source', external=True)} · captured {when}")
+    return Markup(f"{encode('file ' + answer.source.rsplit('/', 1)[-1])} · captured {when}")
+
+
+def bar_chart(rows: list[dict[str, object]], total: int, title: str) -> Markup:
+    """A horizontal bar chart as inline SVG; the table beside it is the text alternative."""
+    height = 28 * len(rows) + 8
+    bars = []
+    for i, row in enumerate(rows):
+        count = int(row["count"])  # type: ignore[call-overload]
+        width = 0 if total == 0 else round(360 * count / total)
+        y = 8 + 28 * i
+        bars.append(
+            f'<rect x="0" y="{y}" width="{max(width, 1)}" height="20" class="csr-bar"></rect>'
+            f'<text x="{width + 6}" y="{y + 15}">{count} · {encode(row["label_short"])}</text>')
+    return Markup(
+        f'<svg class="csr-chart" role="img" aria-label="{encode(title)}" viewBox="0 0 760 '
+        f'{height}" width="100%" preserveAspectRatio="xMinYMin meet">{"".join(bars)}</svg>')
+
+
+class Renderer:
+    def __init__(self, store: Store, templates_dir: Path) -> None:
+        self.env = make_environment(templates_dir)
+        surveys = sorted(store.surveys.values(),
+                         key=lambda d: (survey_date(d.survey), d.survey.key), reverse=True)
+        names: dict[str, tuple[str, str]] = {}
+        by_owner: dict[str, list[Answer]] = defaultdict(list)
+        for data in surveys:
+            for answer in data.answers.values():
+                by_owner[answer.owner_key].append(answer)
+                seen = names.get(answer.owner_key)
+                if seen is None or answer.observed_at > seen[0]:
+                    names[answer.owner_key] = (answer.observed_at, answer.owner_name)
+        self.site = Site(store, surveys, {k: v[1] for k, v in sorted(names.items())}, by_owner)
+        self.pages: dict[str, str] = {}
+
+    def render(self, template: str, page: str, title: str, **context: object) -> None:
+        def a(target: str, text: object) -> Markup:
+            """A link to another generated page (or site file), relative to this page."""
+            return link(rel(page, target), text)
+
+        try:
+            body = self.env.get_template(template).render(
+                page=page, a=a, demo=self.site.store.demo, **context)
+        except jinja2.TemplateError as exc:
+            line = getattr(exc, "lineno", None)
+            raise BuildFailed(f"{template}:{line}: {exc} (while rendering {page})") from exc
+        self.pages[page] = f"---\ntitle: {yaml_title(title)}\n---\n\n{body}"
+
+    def all_pages(self) -> dict[str, str]:
+        self.home()
+        self.surveys_index()
+        for data in self.site.surveys:
+            self.survey(data)
+            for question in data.sorted_questions():
+                self.question(data, question)
+        self.owners_index()
+        for owner_key in self.site.owner_names:
+            self.owner(owner_key)
+        return self.pages
+
+    def counts(self, data: SurveyData) -> dict[str, int]:
+        counts: dict[str, int] = defaultdict(int)
+        for answer in data.answers.values():
+            if not is_blank(answer.values):
+                counts[answer.question_id] += 1
+        return counts
+
+    def home(self) -> None:
+        surveys = [{"data": d, "page": survey_page(d.survey.key), "date": survey_date(d.survey),
+                    "answers": sum(1 for a in d.answers.values() if not is_blank(a.values)),
+                    "owners": len({a.owner_key for a in d.answers.values()})}
+                   for d in self.site.surveys]
+        self.render("home.md.j2", "index.md", "CA answers to Mozilla's CA Communications",
+                    surveys=surveys, owners=len(self.site.owner_names),
+                    catalog=self.site.store.catalog)
+
+    def surveys_index(self) -> None:
+        surveys = [{"data": d, "page": survey_page(d.survey.key), "date": survey_date(d.survey),
+                    "questions": len(d.questions),
+                    "answers": sum(1 for a in d.answers.values() if not is_blank(a.values))}
+                   for d in self.site.surveys]
+        known = {d.survey.key for d in self.site.surveys}
+        catalog = [row for row in self.site.store.catalog
+                   if fold_whitespace(row.get("title", "")) not in known]
+        self.render("surveys.md.j2", "surveys/index.md", "Surveys", surveys=surveys,
+                    catalog=catalog)
+
+    def survey(self, data: SurveyData) -> None:
+        page = survey_page(data.survey.key)
+        counts = self.counts(data)
+        answered = sorted({a.owner_key for a in data.answers.values()},
+                          key=lambda k: self.site.owner_names[k].casefold())
+        missing = [] if data.survey.partial else sorted(
+            set(self.site.owner_names) - set(answered),
+            key=lambda k: self.site.owner_names[k].casefold())
+        comm = data.survey.communication_id
+        report = f"{CCADB_REPORTS}CACommSummaryReport?CommunicationId={comm}" if comm else None
+        self.render(
+            "survey.md.j2", page, data.survey.title, data=data, date=survey_date(data.survey),
+            questions=[{"q": q, "page": question_page(q.survey_key, q.id),
+                        "label": short_label(q), "count": counts.get(q.id, 0)}
+                       for q in data.sorted_questions()],
+            answered=[{"name": self.site.owner_names[k], "page": owner_page(k)}
+                      for k in answered],
+            missing=[{"name": self.site.owner_names[k], "page": owner_page(k)}
+                     for k in missing],
+            sources=[link(u, u, external=True) for u in data.survey.source_urls
+                     if safe_external_url(u)],
+            report=link(report, report, external=True) if report else None)
+
+    def question(self, data: SurveyData, question: Question) -> None:
+        page = question_page(data.survey.key, question.id)
+        comments = comments_question(data, question)
+        answers = sorted((a for a in data.answers.values() if a.question_id == question.id),
+                         key=lambda a: self.site.owner_names[a.owner_key].casefold())
+        rows = [{"name": self.site.owner_names[a.owner_key], "page": owner_page(a.owner_key),
+                 "answer": answer_cell(a), "source": source_cell(a),
+                 "comment": answer_cell(data.answers.get((comments.id, a.owner_key)))
+                 if comments else None} for a in answers]
+        answering = [a for a in answers if not is_blank(a.values)]
+        options = self.option_rows(question, answering)
+        groups = [] if question.type in CHOICE_TYPES else self.identical_groups(answering)
+        chart = bar_chart(options, len(answering), f"Answers to {question.id} by option") \
+            if options else None
+        self.render(
+            "question.md.j2", page, f"{question.id}: {short_label(question, 60)}",
+            data=data, q=question, survey_page=survey_page(data.survey.key), rows=rows,
+            answering=len(answering), options=options, chart=chart, groups=groups,
+            comments=comments and {"q": comments,
+                                   "page": question_page(data.survey.key, comments.id)})
+
+    def option_rows(self, question: Question, answers: list[Answer]) -> list[dict[str, object]]:
+        if question.type not in CHOICE_TYPES:
+            return []
+        labels = [o for o in question.options if o]
+        for a in answers:
+            labels += [v for v in a.values if v not in labels]
+        total = len(answers)
+        rows = []
+        for label in labels:
+            count = sum(1 for a in answers if label in a.values)
+            rows.append({"label": label, "label_short": label if len(label) < 70
+                         else label[:67] + "…", "count": count,
+                         "share": f"{100 * count / total:.0f}%" if total else "–"})
+        if question.type == MULTI:
+            rows.sort(key=lambda r: -int(r["count"]))  # type: ignore[call-overload]
+        return rows
+
+    def identical_groups(self, answers: list[Answer]) -> list[dict[str, object]]:
+        groups: dict[tuple[str, ...], list[Answer]] = defaultdict(list)
+        for a in answers:
+            groups[a.values].append(a)
+        found = [{"answer": answer_cell(members[0]), "count": len(members),
+                  "owners": [{"name": self.site.owner_names[m.owner_key],
+                              "page": owner_page(m.owner_key)} for m in members]}
+                 for members in groups.values() if len(members) > 1]
+        return sorted(found, key=lambda g: -int(g["count"]))  # type: ignore[call-overload]
+
+    def owners_index(self) -> None:
+        owners = sorted(({"name": n, "page": owner_page(k),
+                          "answers": len(self.site.owner_answers[k])}
+                         for k, n in self.site.owner_names.items()),
+                        key=lambda o: str(o["name"]).casefold())
+        self.render("owners.md.j2", "owners/index.md", "CA owners", owners=owners)
+
+    def owner(self, owner_key: str) -> None:
+        page = owner_page(owner_key)
+        sections = []
+        for data in self.site.surveys:
+            rows = []
+            for q in data.sorted_questions():
+                answer = data.answers.get((q.id, owner_key))
+                if answer is not None:
+                    rows.append({"q": q, "label": short_label(q),
+                                 "page": question_page(data.survey.key, q.id),
+                                 "answer": answer_cell(answer), "source": source_cell(answer)})
+            sections.append({"data": data, "page": survey_page(data.survey.key),
+                             "date": survey_date(data.survey), "rows": rows})
+        self.render("owner.md.j2", page, self.site.owner_names[owner_key],
+                    name=self.site.owner_names[owner_key], sections=sections)
+
+
+def render_pages(store: Store, templates_dir: Path) -> dict[str, str]:
+    """All generated pages of the site, keyed by path relative to docs/."""
+    return Renderer(store, templates_dir).all_pages()

@@ -1,0 +1,122 @@
+"""`builder build`: store -> Markdown pages -> MkDocs (strict) -> swap in the new site.
+
+A failed build leaves the previous site untouched. When nothing that feeds MkDocs
+changed, the MkDocs build is skipped entirely.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from builder import __version__
+from builder.errors import BuildFailed, BuilderError
+from builder.render import render_pages
+from builder.store import load_store
+from builder.write import write_pages
+
+FINGERPRINT = ".build-fingerprint"
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "site_templates"
+
+
+@dataclass
+class BuildReport:
+    pages: int
+    written: list[str]
+    removed: list[str]
+    mkdocs_ran: bool
+    site_dir: Path
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        site = "built" if self.mkdocs_ran else "unchanged, MkDocs build skipped"
+        return (f"{self.pages} generated page(s): {len(self.written)} written, "
+                f"{len(self.removed)} removed; site {site}: {self.site_dir}")
+
+
+def fingerprint(docs_dir: Path, config_file: Path) -> str:
+    """A hash of everything MkDocs reads: the docs tree and the configuration."""
+    digest = hashlib.sha256(f"builder {__version__}\n".encode())
+    for path in sorted(p for p in docs_dir.rglob("*") if p.is_file()):
+        digest.update(str(path.relative_to(docs_dir)).encode("utf-8", "surrogateescape"))
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    digest.update(config_file.read_bytes())
+    return digest.hexdigest()
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def run_mkdocs(config_file: Path, docs_dir: Path, out_dir: Path) -> None:
+    """mkdocs build --strict into out_dir; raises BuildFailed with the first problem."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+
+    handler = _Collect()
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(handler)
+    try:
+        config = load_config(str(config_file), docs_dir=str(docs_dir.resolve()),
+                             site_dir=str(out_dir), strict=True)
+        build(config)
+    except MkDocsException as exc:
+        detail = handler.messages[0] if handler.messages else str(exc)
+        raise BuildFailed(f"mkdocs build --strict failed: {detail}") from exc
+    except Exception as exc:  # a theme or plugin bug must not leave a half-built site
+        raise BuildFailed(f"mkdocs build failed: {type(exc).__name__}: {exc}") from exc
+    finally:
+        logger.removeHandler(handler)
+
+
+def swap_in(new_dir: Path, site_dir: Path) -> None:
+    """Replace site_dir by new_dir with two renames; the old tree is removed after."""
+    old = None
+    if site_dir.exists():
+        old = site_dir.with_name(f".{site_dir.name}-old-{time.time_ns()}")
+        site_dir.rename(old)
+    new_dir.rename(site_dir)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def build_site(data_dir: Path, *, docs_dir: Path, site_dir: Path, config_file: Path,
+               templates_dir: Path = TEMPLATES_DIR) -> BuildReport:
+    timings: dict[str, float] = {}
+    start = time.perf_counter()
+    if not config_file.is_file():
+        raise BuilderError(f"{config_file}: MkDocs configuration not found")
+    store = load_store(data_dir)
+    timings["load"] = time.perf_counter() - start
+    pages = render_pages(store, templates_dir)
+    timings["render"] = time.perf_counter() - start - timings["load"]
+    written = write_pages(pages, docs_dir)
+    timings["write"] = time.perf_counter() - start - timings["load"] - timings["render"]
+    stamp = fingerprint(docs_dir, config_file)
+    stamp_file = site_dir / FINGERPRINT
+    ran = False
+    if not (stamp_file.exists() and stamp_file.read_text() == stamp):
+        site_dir.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-build-", dir=site_dir.parent))
+        try:
+            mkdocs_start = time.perf_counter()
+            run_mkdocs(config_file, docs_dir, tmp)
+            timings["mkdocs"] = time.perf_counter() - mkdocs_start
+            (tmp / FINGERPRINT).write_text(stamp)
+            swap_in(tmp, site_dir)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        ran = True
+    timings["total"] = time.perf_counter() - start
+    return BuildReport(len(pages), written.written, written.removed, ran, site_dir, timings)
