@@ -1,0 +1,79 @@
+"""Shared test helpers: a throwaway project folder to build sites in, and the CLI."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from builder.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+CCADB = FIXTURES / "ccadb"
+APRIL_2017_URL = ("https://ccadb-public.secure.force.com/mozillacommunications/"
+                  "CACommResponsesOnlyReport?CommunicationId=a05o000003WrzBC&QuestionId=Q00028")
+MAY_2020_URL = ("https://ccadb-public.secure.force.com/mozillacommunications/"
+                "CACommResponsesOnlyReport?CommunicationId=a051J000042AUSv"
+                "&QuestionId=Q00101,Q00102,")
+
+
+@dataclass
+class Project:
+    """A copy of the site's hand-written parts, so a test can build without touching ./docs."""
+
+    root: Path
+
+    @property
+    def docs(self) -> Path:
+        return self.root / "docs"
+
+    @property
+    def site(self) -> Path:
+        return self.root / "site"
+
+    @property
+    def config(self) -> Path:
+        return self.root / "mkdocs.yml"
+
+    @property
+    def data(self) -> Path:
+        return self.root / "data"
+
+    def build_args(self, data: Path | None = None) -> list[str]:
+        return ["build", "--data", str(data or self.data), "--docs-dir", str(self.docs),
+                "--site-dir", str(self.site), "--config", str(self.config)]
+
+
+def make_project(root: Path) -> Project:
+    """mkdocs.yml and the hand-written part of docs/ (not the pages the builder generated)."""
+    root.mkdir(parents=True, exist_ok=True)
+    shutil.copy(ROOT / "mkdocs.yml", root / "mkdocs.yml")
+    manifest = ROOT / "docs" / ".generated-pages.json"
+    generated = set(json.loads(manifest.read_text())) if manifest.exists() else set()
+    generated.add(".generated-pages.json")
+    for path in sorted((ROOT / "docs").rglob("*")):
+        rel = path.relative_to(ROOT / "docs").as_posix()
+        if path.is_file() and rel not in generated:
+            (root / "docs" / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(path, root / "docs" / rel)
+    return Project(root)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Project:
+    return make_project(tmp_path / "project")
+
+
+@pytest.fixture
+def cli():
+    runner = CliRunner()
+
+    def invoke(*args: str):
+        return runner.invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+    return invoke
