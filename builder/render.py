@@ -17,12 +17,21 @@ from markupsafe import Markup
 from builder.encode import encode, encode_lines, link, safe_external_url, yaml_title
 from builder.errors import BuildFailed
 from builder.model import CHOICE_TYPES, MULTI, Answer, Question, Store, SurveyData, is_blank
+from builder.feeds import atom_feed
+from builder.history_view import (
+    change_entries, changes_by_owner, entry_html, history_block, row_anchor,
+)
+from builder.model import Change
 from builder.pages import owner_page, question_page, rel, survey_date, survey_page
-from builder.text import fold_whitespace
+from builder.store import survey_dir_name
+from builder.text import fold_whitespace, page_name
+from builder.timeline import Version, newest_first, timelines
 
 COMMENTS = re.compile(r"^\s*(ACTION|ITEM)\s*#?\s*(\d+)\s+COMMENTS\b", re.IGNORECASE)
 NUMBERED = re.compile(r"^\s*(ACTION|ITEM)\s*#?\s*(\d+)\s*:", re.IGNORECASE)
 CCADB_REPORTS = "https://ccadb.my.salesforce-sites.com/mozillacommunications/"
+CHANGES_PER_PAGE = 200
+LATEST_ON_HOME = 10
 
 
 def make_environment(templates_dir: Path) -> jinja2.Environment:
@@ -46,6 +55,11 @@ class Site:
     """Newest first."""
     owner_names: dict[str, str]
     owner_answers: dict[str, list[Answer]] = field(default_factory=dict)
+    timelines: dict[str, dict[tuple[str, str], list[Version]]] = field(default_factory=dict)
+    """survey key -> (question id, owner key) -> versions."""
+    changes: list[Change] = field(default_factory=list)
+    """Every recorded change, newest first."""
+    titles: dict[str, str] = field(default_factory=dict)
 
 
 def short_label(question: Question, limit: int = 90) -> str:
@@ -91,7 +105,8 @@ def source_cell(answer: Answer) -> Markup:
     when = encode(answer.observed_at[:10])
     if url:
         return Markup(f"{link(url, 'source', external=True)} · captured {when}")
-    return Markup(f"{encode('file ' + answer.source.rsplit('/', 1)[-1])} · captured {when}")
+    label = "fictitious export " if answer.source.startswith("demo://") else "file "
+    return Markup(f"{encode(label + answer.source.rsplit('/', 1)[-1])} · captured {when}")
 
 
 def bar_chart(rows: list[dict[str, object]], total: int, title: str) -> Markup:
@@ -100,13 +115,13 @@ def bar_chart(rows: list[dict[str, object]], total: int, title: str) -> Markup:
     bars = []
     for i, row in enumerate(rows):
         count = int(row["count"])  # type: ignore[call-overload]
-        width = 0 if total == 0 else round(360 * count / total)
+        width = 0 if total == 0 else round(300 * count / total)
         y = 8 + 28 * i
         bars.append(
             f'<rect x="0" y="{y}" width="{max(width, 1)}" height="20" class="csr-bar"></rect>'
             f'<text x="{width + 6}" y="{y + 15}">{count} · {encode(row["label_short"])}</text>')
     return Markup(
-        f'<svg class="csr-chart" role="img" aria-label="{encode(title)}" viewBox="0 0 760 '
+        f'<svg class="csr-chart" role="img" aria-label="{encode(title)}" viewBox="0 0 640 '
         f'{height}" width="100%" preserveAspectRatio="xMinYMin meet">{"".join(bars)}</svg>')
 
 
@@ -123,21 +138,31 @@ class Renderer:
                 seen = names.get(answer.owner_key)
                 if seen is None or answer.observed_at > seen[0]:
                     names[answer.owner_key] = (answer.observed_at, answer.owner_name)
-        self.site = Site(store, surveys, {k: v[1] for k, v in sorted(names.items())}, by_owner)
+        for data in surveys:  # owners known only from history (all answers withdrawn)
+            for change in data.history:
+                names.setdefault(change.owner_key, (change.observed_at, change.owner_name))
+                by_owner.setdefault(change.owner_key, [])
+        self.site = Site(store, surveys, {k: v[1] for k, v in sorted(names.items())}, by_owner,
+                         {d.survey.key: timelines(d) for d in surveys},
+                         newest_first([c for d in surveys for c in d.history]),
+                         {d.survey.key: d.survey.title for d in surveys})
         self.pages: dict[str, str] = {}
 
-    def render(self, template: str, page: str, title: str, **context: object) -> None:
+    def render(self, template: str, page: str, title: str, feed: str | None = None,
+               **context: object) -> None:
         def a(target: str, text: object) -> Markup:
             """A link to another generated page (or site file), relative to this page."""
             return link(rel(page, target), text)
 
         try:
             body = self.env.get_template(template).render(
-                page=page, a=a, demo=self.site.store.demo, **context)
+                page=page, a=a, demo=self.site.store.demo, feed=feed, **context)
         except jinja2.TemplateError as exc:
             line = getattr(exc, "lineno", None)
             raise BuildFailed(f"{template}:{line}: {exc} (while rendering {page})") from exc
-        self.pages[page] = f"---\ntitle: {yaml_title(title)}\n---\n\n{body}"
+        # `feed` is a docs-relative path the builder made; the theme override links it.
+        meta = f"title: {yaml_title(title)}\n" + (f'feed: "{feed}"\n' if feed else "")
+        self.pages[page] = f"---\n{meta}---\n\n{body}"
 
     def all_pages(self) -> dict[str, str]:
         self.home()
@@ -149,7 +174,59 @@ class Renderer:
         self.owners_index()
         for owner_key in self.site.owner_names:
             self.owner(owner_key)
+        self.changes_pages("changes/index.md", "changes/page-{n}.md", self.site.changes,
+                           "Changes", "all")
+        for data in self.site.surveys:
+            folder = f"surveys/{survey_dir_name(data.survey.key)}"
+            self.changes_pages(f"{folder}/changes.md", f"{folder}/changes-{{n}}.md",
+                               newest_first(data.history), f"Changes: {data.survey.title}",
+                               f"surveys/{survey_dir_name(data.survey.key)}")
+        self.feeds()
         return self.pages
+
+    def changes_pages(self, first: str, other: str, changes: list[Change], title: str,
+                      feed: str) -> None:
+        entries = change_entries(changes, self.site.titles)
+        chunks = [entries[i:i + CHANGES_PER_PAGE]
+                  for i in range(0, len(entries), CHANGES_PER_PAGE)] or [[]]
+        names = [first] + [other.format(n=n) for n in range(2, len(chunks) + 1)]
+        for number, (page, chunk) in enumerate(zip(names, chunks, strict=True), start=1):
+            self.render(
+                "changes.md.j2", page, title if number == 1 else f"{title} (page {number})",
+                feed=f"feeds/{feed}.xml",
+                entries=[{"date": e.date[:10], "kind": e.kind,
+                          "html": entry_html(e, page, self.site.owner_names)} for e in chunk],
+                number=number, pages=len(chunks),
+                previous=names[number - 2] if number > 1 else None,
+                next=names[number] if number < len(chunks) else None,
+                feed_path=f"feeds/{feed}.xml", total=len(entries))
+
+    def feeds(self) -> None:
+        def writer(path: str, feed_id: str, title: str, page: str, changes: list[Change]) -> None:
+            base = path.rsplit("/", 1)[0]
+
+            def link_for(change: Change) -> str:
+                target = question_page(change.survey_key, change.question_id)
+                return rel(base + "/x.md", target) + "#" + row_anchor(change.owner_key)
+
+            self.pages[path] = atom_feed(feed_id, title, path.rsplit("/", 1)[1],
+                                         rel(base + "/x.md", page), changes,
+                                         self.site.titles, link_for)
+
+        writer("feeds/all.xml", "all", "CA Communications record: all changes",
+               "changes/index.md", self.site.changes)
+        for data in self.site.surveys:
+            name = survey_dir_name(data.survey.key)
+            writer(f"feeds/surveys/{name}.xml", f"survey:{name}",
+                   f"Changes: {data.survey.title}", survey_page(data.survey.key),
+                   newest_first(data.history))
+        by_owner = changes_by_owner(self.site.changes)
+        for owner_key in self.site.owner_names:
+            changes = by_owner.get(owner_key, [])
+            stem = page_name(owner_key, "ca-owner")
+            writer(f"feeds/owners/{stem}.xml", f"owner:{stem}",
+                   f"Changes: {self.site.owner_names[owner_key]}", owner_page(owner_key),
+                   changes)
 
     def counts(self, data: SurveyData) -> dict[str, int]:
         counts: dict[str, int] = defaultdict(int)
@@ -163,9 +240,13 @@ class Renderer:
                     "answers": sum(1 for a in d.answers.values() if not is_blank(a.values)),
                     "owners": len({a.owner_key for a in d.answers.values()})}
                    for d in self.site.surveys]
+        latest = change_entries(self.site.changes[:500], self.site.titles)[:LATEST_ON_HOME]
         self.render("home.md.j2", "index.md", "CA answers to Mozilla's CA Communications",
-                    surveys=surveys, owners=len(self.site.owner_names),
-                    catalog=self.site.store.catalog)
+                    feed="feeds/all.xml", surveys=surveys, owners=len(self.site.owner_names),
+                    catalog=self.site.store.catalog,
+                    latest=[{"date": e.date[:10], "html": entry_html(e, "index.md",
+                                                                     self.site.owner_names)}
+                            for e in latest])
 
     def surveys_index(self) -> None:
         surveys = [{"data": d, "page": survey_page(d.survey.key), "date": survey_date(d.survey),
@@ -189,7 +270,10 @@ class Renderer:
         comm = data.survey.communication_id
         report = f"{CCADB_REPORTS}CACommSummaryReport?CommunicationId={comm}" if comm else None
         self.render(
-            "survey.md.j2", page, data.survey.title, data=data, date=survey_date(data.survey),
+            "survey.md.j2", page, data.survey.title,
+            feed=f"feeds/surveys/{survey_dir_name(data.survey.key)}.xml",
+            changes_page=f"surveys/{survey_dir_name(data.survey.key)}/changes.md",
+            changes_count=len(data.history), data=data, date=survey_date(data.survey),
             questions=[{"q": q, "page": question_page(q.survey_key, q.id),
                         "label": short_label(q), "count": counts.get(q.id, 0)}
                        for q in data.sorted_questions()],
@@ -206,8 +290,12 @@ class Renderer:
         comments = comments_question(data, question)
         answers = sorted((a for a in data.answers.values() if a.question_id == question.id),
                          key=lambda a: self.site.owner_names[a.owner_key].casefold())
+        lines = self.site.timelines[data.survey.key]
         rows = [{"name": self.site.owner_names[a.owner_key], "page": owner_page(a.owner_key),
                  "answer": answer_cell(a), "source": source_cell(a),
+                 "anchor": row_anchor(a.owner_key),
+                 "history": history_block(lines.get((question.id, a.owner_key), []),
+                                          data.survey.deadline),
                  "comment": answer_cell(data.answers.get((comments.id, a.owner_key)))
                  if comments else None} for a in answers]
         answering = [a for a in answers if not is_blank(a.values)]
@@ -264,12 +352,19 @@ class Renderer:
             for q in data.sorted_questions():
                 answer = data.answers.get((q.id, owner_key))
                 if answer is not None:
+                    versions = self.site.timelines[data.survey.key].get((q.id, owner_key), [])
                     rows.append({"q": q, "label": short_label(q),
                                  "page": question_page(data.survey.key, q.id),
-                                 "answer": answer_cell(answer), "source": source_cell(answer)})
+                                 "answer": answer_cell(answer), "source": source_cell(answer),
+                                 "history": history_block(versions, data.survey.deadline)})
+            gone = [c.observed_at[:10] for c in data.history
+                    if c.owner_key == owner_key and c.kind == "withdrawn"]
             sections.append({"data": data, "page": survey_page(data.survey.key),
-                             "date": survey_date(data.survey), "rows": rows})
-        self.render("owner.md.j2", page, self.site.owner_names[owner_key],
+                             "date": survey_date(data.survey), "rows": rows,
+                             "withdrawn": gone[-1] if gone and not rows else None,
+                             "changes": f"surveys/{survey_dir_name(data.survey.key)}/changes.md"})
+        feed = f"feeds/owners/{page_name(owner_key, 'ca-owner')}.xml"
+        self.render("owner.md.j2", page, self.site.owner_names[owner_key], feed=feed,
                     name=self.site.owner_names[owner_key], sections=sections)
 
 

@@ -53,6 +53,7 @@ def make_project(root: Path) -> Project:
     """mkdocs.yml and the hand-written part of docs/ (not the pages the builder generated)."""
     root.mkdir(parents=True, exist_ok=True)
     shutil.copy(ROOT / "mkdocs.yml", root / "mkdocs.yml")
+    shutil.copytree(ROOT / "overrides", root / "overrides")
     manifest = ROOT / "docs" / ".generated-pages.json"
     generated = set(json.loads(manifest.read_text())) if manifest.exists() else set()
     generated.add(".generated-pages.json")

@@ -1,0 +1,137 @@
+"""HTML for answer timelines and the entries of the Changes pages (builder-made markup)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from itertools import combinations
+
+from markupsafe import Markup
+
+from builder.diff import answer_text, render_diff, word_diff
+from builder.encode import attr, encode, encode_lines, link, safe_external_url
+from builder.model import Change
+from builder.pages import owner_page, question_page, survey_page
+from builder.timeline import Version, is_edited, is_late
+from builder.text import page_name
+
+LEGEND = Markup('<p class="csr-legend">Legend: <del class="csr-del">removed text</del> '
+                '<ins class="csr-ins">added text</ins></p>')
+
+
+def row_anchor(owner_key: str) -> str:
+    """The id of a CA owner's row on a question page (made from the key's page name)."""
+    return "ca-" + page_name(owner_key, "ca-owner")
+
+
+def _version_text(version: Version) -> Markup:
+    if version.values is None:
+        return Markup('<span class="csr-none">(no longer in the export)</span>')
+    text = answer_text(version.values)
+    return encode_lines(text) if text.strip() else Markup(
+        '<span class="csr-none">(left blank)</span>')
+
+
+def _source(version: Version) -> Markup:
+    url = safe_external_url(version.source)
+    return link(url, "source", external=True) if url else encode(version.source)
+
+
+def history_block(versions: list[Version], deadline: str | None) -> Markup:
+    """'edited'/'late' marks, and for an edited answer its whole timeline with diffs."""
+    marks = []
+    if is_late(versions, deadline):
+        marks.append(f'<span class="csr-tag csr-late" title="first seen after the deadline">'
+                     f'late: first seen {encode(versions[0].observed_at[:10])}</span>')
+    if not is_edited(versions):
+        return Markup(" ".join(marks))
+    dates = " → ".join(str(encode(v.observed_at[:10])) for v in versions)
+    items = []
+    for number, version in enumerate(versions, start=1):
+        head = (f"<strong>Version {number}</strong>, captured "
+                f"{encode(version.observed_at[:10])} · {_source(version)}")
+        if number == 1:
+            body = _version_text(version)
+        else:
+            before = answer_text(versions[number - 2].values)
+            body = render_diff(word_diff(before, answer_text(version.values)))
+            if version.values is None:
+                body = _version_text(version)
+        items.append(f"<li>{head}<div>{body}</div></li>")
+    pairs = ""
+    if len(versions) > 2:
+        options = "".join(f'<option value="{i}">version {i}</option>'
+                          for i in range(1, len(versions) + 1))
+        blocks = "".join(
+            f'<div data-pair="{i + 1}-{j + 1}" hidden>'
+            f'{render_diff(word_diff(answer_text(versions[i].values), answer_text(versions[j].values)))}'  # noqa: E501
+            f"</div>" for i, j in combinations(range(len(versions)), 2))
+        pairs = (f'<div class="csr-pairs" data-csr-pairs hidden><p>Compare '
+                 f'<select aria-label="first version">{options}</select> with '
+                 f'<select aria-label="second version">{options}</select></p>{blocks}</div>')
+    marks.insert(0, '<span class="csr-tag csr-edited">edited</span>')
+    return Markup(
+        f'{" ".join(marks)}<details class="csr-history"><summary>History: {len(versions)} '
+        f"versions ({dates})</summary><ol>{''.join(items)}</ol>{pairs}{LEGEND}</details>")
+
+
+@dataclass
+class Entry:
+    """One line of a Changes page (first answers of one import are grouped)."""
+
+    date: str
+    kind: str
+    survey_key: str
+    survey_title: str
+    question_id: str
+    owners: list[tuple[str, str]] = field(default_factory=list)
+    """(owner_key, owner_name)"""
+
+
+def change_entries(changes: list[Change], titles: dict[str, str]) -> list[Entry]:
+    """Newest first; 'added' changes of one question and day become one entry."""
+    grouped: dict[tuple[str, str, str], Entry] = {}
+    entries: list[Entry] = []
+    for c in changes:
+        if c.kind == "added":
+            key = (c.observed_at, c.survey_key, c.question_id)
+            if key not in grouped:
+                grouped[key] = Entry(c.observed_at, "added", c.survey_key,
+                                     titles[c.survey_key], c.question_id)
+                entries.append(grouped[key])
+            grouped[key].owners.append((c.owner_key, c.owner_name))
+        else:
+            entries.append(Entry(c.observed_at, c.kind, c.survey_key, titles[c.survey_key],
+                                 c.question_id, [(c.owner_key, c.owner_name)]))
+    entries.sort(key=lambda e: (e.date, e.survey_key, e.question_id, e.kind), reverse=True)
+    return entries
+
+
+def entry_html(entry: Entry, from_page: str, names: dict[str, str]) -> Markup:
+    """'CA owner X changed its answer to question Q of survey S', with links."""
+    from builder.pages import rel
+
+    q_page = question_page(entry.survey_key, entry.question_id)
+    survey = link(rel(from_page, survey_page(entry.survey_key)), entry.survey_title)
+    if entry.kind == "added" and len(entry.owners) > 1:
+        owners = ", ".join(str(link(rel(from_page, owner_page(k)), names.get(k, n)))
+                           for k, n in entry.owners[:8])
+        more = f" and {len(entry.owners) - 8} more" if len(entry.owners) > 8 else ""
+        question = link(rel(from_page, q_page), f"question {entry.question_id}")
+        return Markup(f"{len(entry.owners)} CA owners answered {question} of {survey} for "
+                      f"the first time: {owners}{more}")
+    key, name = entry.owners[0]
+    owner = link(rel(from_page, owner_page(key)), names.get(key, name))
+    target = rel(from_page, q_page) + "#" + row_anchor(key)
+    question = Markup(f'<a href="{attr(target)}">question {encode(entry.question_id)}</a>')
+    verb = {"added": "answered {q} of {s} for the first time",
+            "changed": "changed its answer to {q} of {s}",
+            "withdrawn": "no longer has an answer to {q} of {s} in the export"}[entry.kind]
+    return Markup(f"{owner} " + verb.format(q=question, s=survey))
+
+
+def changes_by_owner(changes: list[Change]) -> dict[str, list[Change]]:
+    out: dict[str, list[Change]] = defaultdict(list)
+    for c in changes:
+        out[c.owner_key].append(c)
+    return out
