@@ -102,3 +102,15 @@ def demo(size: str, data_dir: Path) -> None:
 
     summary = write_demo(data_dir, size)
     click.echo(summary)
+
+
+@main.command()
+@click.option("--from-git", "from_git", is_flag=True, required=True,
+              help="Rebuild every survey's history.jsonl from the git history of the data "
+                   "folder (one snapshot per commit).")
+@DATA_OPTION
+def history(from_git: bool, data_dir: Path) -> None:
+    """Rebuild the answer history from the git history of data/."""
+    from builder.githistory import history_from_git
+
+    click.echo(history_from_git(data_dir))

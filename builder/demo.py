@@ -7,6 +7,7 @@ three imports, through the same merge code as real imports, so histories exist.
 
 from __future__ import annotations
 
+import json
 import random
 import shutil
 from dataclasses import dataclass
@@ -134,6 +135,19 @@ def edit(rng: random.Random, q: Question, values: tuple[str, ...]) -> tuple[str,
     return (" ".join(words[:cut] + ["(updated)"] + words[cut:] + [rng.choice(PHRASES)]),)
 
 
+def write_topics(store: Store, data_dir: Path) -> None:
+    """Link the questions that ask about the same (fictitious) topic across surveys."""
+    topics: dict[str, list[dict[str, str]]] = {}
+    for data in store.sorted_surveys():
+        for q in data.sorted_questions():
+            if ": " in q.text and " (fictitious question)" in q.text:
+                topic = q.text.split(": ", 1)[1].split(" (fictitious question)")[0]
+                topics.setdefault(topic, []).append({"survey": data.survey.title,
+                                                     "question_id": q.id})
+    items = [{"topic": t, "questions": qs} for t, qs in sorted(topics.items()) if len(qs) > 1]
+    (data_dir / "topics.json").write_text(json.dumps(items, indent=1) + "\n", encoding="utf-8")
+
+
 def write_demo(data_dir: Path, size: str) -> DemoSummary:
     existing, _ = read_store(data_dir)
     if existing.surveys and not existing.demo:
@@ -177,6 +191,7 @@ def write_demo(data_dir: Path, size: str) -> DemoSummary:
             changes += len(apply_import(store, ImportBundle({key: bundle}, []), partial=False,
                                         observed_at=when))
     save_store(store, data_dir)
+    write_topics(store, data_dir)
     return DemoSummary(size, n_surveys, n_owners, sum(len(d.questions) for d in
                        store.surveys.values()), sum(len(d.answers) for d in
                        store.surveys.values()), changes, data_dir)

@@ -121,6 +121,15 @@ def question_sort_key(q: Question) -> tuple[int, str]:
     return (q.order if q.order is not None else 1 << 30, q.id)
 
 
+@dataclass(frozen=True)
+class Topic:
+    """Questions of different surveys that ask about the same thing."""
+
+    name: str
+    questions: tuple[tuple[str, str], ...]
+    """(survey key, question id) pairs."""
+
+
 @dataclass
 class Store:
     """The whole dataset: every survey, keyed by survey key."""
@@ -128,6 +137,8 @@ class Store:
     surveys: dict[str, SurveyData] = field(default_factory=dict)
     catalog: list[dict[str, str]] = field(default_factory=list)
     """Known communications (data/catalog/communications.csv), as rows."""
+    topics: list[Topic] = field(default_factory=list)
+    """Curated links between questions of different surveys (data/topics.json)."""
     demo: bool = False
 
     def sorted_surveys(self) -> list[SurveyData]:

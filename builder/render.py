@@ -17,13 +17,14 @@ from markupsafe import Markup
 from builder.encode import encode, encode_lines, link, safe_external_url, yaml_title
 from builder.errors import BuildFailed
 from builder.model import CHOICE_TYPES, MULTI, Answer, Question, Store, SurveyData, is_blank
+from builder.diff import answer_text, render_diff, word_diff
 from builder.feeds import atom_feed
 from builder.history_view import (
     change_entries, changes_by_owner, entry_html, history_block, row_anchor,
 )
 from builder.model import Change
-from builder.pages import owner_page, question_page, rel, survey_date, survey_page
-from builder.store import survey_dir_name
+from builder.pages import owner_page, question_page, rel, survey_date, survey_page, url_of
+from builder.store import dumps, survey_dir_name
 from builder.text import fold_whitespace, page_name
 from builder.timeline import Version, newest_first, timelines
 
@@ -146,6 +147,7 @@ class Renderer:
                          {d.survey.key: timelines(d) for d in surveys},
                          newest_first([c for d in surveys for c in d.history]),
                          {d.survey.key: d.survey.title for d in surveys})
+        self.topic_of = {ref: topic for topic in store.topics for ref in topic.questions}
         self.pages: dict[str, str] = {}
 
     def render(self, template: str, page: str, title: str, feed: str | None = None,
@@ -182,7 +184,30 @@ class Renderer:
                                newest_first(data.history), f"Changes: {data.survey.title}",
                                f"surveys/{survey_dir_name(data.survey.key)}")
         self.feeds()
+        self.compare()
         return self.pages
+
+    def compare(self) -> None:
+        """The Compare page and the JSON files its script reads (text as data, never markup)."""
+        stems = {k: page_name(k, "ca-owner") for k in self.site.owner_names}
+        index = {"owners": [{"id": stems[k], "name": n} for k, n in sorted(
+                     self.site.owner_names.items(), key=lambda kv: kv[1].casefold())],
+                 "surveys": []}
+        for data in self.site.surveys:
+            name = survey_dir_name(data.survey.key)
+            index["surveys"].append({"id": name, "title": data.survey.title,
+                                     "data": f"compare/data/{name}.json"})
+            answers: dict[str, dict[str, list[str]]] = defaultdict(dict)
+            for answer in data.sorted_answers():
+                answers[stems[answer.owner_key]][answer.question_id] = list(answer.values)
+            survey = {"id": name, "title": data.survey.title, "answers": answers,
+                      "questions": [{"id": q.id, "label": short_label(q, 70),
+                                     "url": url_of(question_page(data.survey.key, q.id))}
+                                    for q in data.sorted_questions()]}
+            self.pages[f"compare/data/{name}.json"] = dumps(survey) + "\n"
+        self.pages["compare/data/index.json"] = dumps(index) + "\n"
+        self.render("compare.md.j2", "compare/index.md", "Compare CA owners",
+                    data_index="data/index.json", data_base="../")
 
     def changes_pages(self, first: str, other: str, changes: list[Change], title: str,
                       feed: str) -> None:
@@ -307,8 +332,43 @@ class Renderer:
             "question.md.j2", page, f"{question.id}: {short_label(question, 60)}",
             data=data, q=question, survey_page=survey_page(data.survey.key), rows=rows,
             answering=len(answering), options=options, chart=chart, groups=groups,
+            related=self.related(question),
             comments=comments and {"q": comments,
                                    "page": question_page(data.survey.key, comments.id)})
+
+    def related(self, question: Question) -> dict[str, object] | None:
+        """The other questions linked to this one by a topic in data/topics.json."""
+        topic = self.topic_of.get((question.survey_key, question.id))
+        if topic is None:
+            return None
+        others = [{"page": question_page(s, q), "id": q, "survey": self.site.titles[s]}
+                  for s, q in topic.questions
+                  if (s, q) != (question.survey_key, question.id) and s in self.site.titles]
+        return {"name": topic.name, "questions": others}
+
+    def topic_evolution(self, owner_key: str) -> list[dict[str, object]]:
+        """For each topic: this owner's answers survey after survey, each diffed with the last."""
+        out = []
+        dates = {d.survey.key: survey_date(d.survey) for d in self.site.surveys}
+        for topic in self.site.store.topics:
+            steps: list[dict[str, object]] = []
+            previous: str | None = None
+            for survey_key, qid in sorted(topic.questions, key=lambda r: dates.get(r[0], "")):
+                data = self.site.store.surveys.get(survey_key)
+                answer = data.answers.get((qid, owner_key)) if data else None
+                if answer is None:
+                    continue
+                text = answer_text(answer.values)
+                steps.append({"survey": self.site.titles[survey_key], "id": qid,
+                              "page": question_page(survey_key, qid),
+                              "answer": answer_cell(answer),
+                              "diff": render_diff(word_diff(previous, text))
+                              if previous is not None and previous != text else None,
+                              "same": previous == text})
+                previous = text
+            if steps:
+                out.append({"name": topic.name, "steps": steps})
+        return out
 
     def option_rows(self, question: Question, answers: list[Answer]) -> list[dict[str, object]]:
         if question.type not in CHOICE_TYPES:
@@ -365,6 +425,7 @@ class Renderer:
                              "changes": f"surveys/{survey_dir_name(data.survey.key)}/changes.md"})
         feed = f"feeds/owners/{page_name(owner_key, 'ca-owner')}.xml"
         self.render("owner.md.j2", page, self.site.owner_names[owner_key], feed=feed,
+                    topics=self.topic_evolution(owner_key),
                     name=self.site.owner_names[owner_key], sections=sections)
 
 

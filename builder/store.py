@@ -22,7 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from builder.errors import InputRejected, Issue
-from builder.model import QUESTION_TYPES, Answer, Change, Question, Store, Survey, SurveyData
+from builder.model import (
+    QUESTION_TYPES, Answer, Change, Question, Store, Survey, SurveyData, Topic,
+)
 from builder.text import canonical_key, page_name
 
 
@@ -132,6 +134,28 @@ def _read_survey(folder: Path, issues: list[Issue]) -> SurveyData | None:
     return data
 
 
+def _read_topics(path: Path, issues: list[Issue]) -> list[Topic]:
+    """data/topics.json: [{"topic": NAME, "questions": [{"survey": TITLE, "question_id": ID}]}]."""
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        issues.append(Issue(str(path), getattr(exc, "lineno", None), getattr(exc, "colno", None),
+                            "-", "json-syntax", str(exc)))
+        return []
+    topics = []
+    for number, item in enumerate(raw if isinstance(raw, list) else [None], start=1):
+        try:
+            refs = tuple((canonical_key(q["survey"]), str(q["question_id"]))
+                         for q in item["questions"])
+            topics.append(Topic(str(item["topic"]), refs))
+        except (TypeError, KeyError) as exc:
+            issues.append(Issue(str(path), None, None, f"topic {number}", "invalid-topic",
+                                f"expected {{'topic': name, 'questions': [{{'survey': title, "
+                                f"'question_id': id}}, ...]}} ({exc})",
+                                json.dumps(item, ensure_ascii=False)[:80]))
+    return topics
+
+
 def read_store(data_dir: Path) -> tuple[Store, list[Issue]]:
     """Read the whole store; problems are returned, not raised."""
     issues: list[Issue] = []
@@ -146,6 +170,9 @@ def read_store(data_dir: Path) -> tuple[Store, list[Issue]]:
     if catalog.exists():
         with catalog.open(encoding="utf-8", newline="") as fh:
             store.catalog = list(csv.DictReader(fh))
+    topics = data_dir / "topics.json"
+    if topics.exists():
+        store.topics = _read_topics(topics, issues)
     surveys_dir = data_dir / "surveys"
     if surveys_dir.is_dir():
         for folder in sorted(p for p in surveys_dir.iterdir() if p.is_dir()):
@@ -167,6 +194,14 @@ def load_store(data_dir: Path) -> Store:
 def check_store(store: Store, data_dir: Path) -> list[Issue]:
     """Integrity rules that the file format alone cannot express."""
     issues: list[Issue] = []
+    for number, topic in enumerate(store.topics, start=1):
+        for survey_key, qid in topic.questions:
+            known = store.surveys.get(survey_key)
+            if known is None or qid not in known.questions:
+                issues.append(Issue(str(data_dir / "topics.json"), None, None,
+                                    f"topic {number}", "unknown-question",
+                                    f"topic {topic.name!r} names a question the store does not "
+                                    "have", f"{survey_key} / {qid}"))
     for data in store.surveys.values():
         folder = data_dir / "surveys" / survey_dir_name(data.survey.key)
         where = str(folder / "answers.jsonl")
