@@ -19,9 +19,9 @@ LEGEND = Markup('<p class="csr-legend">Legend: <del class="csr-del">removed text
                 '<ins class="csr-ins">added text</ins></p>')
 
 
-def row_anchor(owner_key: str) -> str:
-    """The id of a CA owner's row on a question page (made from the key's page name)."""
-    return "ca-" + page_name(owner_key, "ca-owner")
+def row_anchor(owner_key: str) -> Markup:
+    """The id of a CA owner's row on a question page: [a-z0-9-] only, made by the builder."""
+    return Markup("ca-" + page_name(owner_key, "ca-owner"))
 
 
 def _version_text(version: Version) -> Markup:

@@ -6,6 +6,7 @@ forgotten filter cannot emit raw text; only HTML built here is marked safe.
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -230,13 +231,15 @@ class Renderer:
         def writer(path: str, feed_id: str, title: str, page: str, changes: list[Change]) -> None:
             base = path.rsplit("/", 1)[0]
 
+            def from_feed(page: str) -> str:  # feeds are files: links are relative to their folder
+                return posixpath.relpath(url_of(page), base) + "/"
+
             def link_for(change: Change) -> str:
                 target = question_page(change.survey_key, change.question_id)
-                return rel(base + "/x.md", target) + "#" + row_anchor(change.owner_key)
+                return from_feed(target) + "#" + row_anchor(change.owner_key)
 
             self.pages[path] = atom_feed(feed_id, title, path.rsplit("/", 1)[1],
-                                         rel(base + "/x.md", page), changes,
-                                         self.site.titles, link_for)
+                                         from_feed(page), changes, self.site.titles, link_for)
 
         writer("feeds/all.xml", "all", "CA Communications record: all changes",
                "changes/index.md", self.site.changes)

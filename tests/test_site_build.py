@@ -1,0 +1,154 @@
+"""`builder build`: the real data, the demo data, determinism, incremental writes, failure."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from builder.site import build_site
+from conftest import APRIL_2017_URL, ROOT, Project, make_project
+from sitecheck import main_text, read_page
+
+
+def build(project: Project, data: Path):
+    return build_site(data, docs_dir=project.docs, site_dir=project.site,
+                      config_file=project.config)
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def real_site(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    project = make_project(tmp_path_factory.mktemp("real") / "project")
+    build(project, ROOT / "data")
+    return project
+
+
+def test_every_real_answer_is_on_its_question_page_and_owner_page(real_site: Project) -> None:
+    from builder.pages import owner_page, question_page, url_of
+    from builder.store import load_store
+
+    store = load_store(ROOT / "data")
+    for data in store.surveys.values():
+        for answer in data.answers.values():
+            q_html = real_site.site / url_of(question_page(data.survey.key, answer.question_id))
+            o_html = real_site.site / url_of(owner_page(answer.owner_key))
+            for html in (q_html / "index.html", o_html / "index.html"):
+                text = main_text(html)
+                assert answer.owner_name in text
+                for value in answer.values:
+                    assert " ".join(value.split()) in text
+                hrefs = [a.get("href") for t, a in read_page(html).tags if t == "a"]
+                assert answer.source in hrefs
+
+
+def test_april_2017_answers_link_to_the_ccadb_report(real_site: Project) -> None:
+    page = next(real_site.site.glob("surveys/april-2017-*/q00028/index.html"))
+    links = [a for t, a in read_page(page).tags if t == "a" and a.get("href") == APRIL_2017_URL]
+    assert len(links) == 6
+    assert all(a["rel"] == "nofollow ugc noopener" for a in links)
+
+
+def test_november_2017_lists_its_8_action_items_and_says_no_answers(real_site: Project) -> None:
+    page = next(real_site.site.glob("surveys/november-2017-*/index.html"))
+    text = main_text(page)
+    for n in range(1, 9):
+        assert f"local-2017-11-action-{n}" in text
+    assert "ACTION 8: Check issuance of certs to .tg domains" in text
+    assert "No answers to this survey have been captured yet." in text
+    question = next(real_site.site.glob("surveys/november-2017-*/local-2017-11-action-6/"
+                                        "index.html"))
+    assert "No answers to this question have been captured yet." in main_text(question)
+
+
+def test_home_page_has_attribution_and_no_endorsement(real_site: Project) -> None:
+    text = main_text(real_site.site / "index.html")
+    assert "Source: Common CA Database (CCADB), data licensed CDLA-Permissive-2.0." in text
+    assert "not affiliated with or endorsed by the CCADB, Mozilla or any CA" in text
+    # newest survey first
+    assert text.index("May 2020 CA Communication") < text.index("November 2017 CA Communi")
+    assert text.index("November 2017 CA Communi") < text.index("April 2017 CA Communication")
+
+
+def test_real_site_has_no_demo_banner(real_site: Project) -> None:
+    for page in real_site.site.rglob("*.html"):
+        assert "Demonstration data." not in page.read_text(encoding="utf-8")
+
+
+def test_demo_pages_all_carry_the_banner(tmp_path: Path, cli) -> None:
+    cli("demo", "--size", "small", "--data", tmp_path / "demo")
+    project = make_project(tmp_path / "p")
+    build(project, tmp_path / "demo")
+    import json
+
+    from builder.pages import url_of
+
+    pages = [p for p in json.loads((project.docs / ".generated-pages.json").read_text())
+             if p.endswith(".md")]
+    assert len(pages) > 30
+    for page in (project.site / url_of(p) / "index.html" for p in pages):
+        assert "Demonstration data." in page.read_text(encoding="utf-8"), page
+
+
+def test_two_builds_are_byte_identical_and_a_second_build_writes_nothing(tmp_path: Path,
+                                                                         cli) -> None:
+    cli("demo", "--size", "small", "--data", tmp_path / "demo")
+    one, two = make_project(tmp_path / "one"), make_project(tmp_path / "two")
+    build(one, tmp_path / "demo")
+    build(two, tmp_path / "demo")
+    assert tree(one.docs) == tree(two.docs)
+    assert tree(one.site) == tree(two.site)
+    mtimes = {p: p.stat().st_mtime_ns for p in one.docs.rglob("*") if p.is_file()}
+    site_mtimes = {p: p.stat().st_mtime_ns for p in one.site.rglob("*") if p.is_file()}
+    again = build(one, tmp_path / "demo")
+    assert again.written == [] and again.removed == [] and not again.mkdocs_ran
+    assert {p: p.stat().st_mtime_ns for p in one.docs.rglob("*") if p.is_file()} == mtimes
+    assert {p: p.stat().st_mtime_ns for p in one.site.rglob("*") if p.is_file()} == site_mtimes
+
+
+def test_pages_of_things_that_disappeared_are_removed(tmp_path: Path, cli) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    project = make_project(tmp_path / "p")
+    build(project, data)
+    april = next(data.glob("surveys/april-2017-*"))
+    shutil.rmtree(april)
+    (data / "topics.json").write_text("[]\n", encoding="utf-8")
+    report = build(project, data)
+    assert any(r.startswith(f"surveys/{april.name}/") for r in report.removed)
+    assert not (project.docs / "surveys" / april.name).exists()
+    assert not (project.site / "surveys" / april.name).exists()
+    assert (project.docs / "about.md").exists()  # hand-written pages stay
+
+
+def test_build_with_bad_data_leaves_the_previous_site(tmp_path: Path, cli) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    project = make_project(tmp_path / "p")
+    build(project, data)
+    before = tree(project.site)
+    answers = next(data.glob("surveys/april-2017-*/answers.jsonl"))
+    answers.write_text(answers.read_text(encoding="utf-8") + "{not json\n", encoding="utf-8")
+    result = cli(*project.build_args(data))
+    assert result.exit_code == 1
+    assert f"{answers}:7:2: -: json-syntax:" in result.output
+    assert tree(project.site) == before
+
+
+def test_failed_mkdocs_build_leaves_the_previous_site(tmp_path: Path, cli) -> None:
+    project = make_project(tmp_path / "p")
+    build(project, ROOT / "data")
+    before = tree(project.site)
+    # A hand-written page with a broken link fails `mkdocs build --strict`.
+    (project.docs / "about.md").write_text("# About\n\n[gone](missing.md)\n", encoding="utf-8")
+    result = cli(*project.build_args(ROOT / "data"))
+    assert result.exit_code == 1
+    assert "mkdocs build --strict failed" in result.output
+    assert "missing.md" in result.output
+    assert tree(project.site) == before
+    assert not list(project.root.glob(".site-build-*"))
