@@ -129,7 +129,7 @@ def test_question_page_shows_the_edit_with_a_word_diff(two_versions: Project) ->
     # The other CA owners' answers did not change: no history block on their rows.
     assert html.count("csr-history") == 1
     # All answers were first seen after the deadline (2020-05-15): marked late.
-    assert html.count("late: first seen 2020-05-20") == 3
+    assert main_text(page).count("late: first seen 2020-05-20") == 3
 
 
 def test_changes_pages_list_the_change_newest_first(two_versions: Project) -> None:
