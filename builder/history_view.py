@@ -34,7 +34,9 @@ def _version_text(version: Version) -> Markup:
 
 def _source(version: Version) -> Markup:
     url = safe_external_url(version.source)
-    return link(url, "source", external=True) if url else encode(version.source)
+    # A local file is named by its file name only: no paths of the importing machine.
+    return link(url, "source", external=True) if url else encode(
+        "file " + version.source.replace("\\", "/").rsplit("/", 1)[-1])
 
 
 def history_block(versions: list[Version], deadline: str | None) -> Markup:
@@ -104,6 +106,8 @@ def change_entries(changes: list[Change], titles: dict[str, str]) -> list[Entry]
             entries.append(Entry(c.observed_at, c.kind, c.survey_key, titles[c.survey_key],
                                  c.question_id, [(c.owner_key, c.owner_name)]))
     entries.sort(key=lambda e: (e.date, e.survey_key, e.question_id, e.kind), reverse=True)
+    for entry in entries:
+        entry.owners.sort(key=lambda o: (o[1].casefold(), o[0]))
     return entries
 
 

@@ -94,11 +94,15 @@ def comments_question(data: SurveyData, question: Question) -> Question | None:
 def answer_cell(answer: Answer | None) -> Markup:
     if answer is None:
         return Markup('<span class="csr-none">no answer captured</span>')
-    if is_blank(answer.values):
+    return answer_cell_values(answer.values)
+
+
+def answer_cell_values(values: tuple[str, ...] | None) -> Markup:
+    if not values or is_blank(values):
         return Markup('<span class="csr-none">(left blank)</span>')
-    if len(answer.values) == 1:
-        return encode_lines(answer.values[0])
-    items = "".join(f"<li>{encode_lines(v)}</li>" for v in answer.values)
+    if len(values) == 1:
+        return encode_lines(values[0])
+    items = "".join(f"<li>{encode_lines(v)}</li>" for v in values)
     return Markup(f'<ul class="csr-options">{items}</ul>')
 
 
@@ -327,6 +331,13 @@ class Renderer:
                  "comment": answer_cell(data.answers.get((comments.id, a.owner_key)))
                  if comments else None} for a in answers]
         answering = [a for a in answers if not is_blank(a.values)]
+        gone = [{"name": self.site.owner_names[owner], "page": owner_page(owner),
+                 "anchor": row_anchor(owner), "date": versions[-1].observed_at[:10],
+                 "last": answer_cell_values(versions[-2].values if len(versions) > 1 else ()),
+                 "history": history_block(versions, data.survey.deadline)}
+                for (qid, owner), versions in sorted(lines.items())
+                if qid == question.id and versions[-1].values is None
+                and (qid, owner) not in data.answers]
         options = self.option_rows(question, answering)
         groups = [] if question.type in CHOICE_TYPES else self.identical_groups(answering)
         chart = bar_chart(options, len(answering), f"Answers to {question.id} by option") \
@@ -334,7 +345,7 @@ class Renderer:
         self.render(
             "question.md.j2", page, f"{question.id}: {short_label(question, 60)}",
             data=data, q=question, survey_page=survey_page(data.survey.key), rows=rows,
-            answering=len(answering), options=options, chart=chart, groups=groups,
+            answering=len(answering), options=options, chart=chart, groups=groups, gone=gone,
             related=self.related(question),
             comments=comments and {"q": comments,
                                    "page": question_page(data.survey.key, comments.id)})
