@@ -167,6 +167,8 @@ class Renderer:
         except jinja2.TemplateError as exc:
             line = getattr(exc, "lineno", None)
             raise BuildFailed(f"{template}:{line}: {exc} (while rendering {page})") from exc
+        if page in self.pages:  # two names whose slug and key hash agree: never overwrite
+            raise BuildFailed(f"two pages would share the file {page}; rename one of them")
         # `feed` is a docs-relative path the builder made; the theme override links it.
         meta = f"title: {yaml_title(title)}\n" + (f'feed: "{feed}"\n' if feed else "")
         self.pages[page] = f"---\n{meta}---\n\n{body}"

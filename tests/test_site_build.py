@@ -152,3 +152,14 @@ def test_failed_mkdocs_build_leaves_the_previous_site(tmp_path: Path, cli) -> No
     assert "missing.md" in result.output
     assert tree(project.site) == before
     assert not list(project.root.glob(".site-build-*"))
+
+
+def test_a_page_name_collision_fails_the_build(tmp_path: Path, monkeypatch) -> None:
+    import builder.pages
+    from builder.errors import BuildFailed
+
+    monkeypatch.setattr(builder.pages, "page_name", lambda key, fallback: "same-name")
+    project = make_project(tmp_path / "p")
+    with pytest.raises(BuildFailed, match="two pages would share the file owners/same-name.md"):
+        build(project, ROOT / "data")
+    assert not project.site.exists()
