@@ -122,13 +122,13 @@ def entry_html(entry: Entry, from_page: str, names: dict[str, str]) -> Markup:
                            for k, n in entry.owners[:8])
         more = f" and {len(entry.owners) - 8} more" if len(entry.owners) > 8 else ""
         question = link(rel(from_page, q_page), f"question {entry.question_id}")
-        return Markup(f"{len(entry.owners)} CA owners answered {question} of {survey} for "
-                      f"the first time: {owners}{more}")
+        return Markup(f"answers of {len(entry.owners)} CA owners to {question} of {survey} "
+                      f"were captured for the first time: {owners}{more}")
     key, name = entry.owners[0]
     owner = link(rel(from_page, owner_page(key)), names.get(key, name))
     target = rel(from_page, q_page) + "#" + row_anchor(key)
     question = Markup(f'<a href="{attr(target)}">question {encode(entry.question_id)}</a>')
-    verb = {"added": "answered {q} of {s} for the first time",
+    verb = {"added": "answered {q} of {s} (answer captured for the first time)",
             "changed": "changed its answer to {q} of {s}",
             "withdrawn": "no longer has an answer to {q} of {s} in the export"}[entry.kind]
     return Markup(f"{owner} " + verb.format(q=question, s=survey))
