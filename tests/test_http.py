@@ -1,0 +1,306 @@
+"""builder.http.get against a real HTTP server on 127.0.0.1 (no mocks): timeouts,
+retries with backoff and Retry-After, no retry on 4xx, conditional GET, byte cap,
+truncated bodies.
+
+`LocalServer`, `Reply`, `Sleeps` and `guard_network` are also used by test_fetch.py.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import email.utils
+import gzip
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from builder import http
+from builder.errors import FetchError
+
+LOOPBACK = "127.0.0.1"
+
+
+@dataclass
+class Reply:
+    """One answer of the test server."""
+
+    status: int = 200
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0
+    """Seconds to wait before answering (to trip the client's read timeout)."""
+    length: int | None | str = "auto"
+    """Content-Length to declare: 'auto' (the real length), a number (a lie), or None."""
+
+
+Handler = Reply | Callable[[dict[str, str]], Reply]
+
+
+@dataclass
+class Seen:
+    path: str
+    headers: dict[str, str]
+
+
+class LocalServer:
+    """An HTTP/1.0 server in a thread on 127.0.0.1. Each path answers with its queue of
+    replies in turn, the last one repeated; a reply may be a function of the request
+    headers. Every request is recorded in `seen`."""
+
+    def __init__(self) -> None:
+        self.routes: dict[str, list[Handler]] = {}
+        self.seen: list[Seen] = []
+        self.stopping = threading.Event()
+        outer = self
+
+        class _Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+                outer.answer(self)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer((LOOPBACK, 0), _Handler)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.02,),
+                                       daemon=True)
+
+    def url(self, path: str) -> str:
+        return f"http://{LOOPBACK}:{self.httpd.server_address[1]}{path}"
+
+    def route(self, path: str, *replies: Handler) -> str:
+        self.routes[path] = list(replies)
+        return self.url(path)
+
+    def hits(self, path: str) -> list[Seen]:
+        return [s for s in self.seen if s.path == path]
+
+    def answer(self, req: BaseHTTPRequestHandler) -> None:
+        headers = dict(req.headers.items())
+        self.seen.append(Seen(req.path, headers))
+        queue = self.routes.get(req.path) or [Reply(404, b"not found")]
+        handler = queue.pop(0) if len(queue) > 1 else queue[0]
+        reply = handler(headers) if callable(handler) else handler
+        if reply.delay and self.stopping.wait(reply.delay):
+            return
+        req.send_response(reply.status)
+        for name, value in reply.headers.items():
+            req.send_header(name, value)
+        if reply.length is not None:
+            declared = len(reply.body) if reply.length == "auto" else reply.length
+            req.send_header("Content-Length", str(declared))
+        req.end_headers()
+        with contextlib.suppress(OSError):  # the client may hang up first
+            req.wfile.write(reply.body)
+
+    def __enter__(self) -> LocalServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stopping.set()
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def server() -> Iterator[LocalServer]:
+    with LocalServer() as srv:
+        yield srv
+
+
+def guard_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Let the test reach 127.0.0.1 only: any other host or address fails it at once."""
+    real_getaddrinfo, real_connect = socket.getaddrinfo, socket.socket.connect
+
+    def getaddrinfo(host, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if host not in (LOOPBACK, LOOPBACK.encode()):
+            raise RuntimeError(f"test tried to resolve {host!r}; only {LOOPBACK} is allowed")
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    def connect(sock, address):  # type: ignore[no-untyped-def]
+        if isinstance(address, tuple) and address[0] != LOOPBACK:
+            raise RuntimeError(f"test tried to connect to {address!r}")
+        return real_connect(sock, address)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy",
+                 "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(autouse=True)
+def network_guard(monkeypatch: pytest.MonkeyPatch) -> None:
+    guard_network(monkeypatch)
+
+
+class Sleeps(list[float]):
+    """A stand-in for time.sleep that records the waits instead of waiting."""
+
+    def __call__(self, seconds: float) -> None:
+        self.append(seconds)
+
+
+FAST = {"backoff": 0.5, "timeout": (2.0, 2.0)}
+
+
+def test_ok_answer_carries_body_validators_and_type(server: LocalServer) -> None:
+    url = server.route("/a", Reply(200, b"<html>hi</html>", {
+        "ETag": '"v1"', "Last-Modified": "Wed, 01 Jan 2025 00:00:00 GMT",
+        "Content-Type": "text/html; charset=utf-8"}))
+    resp = http.get(url, **FAST)
+    assert (resp.status, resp.body, resp.etag, resp.last_modified) == (
+        200, b"<html>hi</html>", '"v1"', "Wed, 01 Jan 2025 00:00:00 GMT")
+    assert resp.content_type == "text/html; charset=utf-8"
+    assert server.hits("/a")[0].headers["User-Agent"].startswith("ca-survey-record/")
+
+
+def test_connect_timeout_applies() -> None:
+    """A listening socket whose backlog is full never completes the handshake."""
+    with socket.socket() as listener, socket.socket() as filler:
+        listener.bind((LOOPBACK, 0))
+        listener.listen(0)
+        port = listener.getsockname()[1]
+        filler.connect((LOOPBACK, port))  # fills the backlog; nobody accepts
+        sleeps = Sleeps()
+        start = time.monotonic()
+        with pytest.raises(FetchError, match=r"no connection within the 0\.2 s connect "
+                                             r"timeout \(gave up after 2 attempts\)"):
+            http.get(f"http://{LOOPBACK}:{port}/", timeout=(0.2, 5.0), attempts=2,
+                     sleep=sleeps)
+        assert time.monotonic() - start < 3
+        assert sleeps == [1.0]
+
+
+def test_read_timeout_applies(server: LocalServer) -> None:
+    url = server.route("/slow", Reply(200, b"late", delay=5))
+    start = time.monotonic()
+    with pytest.raises(FetchError, match=r"no answer within the 0\.3 s read timeout "
+                                         r"\(gave up after 2 attempts\)"):
+        http.get(url, timeout=(2.0, 0.3), attempts=2, sleep=Sleeps())
+    assert time.monotonic() - start < 3
+    assert len(server.hits("/slow")) == 2
+
+
+@pytest.mark.parametrize("status", [429, 500, 502, 503, 504])
+def test_retryable_status_is_retried_with_backoff(server: LocalServer, status: int) -> None:
+    url = server.route("/flaky", Reply(status), Reply(status), Reply(200, b"ok"))
+    sleeps = Sleeps()
+    assert http.get(url, backoff=0.5, sleep=sleeps).body == b"ok"
+    assert sleeps == [0.5, 1.0]
+    assert len(server.hits("/flaky")) == 3
+
+
+def test_retry_after_seconds_is_honoured(server: LocalServer) -> None:
+    url = server.route("/busy", Reply(503, headers={"Retry-After": "7"}), Reply(200, b"ok"))
+    sleeps = Sleeps()
+    assert http.get(url, backoff=0.5, sleep=sleeps).body == b"ok"
+    assert sleeps == [7.0]
+
+
+def test_retry_after_date_is_honoured_and_capped(server: LocalServer) -> None:
+    soon = email.utils.formatdate(time.time() + 30, usegmt=True)
+    url = server.route("/busy", Reply(429, headers={"Retry-After": soon}),
+                       Reply(429, headers={"Retry-After": "86400"}), Reply(200, b"ok"))
+    sleeps = Sleeps()
+    assert http.get(url, sleep=sleeps).body == b"ok"
+    assert 25 <= sleeps[0] <= 31
+    assert sleeps[1] == http.MAX_RETRY_WAIT
+
+
+def test_retries_run_out(server: LocalServer) -> None:
+    url = server.route("/down", Reply(503))
+    sleeps = Sleeps()
+    with pytest.raises(FetchError, match=r"/down: HTTP 503 Service Unavailable "
+                                         r"\(gave up after 3 attempts\)"):
+        http.get(url, attempts=3, backoff=0.25, sleep=sleeps)
+    assert sleeps == [0.25, 0.5]
+    assert len(server.hits("/down")) == 3
+
+
+def test_real_backoff_stays_short(server: LocalServer) -> None:
+    """With the real time.sleep, a small backoff really waits between attempts."""
+    url = server.route("/flaky", Reply(502), Reply(200, b"ok"))
+    start = time.monotonic()
+    assert http.get(url, backoff=0.2).body == b"ok"
+    assert 0.2 <= time.monotonic() - start < 2
+
+
+@pytest.mark.parametrize("status", [400, 401, 403, 404, 410])
+def test_other_4xx_is_never_retried(server: LocalServer, status: int) -> None:
+    url = server.route("/gone", Reply(status))
+    sleeps = Sleeps()
+    with pytest.raises(FetchError, match=rf"/gone: HTTP {status} .*\(not retried\)"):
+        http.get(url, sleep=sleeps)
+    assert sleeps == [] and len(server.hits("/gone")) == 1
+
+
+def test_conditional_get_sends_validators_and_reports_304(server: LocalServer) -> None:
+    def page(headers: dict[str, str]) -> Reply:
+        if headers.get("If-None-Match") == '"v1"':
+            return Reply(304, length=None)
+        return Reply(200, b"body", {"ETag": '"v1"'})
+
+    url = server.route("/page", page)
+    first = http.get(url, **FAST)
+    second = http.get(url, etag=first.etag, last_modified="Wed, 01 Jan 2025 00:00:00 GMT",
+                      **FAST)
+    assert (first.status, second.status, second.not_modified, second.body) == (
+        200, 304, True, b"")
+    sent = server.hits("/page")[1].headers
+    assert sent["If-None-Match"] == '"v1"'
+    assert sent["If-Modified-Since"] == "Wed, 01 Jan 2025 00:00:00 GMT"
+
+
+def test_byte_cap_on_declared_length(server: LocalServer) -> None:
+    url = server.route("/big", Reply(200, b"x" * 5000))
+    with pytest.raises(FetchError, match=r"/big: response is 5,000 bytes, over the "
+                                         r"1,000-byte cap"):
+        http.get(url, max_bytes=1000, **FAST)
+
+
+def test_byte_cap_on_undeclared_length(server: LocalServer) -> None:
+    url = server.route("/big", Reply(200, b"x" * 200_000, length=None))
+    with pytest.raises(FetchError, match=r"/big: response is over the 1,000-byte cap"):
+        http.get(url, max_bytes=1000, **FAST)
+
+
+def test_byte_cap_counts_decompressed_bytes(server: LocalServer) -> None:
+    """A small gzip body that inflates past the cap is refused (a gzip bomb)."""
+    url = server.route("/bomb", Reply(200, gzip.compress(b"x" * 500_000),
+                                      {"Content-Encoding": "gzip"}))
+    with pytest.raises(FetchError, match="over the 100,000-byte cap"):
+        http.get(url, max_bytes=100_000, **FAST)
+
+
+def test_gzip_body_is_decoded_and_not_taken_for_truncated(server: LocalServer) -> None:
+    text = b"<html>" + b"answer " * 1000 + b"</html>"
+    url = server.route("/gz", Reply(200, gzip.compress(text), {"Content-Encoding": "gzip"}))
+    assert http.get(url, **FAST).body == text
+
+
+def test_truncated_body_is_refused(server: LocalServer) -> None:
+    """Content-Length says 1000, the connection closes after 500 bytes."""
+    url = server.route("/cut", Reply(200, b"x" * 500, length=1000))
+    sleeps = Sleeps()
+    with pytest.raises(FetchError, match=r"/cut: body cut short .*\(gave up after 2 "
+                                         r"attempts\)"):
+        http.get(url, attempts=2, sleep=sleeps, **FAST)
+    assert len(server.hits("/cut")) == 2
+
+
+def test_redirect_to_the_new_host_is_followed(server: LocalServer) -> None:
+    new = server.route("/new/report", Reply(200, b"moved here"))
+    old = server.route("/old/report", Reply(301, headers={"Location": new}))
+    resp = http.get(old, **FAST)
+    assert (resp.url, resp.body) == (new, b"moved here")
+
+
+def test_only_http_urls(server: LocalServer) -> None:
+    with pytest.raises(FetchError, match="only http and https URLs"):
+        http.get("file:///etc/passwd")

