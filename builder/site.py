@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from builder import __version__
+from builder.downloads import render_downloads, render_downloads_page
 from builder.errors import BuildFailed, BuilderError
 from builder.render import render_pages
 from builder.store import load_store
@@ -100,8 +101,10 @@ def build_site(data_dir: Path, *, docs_dir: Path, site_dir: Path, config_file: P
     store = load_store(data_dir)
     timings["load"] = time.perf_counter() - start
     pages = render_pages(store, templates_dir)
+    downloads = render_downloads(store)  # open data (CSV, JSON, SQLite) under downloads/
+    pages.update(render_downloads_page(downloads, store, templates_dir))
     timings["render"] = time.perf_counter() - start - timings["load"]
-    written = write_pages(pages, docs_dir)
+    written = write_pages({**pages, **downloads}, docs_dir)
     timings["write"] = time.perf_counter() - start - timings["load"] - timings["render"]
     stamp = fingerprint(docs_dir, config_file)
     stamp_file = site_dir / FINGERPRINT

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from builder.downloads import write_binary_files
 from builder.errors import BuildFailed
 from builder.store import write_files
 
@@ -27,7 +29,7 @@ def _inside(root: Path, rel: str) -> Path:
     return target
 
 
-def write_pages(pages: dict[str, str], docs_dir: Path) -> WriteReport:
+def write_pages(pages: Mapping[str, str | bytes], docs_dir: Path) -> WriteReport:
     docs_dir.mkdir(parents=True, exist_ok=True)
     for rel in pages:
         _inside(docs_dir, rel)
@@ -35,9 +37,11 @@ def write_pages(pages: dict[str, str], docs_dir: Path) -> WriteReport:
     previous: list[str] = []
     if manifest_path.exists():
         previous = json.loads(manifest_path.read_text(encoding="utf-8"))
-    files = dict(pages)
+    files = {rel: text for rel, text in pages.items() if isinstance(text, str)}
     files[MANIFEST] = json.dumps(sorted(pages), indent=0) + "\n"
     written = [w for w in write_files(docs_dir, files) if w != MANIFEST]
+    written += write_binary_files(docs_dir, {rel: data for rel, data in pages.items()
+                                             if isinstance(data, bytes)})  # downloads
     removed = []
     for rel in sorted(set(previous) - set(pages)):
         target = _inside(docs_dir, rel)

@@ -1,0 +1,402 @@
+"""Open data downloads: valid Data Package, counts that agree with the store, safe CSV,
+exact JSON, a SQLite file ready for sqlite3 and Datasette, the same bytes every time,
+and a JSON that imports back into the store it came from."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+import posixpath
+import re
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from frictionless import Package
+
+from builder.demo import write_demo
+from builder.downloads import (
+    SQLITE_FILE, answer_records, fts5_available, human_size, render_downloads,
+    render_downloads_page, spreadsheet_safe,
+)
+from builder.importer import import_source
+from builder.load import LoadOptions
+from builder.load.common import RECORD_FIELDS
+from builder.model import MULTI, SINGLE, Answer, Question, Store, Survey, SurveyData
+from builder.pages import url_of
+from builder.site import TEMPLATES_DIR, build_site
+from builder.store import load_store, survey_dir_name
+from conftest import ROOT, Project, make_project
+from hostile_data import hostile_export
+
+FORMULAS = ['=HYPERLINK("http://example.invalid","x")', "+cmd|' /C calc'!A0", "-2+3",
+            "@SUM(A1:A2)", "\tTAB first", "\rCR first"]
+"""Answers that begin like a spreadsheet formula."""
+NUMBERS = ["-5", "+1.5", "-0.25e3", "42"]
+"""Plain numbers: left as they are."""
+
+
+def csv_export() -> list[dict[str, object]]:
+    """A json export whose texts start like formulas, plus the guide's hostile text."""
+    rows = hostile_export()
+    base = {"survey": "=CSV survey", "survey_id": "a05o000003WrzBC", "question_order": 1,
+            "submitted_at": "2024-05-01"}
+    for i, text in enumerate(FORMULAS + NUMBERS):
+        rows.append(base | {"question_id": "Q00001", "question_type": "Free Text (Multi line "
+                            "text box)", "question_text": "-ACTION 1: formulas?",
+                            "ca_owner": f"@Owner {i}", "response": text, "option_number": None})
+    for owner, picks in (("Multi CA", [1, 3]), ("Other CA", [2])):
+        for number in picks:
+            rows.append(base | {"question_id": "Q00002", "question_order": 2,
+                                "question_type": MULTI, "question_text": "Which ones?",
+                                "ca_owner": owner, "response": ["=one", "two", "-5"][number - 1],
+                                "option_number": number})
+    return rows
+
+
+def write_store(folder: Path, export: list[dict[str, object]]) -> Path:
+    source = folder.with_suffix(".json")
+    source.write_text(json.dumps(export, ensure_ascii=False), encoding="utf-8")
+    import_source(str(source), folder, LoadOptions(), observed_at="2026-01-01T00:00:00Z")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def stores(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("stores")
+    write_demo(root / "demo", "small")
+    return {"real": ROOT / "data", "demo": root / "demo",
+            "hostile": write_store(root / "hostile", csv_export())}
+
+
+def unpack(files: dict[str, bytes], folder: Path) -> Path:
+    for path, data in files.items():
+        (folder / path).parent.mkdir(parents=True, exist_ok=True)
+        (folder / path).write_bytes(data)
+    return folder / "downloads"
+
+
+def read_csv(data: bytes) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(data.decode("utf-8"), newline="")))
+
+
+def chosen(answers: Any) -> int:
+    """Answer records (one per chosen option) the store's answers make."""
+    return sum(max(1, len(a.values)) for a in answers)
+
+
+def expected_rows(store: Store) -> dict[str, int]:
+    """Rows each tabular file must hold, from the store itself."""
+    surveys = list(store.surveys.values())
+    owners = {a.owner_key for d in surveys for a in d.answers.values()} | {
+        c.owner_key for d in surveys for c in d.history}
+    tables = {"surveys": len(surveys), "questions": sum(len(d.questions) for d in surveys),
+              "options": sum(len(q.options) for d in surveys for q in d.questions.values()),
+              "ca_owners": len(owners),
+              "answers": sum(chosen(d.answers.values()) for d in surveys),
+              "history": sum(len(d.history) for d in surveys)}
+    out = {f"tables/{name}.csv": count for name, count in tables.items()}
+    out["answers.csv"] = out["answers.json"] = tables["answers"]
+    for d in surveys:
+        folder = f"surveys/{survey_dir_name(d.survey.key)}"
+        out[f"{folder}/answers.csv"] = out[f"{folder}/answers.json"] = chosen(d.answers.values())
+        for q in d.questions.values():
+            count = chosen(a for a in d.answers.values() if a.question_id == q.id)
+            out[f"{folder}/{q.id.lower()}.csv"] = out[f"{folder}/{q.id.lower()}.json"] = count
+    return out
+
+
+# -- CSV safety ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", FORMULAS + ["-", "--5", "- 5", "-٣", "=", "+"])
+def test_cells_that_start_like_a_formula_get_an_apostrophe(text: str) -> None:
+    assert spreadsheet_safe(text) == "'" + text
+
+
+@pytest.mark.parametrize("text", NUMBERS + ["", "a=b", "'quoted", " =spaced", "1-2", "x@y"])
+def test_other_cells_and_plain_numbers_are_left_alone(text: str) -> None:
+    assert spreadsheet_safe(text) == text
+
+
+def test_csv_is_neutralised_and_json_keeps_the_exact_text(stores, tmp_path: Path) -> None:
+    store = load_store(stores["hostile"])
+    files = render_downloads(store)
+    rows = read_csv(files["downloads/answers.csv"])
+    records = json.loads(files["downloads/answers.json"])
+    assert list(rows[0]) == list(RECORD_FIELDS) and all(list(r) == list(RECORD_FIELDS)
+                                                        for r in records)
+    csv_responses = {r["response"] for r in rows}
+    json_responses = {r["response"] for r in records}
+    for text in FORMULAS:
+        assert "'" + text in csv_responses and text not in csv_responses
+        assert text in json_responses
+    assert set(NUMBERS) <= csv_responses and set(NUMBERS) <= json_responses
+    assert {"'@Owner 0", "'=CSV survey", "'-ACTION 1: formulas?"} <= {
+        v for r in rows for v in r.values()}
+    for field in RECORD_FIELDS:  # no CSV cell at all could start a formula
+        assert not any(r[field].startswith(("=", "+", "-", "@", "\t", "\r")) and
+                       r[field] not in NUMBERS for r in rows)
+    # Exact text everywhere but in CSV: the JSON and SQLite hold what the store holds.
+    stored = {v for d in store.surveys.values() for a in d.answers.values() for v in a.values}
+    assert json_responses == stored
+    db = sqlite3.connect(unpack(files, tmp_path) / SQLITE_FILE)
+    assert {r for (r,) in db.execute("SELECT response FROM answers")} == stored
+    assert files["downloads/answers.csv"].startswith(b"survey,survey_id,")  # UTF-8, no BOM
+
+
+def test_a_lone_surrogate_stays_exact_in_json_and_is_replaced_in_csv() -> None:
+    """Text read from a JSON escape can hold one; UTF-8 cannot, a JSON escape can."""
+    data = SurveyData(Survey("s", "S"))
+    data.questions["Q00001"] = Question("s", "Q00001", 1, SINGLE, "Q?", ())
+    data.answers[("Q00001", "x")] = Answer("s", "Q00001", "x", "X", ("a\ud800b",))
+    files = render_downloads(Store({"s": data}))
+    assert json.loads(files["downloads/answers.json"])[0]["response"] == "a\ud800b"
+    assert read_csv(files["downloads/answers.csv"])[0]["response"] == "a\ufffdb"
+
+
+# -- Data Package -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["real", "demo", "hostile"])
+def test_data_package_is_valid_and_every_count_agrees_with_the_store(
+        stores, name: str, tmp_path: Path) -> None:
+    store = load_store(stores[name])
+    files = render_downloads(store)
+    folder = unpack(files, tmp_path)
+    descriptor = json.loads(files["downloads/datapackage.json"])
+    report = Package(str(folder / "datapackage.json")).validate()
+    assert report.valid, report.flatten(["taskNumber", "rowNumber", "fieldName", "type",
+                                         "note"])[:20]
+
+    # Every file is described (bar the package and its shared schema), with its size.
+    paths = {r["path"] for r in descriptor["resources"]}
+    assert paths == {p.removeprefix("downloads/") for p in files} - {
+        "datapackage.json", "schemas/answer-records.json"}
+    for resource in descriptor["resources"]:
+        data = files[f"downloads/{resource['path']}"]
+        if "bytes" in resource:
+            assert resource["bytes"] == len(data)
+            assert resource["hash"] == "sha256:" + hashlib.sha256(data).hexdigest()
+
+    # Rows: from frictionless's own reading, from ours, from dataset.json and from SQLite.
+    expected = expected_rows(store)
+    by_name = {r["name"]: r["path"] for r in descriptor["resources"]}
+    for task in report.tasks:
+        if task.stats.get("rows") is not None:
+            assert task.stats["rows"] == expected[by_name[task.name]], task.name
+    for path, count in expected.items():
+        data = files[f"downloads/{path}"]
+        found = len(read_csv(data)) if path.endswith(".csv") else len(json.loads(data))
+        assert found == count, path
+    dataset = json.loads(files["downloads/dataset.json"])
+    db = sqlite3.connect(folder / SQLITE_FILE)
+    for table in ("surveys", "questions", "options", "ca_owners", "answers", "history"):
+        count = expected[f"tables/{table}.csv"]
+        assert len(dataset[table]) == count
+        assert db.execute(f"SELECT count(*) FROM {table}").fetchone() == (count,)
+
+    assert descriptor["licenses"][0]["name"] == "CDLA-Permissive-2.0"
+    assert "Common CA Database (CCADB)" in {s["title"] for s in descriptor["sources"]}
+    answers = next(r for r in descriptor["resources"] if r["name"] == "answers")
+    assert answers["schema"]["primaryKey"] == ["survey_slug", "question_id", "ca_owner_slug",
+                                               "position"]
+    assert {fk["reference"]["resource"] for fk in answers["schema"]["foreignKeys"]} == {
+        "surveys", "questions", "ca-owners"}
+
+
+def test_a_changed_file_fails_validation(stores, tmp_path: Path) -> None:
+    """The sizes and checksums in datapackage.json are checked, also for SQLite."""
+    folder = unpack(render_downloads(load_store(stores["real"])), tmp_path)
+    with (folder / SQLITE_FILE).open("ab") as fh:
+        fh.write(b"x")
+    report = Package(str(folder / "datapackage.json")).validate()
+    assert {e[0] for e in report.flatten(["type"])} == {"hash-count", "byte-count"}
+
+
+def test_an_empty_store_gives_valid_empty_files(tmp_path: Path) -> None:
+    files = render_downloads(Store())
+    assert files["downloads/answers.json"] == b"[]\n"
+    assert read_csv(files["downloads/answers.csv"]) == []
+    assert Package(str(unpack(files, tmp_path) / "datapackage.json")).validate().valid
+
+
+# -- SQLite -------------------------------------------------------------------------------
+
+def test_sqlite_has_keys_indexes_full_text_search_and_the_records_view(stores,
+                                                                       tmp_path: Path) -> None:
+    files = render_downloads(load_store(stores["demo"]))
+    db = sqlite3.connect(unpack(files, tmp_path) / SQLITE_FILE)
+    assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+    assert [r[5] for r in db.execute("PRAGMA table_info(answers)") if r[5]] == [1, 2, 3, 4]
+    assert {r[2] for r in db.execute("PRAGMA foreign_key_list(answers)")} == {
+        "surveys", "questions", "ca_owners"}
+    indexes = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='index'")}
+    assert {"answers_by_ca_owner_slug", "history_by_ca_owner_slug"} <= indexes
+    # The view gives back exactly the records of answers.json.
+    db.row_factory = sqlite3.Row
+    view = [dict(r) for r in db.execute("SELECT * FROM answer_records")]
+    assert view == json.loads(files["downloads/answers.json"])
+    if not fts5_available():
+        pytest.skip("this sqlite3 has no FTS5")
+    # What Datasette looks for to offer search on the answers table.
+    (sql,) = db.execute("SELECT sql FROM sqlite_master WHERE name = 'answers_fts'").fetchone()
+    assert re.search(r'VIRTUAL TABLE.*USING FTS5.*content="answers"', sql, re.IGNORECASE)
+    hits = db.execute("SELECT a.response FROM answers_fts JOIN answers AS a "
+                      "ON a.rowid = answers_fts.rowid WHERE answers_fts MATCH 'auditor'")
+    responses = [r[0] for r in hits]
+    assert responses and all("auditor" in r for r in responses)
+
+
+# -- the same data, the same bytes --------------------------------------------------------
+
+DIGEST = ("import hashlib, sys; from pathlib import Path; from builder.store import load_store; "
+          "from builder.downloads import render_downloads; "
+          "files = render_downloads(load_store(Path(sys.argv[1]))); "
+          "print(hashlib.sha256(repr(sorted(files.items())).encode()).hexdigest())")
+
+
+def test_downloads_are_byte_identical_across_runs_and_processes(stores) -> None:
+    files = render_downloads(load_store(stores["demo"]))
+    assert render_downloads(load_store(stores["demo"])) == files
+    digest = hashlib.sha256(repr(sorted(files.items())).encode()).hexdigest()
+    for seed in ("1", "2"):  # set and dict order must not leak into any file
+        out = subprocess.run([sys.executable, "-c", DIGEST, str(stores["demo"])], check=True,
+                             capture_output=True, text=True,
+                             env=os.environ | {"PYTHONHASHSEED": seed})
+        assert out.stdout.strip() == digest
+
+
+# -- round trip ---------------------------------------------------------------------------
+
+def import_numbers(answer: Answer, question: Question) -> tuple[int | None, ...]:
+    """The option numbers an import gives an answer without any: each label's number."""
+    options = question.options
+    numbers = tuple(options.index(v) + 1 if v in options else None for v in answer.values)
+    return numbers if any(numbers) else ()
+
+
+@pytest.mark.parametrize("name", ["real", "demo", "hostile"])
+def test_answers_json_imports_back_into_the_same_store(stores, name: str, tmp_path: Path,
+                                                       cli) -> None:
+    store = load_store(stores[name])
+    export = tmp_path / "answers.json"
+    export.write_bytes(render_downloads(store)["downloads/answers.json"])
+    result = cli("import", export, "--format", "json", "--data", tmp_path / "store")
+    assert result.exit_code == 0, result.output
+    back = load_store(tmp_path / "store")
+    answered = {k: d for k, d in store.surveys.items() if d.answers}
+    assert set(back.surveys) == set(answered)  # a survey nobody answered has no records
+    for key, data in answered.items():
+        again = back.surveys[key]
+        assert (again.survey.title, again.survey.communication_id) == (
+            data.survey.title, data.survey.communication_id)
+        assert {q.id: (q.order, q.type, q.text) for q in again.questions.values()} == {
+            q.id: (q.order, q.type, q.text) for q in data.questions.values()
+            if any(a.question_id == q.id for a in data.answers.values())}
+        for q in again.questions.values():  # options: those that were chosen, by number
+            assert all(not label or label == data.questions[q.id].options[i]
+                       for i, label in enumerate(q.options))
+        assert set(again.answers) == set(data.answers)
+        for k, a in data.answers.items():
+            b = again.answers[k]
+            assert (b.owner_name, b.values, b.submitted_at) == (
+                a.owner_name, a.values, a.submitted_at)
+            if name == "demo" and not a.option_numbers:
+                # The demo drops option numbers on re-submissions; an import finds them again.
+                assert b.option_numbers == import_numbers(a, data.questions[a.question_id])
+            else:
+                assert b.option_numbers == a.option_numbers
+
+
+def test_one_record_per_chosen_option_with_the_ten_keys() -> None:
+    data = SurveyData(Survey("s", "S", "a05o000003WrzBC"))
+    data.questions["Q00001"] = Question("s", "Q00001", 1, MULTI, "Which?", ("A", "B", "C"))
+    data.questions["Q00002"] = Question("s", "Q00002", 2, SINGLE, "One?", ("Y", "N"))
+    answers = [Answer("s", "Q00001", "x ca", "X CA", ("A", "C"), (1, 3)),
+               Answer("s", "Q00002", "x ca", "X CA", ("N",), (2,), submitted_at="2024-01-01")]
+    records = answer_records(data, answers)
+    assert [(r["question_id"], r["response"], r["option_number"]) for r in records] == [
+        ("Q00001", "A", 1), ("Q00001", "C", 3), ("Q00002", "N", 2)]
+    assert all(tuple(r) == RECORD_FIELDS for r in records)
+    assert records[2]["submitted_at"] == "2024-01-01" and records[0]["survey_id"] == (
+        "a05o000003WrzBC")
+
+
+# -- in the site --------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def demo_site(stores, tmp_path_factory: pytest.TempPathFactory) -> Project:
+    project = make_project(tmp_path_factory.mktemp("site") / "project")
+    build_site(stores["demo"], docs_dir=project.docs, site_dir=project.site,
+               config_file=project.config)
+    return project
+
+
+HREF = re.compile(r'<a href="([^"]+\.(?:csv|json))">(CSV|JSON)</a>')
+
+
+def test_survey_and_question_pages_link_their_csv_and_json(demo_site: Project) -> None:
+    manifest = set(json.loads((demo_site.docs / ".generated-pages.json").read_text()))
+    pages = [p for p in manifest if p.startswith("surveys/") and p.endswith(".md")
+             and not re.search(r"/changes(-\d+)?\.md$", p) and p.count("/") == 2]
+    assert len(pages) == 3 + 18
+    for page in pages:
+        links = HREF.findall((demo_site.docs / page).read_text(encoding="utf-8"))
+        assert [kind for _, kind in links] == ["CSV", "JSON"], page
+        for href, _ in links:
+            target = posixpath.normpath(posixpath.join(url_of(page), href))
+            assert target.startswith("downloads/surveys/") and target in manifest, page
+            assert (demo_site.site / target).is_file()
+
+
+def test_downloads_page_lists_every_file_with_size_and_checksum(demo_site: Project) -> None:
+    page = (demo_site.docs / "downloads/index.md").read_text(encoding="utf-8")
+    files = [p for p in (demo_site.docs / "downloads").rglob("*") if p.is_file()]
+    assert len(files) > 50
+    for path in files:
+        rel = path.relative_to(demo_site.docs / "downloads").as_posix()
+        if rel == "index.md":
+            continue
+        data = path.read_bytes()
+        row = next((line for line in page.splitlines() if f'href="{rel}"' in line), None)
+        assert row is not None, rel
+        assert hashlib.sha256(data).hexdigest() in row
+        assert human_size(len(data)).replace(".", "&#46;") in row
+    assert (demo_site.site / "downloads/index.html").is_file()
+    assert "Downloads: downloads/index.md" in (demo_site.config).read_text()
+
+
+def test_downloads_page_encodes_untrusted_text(stores) -> None:
+    store = load_store(stores["hostile"])
+    files = render_downloads(store)
+    page = render_downloads_page(files, store, TEMPLATES_DIR)["downloads/index.md"]
+    assert "<script>" not in page and "{{" not in page
+    assert "&#60;script&#62;alert&#40;&#39;title&#39;&#41;&#60;&#47;script&#62;" in page
+    # File names come from slugs and ids, never from the text.
+    assert all(re.fullmatch(r"downloads/[a-z0-9/._-]+", path) for path in files)
+
+
+def test_stale_downloads_are_removed_and_unchanged_ones_not_rewritten(stores,
+                                                                      tmp_path: Path) -> None:
+    project = make_project(tmp_path / "project")
+    build_site(stores["demo"], docs_dir=project.docs, site_dir=project.site,
+               config_file=project.config)
+    again = build_site(stores["demo"], docs_dir=project.docs, site_dir=project.site,
+                       config_file=project.config)
+    assert again.written == [] and not again.mkdocs_ran
+    demo_dirs = sorted((project.docs / "downloads/surveys").iterdir())
+    report = build_site(stores["real"], docs_dir=project.docs, site_dir=project.site,
+                        config_file=project.config)
+    assert not any(d.exists() for d in demo_dirs)
+    assert any(r.startswith("downloads/surveys/") for r in report.removed)
+    manifest = json.loads((project.docs / ".generated-pages.json").read_text())
+    assert "downloads/ca-communications.sqlite" in manifest
+    assert sorted(p.relative_to(project.docs).as_posix()
+                  for p in (project.docs / "downloads").rglob("*") if p.is_file()) == sorted(
+        p for p in manifest if p.startswith("downloads/"))
