@@ -54,7 +54,8 @@ def _snapshot(root: Path, sha: str, prefix: str) -> Snapshot:
         if not name.endswith("/answers.jsonl"):
             continue
         issues: list[Issue] = []
-        for number, line in enumerate(_git(root, "show", f"{sha}:{name}").splitlines(), 1):
+        lines = _git(root, "show", f"{sha}:{name}").split("\n")  # not splitlines: see store
+        for number, line in enumerate(lines, 1):
             if line.strip():
                 answer = _to_record(Answer, json.loads(line), f"{sha[:8]}:{name}", number,
                                     issues)

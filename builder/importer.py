@@ -9,7 +9,7 @@ from pathlib import Path
 from builder import http
 from builder.errors import BuilderError, InputRejected, Issue
 from builder.history import apply_import
-from builder.load import Export, LoadOptions, load_export
+from builder.load import Export, LoadOptions, parse_export
 from builder.model import Change
 from builder.store import check_store, load_store, save_store
 from builder.validate import validate_export
@@ -27,6 +27,18 @@ def now_utc() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
+def utc_time(text: str) -> str:
+    """An ISO 8601 time with its offset, written as UTC like now_utc(), so times sort."""
+    try:
+        when: datetime | None = datetime.fromisoformat(text)
+    except ValueError:
+        when = None
+    if when is None or when.tzinfo is None:
+        raise BuilderError("--observed-at must be an ISO 8601 time with its offset, e.g. "
+                           f"2030-12-02T09:00:00Z (got {text!r})")
+    return when.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
 def read_source(source: str) -> tuple[bytes, str]:
     """Bytes and origin (the URL as asked for, or the file path as given)."""
     if source.startswith(("http://", "https://")):
@@ -37,23 +49,29 @@ def read_source(source: str) -> tuple[bytes, str]:
         raise BuilderError(f"{source}: cannot read: {exc.strerror or exc}") from exc
 
 
+def _position(issue: Issue) -> tuple[int, int]:
+    """Problems of the whole input first, then by line and column."""
+    return (issue.line or 0, issue.column or 0)
+
+
 def import_bytes(data: bytes, origin: str, data_dir: Path, options: LoadOptions, *,
                  partial: bool = False, observed_at: str | None = None) -> ImportResult:
     """The import pipeline on bytes already read; data/ is untouched on any failure."""
-    observed_at = observed_at or now_utc()
-    export = load_export(data, origin, options)
+    observed_at = utc_time(observed_at) if observed_at else now_utc()
+    export = parse_export(data, origin, options)
     store = load_store(data_dir)
     bundle = validate_export(export, store, observed_at)
-    if any(not i.warning for i in bundle.issues):
-        raise InputRejected(export.issues + bundle.issues)
+    # The same problem at the same place (an empty owner name over several answers) once.
+    issues = sorted(dict.fromkeys(export.issues + bundle.issues), key=_position)
+    if any(not i.warning for i in issues):
+        raise InputRejected(issues)
     changes = apply_import(store, bundle, partial=partial, observed_at=observed_at,
                            complete_owner_list=export.complete_owner_list)
     problems = check_store(store, data_dir)
     if problems:
         raise InputRejected(problems)
     written = save_store(store, data_dir)  # writes only files whose text changed
-    warnings = [i for i in export.issues + bundle.issues if i.warning]
-    return ImportResult(export, changes, written, warnings)
+    return ImportResult(export, changes, written, issues)
 
 
 def import_source(source: str, data_dir: Path, options: LoadOptions, *, partial: bool = False,

@@ -18,6 +18,7 @@ import json
 import os
 import tempfile
 from dataclasses import asdict, fields
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,7 @@ def dumps(obj: Any) -> str:
     return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
+@lru_cache(maxsize=1 << 12)  # asked for on every page that links a survey
 def survey_dir_name(survey_key: str) -> str:
     return page_name(survey_key, "survey")
 
@@ -55,6 +57,14 @@ _SPECS: dict[type, dict[str, tuple[type, ...]]] = {
 }
 
 
+_ITEM_TYPES: dict[str, tuple[type, ...]] = {"option_numbers": (int, type(None))}
+"""What the lists hold, where not strings."""
+
+
+def _is_a(value: Any, types: tuple[type, ...]) -> bool:
+    return isinstance(value, types) and (bool in types or not isinstance(value, bool))
+
+
 def _to_record(cls: type, obj: Any, path: str, line: int, issues: list[Issue]) -> Any:
     spec = _SPECS[cls]
     if not isinstance(obj, dict):
@@ -65,10 +75,12 @@ def _to_record(cls: type, obj: Any, path: str, line: int, issues: list[Issue]) -
         if name not in obj:
             issues.append(Issue(path, line, None, name, "missing-key", "required key is missing"))
             ok = False
-        elif not isinstance(obj[name], types) or (bool not in types and
-                                                  isinstance(obj[name], bool)):
-            issues.append(Issue(path, line, None, name, "wrong-type",
-                                f"expected {'/'.join(t.__name__ for t in types)}",
+        elif not _is_a(obj[name], types) or (isinstance(obj[name], list) and not all(
+                _is_a(item, _ITEM_TYPES.get(name, (str,))) for item in obj[name])):
+            expected = "/".join(t.__name__ for t in types)
+            if list in types:
+                expected += " of " + "/".join(t.__name__ for t in _ITEM_TYPES.get(name, (str,)))
+            issues.append(Issue(path, line, None, name, "wrong-type", f"expected {expected}",
                                 json.dumps(obj[name], ensure_ascii=False)))
             ok = False
     for name in obj:
@@ -81,14 +93,21 @@ def _to_record(cls: type, obj: Any, path: str, line: int, issues: list[Issue]) -
     return cls(**values)
 
 
-def _read_json_lines(path: Path, cls: type, issues: list[Issue]) -> list[Any]:
+def _read_json_lines(path: Path, cls: type, issues: list[Issue]) -> list[tuple[int, Any]]:
+    """The records of a .jsonl file, each with its line number."""
     records = []
     try:
         text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        issues.append(Issue(str(path), None, None, "-", "missing-file",
+                            "each survey folder needs this file (it may be empty)"))
+        return []
     except UnicodeDecodeError as exc:
         issues.append(Issue(str(path), None, None, "-", "invalid-utf8", str(exc)))
         return []
-    for number, line in enumerate(text.splitlines(), start=1):
+    # Records end at "\n" only: str.splitlines() would also split at U+2028, U+2029, NEL
+    # and other characters that json.dumps(ensure_ascii=False) leaves inside strings.
+    for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:
@@ -99,7 +118,7 @@ def _read_json_lines(path: Path, cls: type, issues: list[Issue]) -> list[Any]:
             continue
         record = _to_record(cls, obj, str(path), number, issues)
         if record is not None:
-            records.append(record)
+            records.append((number, record))
     return records
 
 
@@ -124,14 +143,46 @@ def _read_survey(folder: Path, issues: list[Issue]) -> SurveyData | None:
         issues.append(Issue(str(survey_path), None, None, "key", "misplaced-survey",
                             f"a survey with this key belongs in surveys/"
                             f"{survey_dir_name(data.survey.key)}/", data.survey.key))
-    for q in _read_json_lines(folder / "questions.jsonl", Question, issues):
+    path = str(folder / "questions.jsonl")
+    for line, q in _read_json_lines(folder / "questions.jsonl", Question, issues):
+        issues += _line_issues(data, path, line, q, q.id, data.questions)
+        if q.type not in QUESTION_TYPES:
+            issues.append(Issue(path, line, None, "type", "unknown-question-type",
+                                "not a CCADB question type", q.type))
         data.questions[q.id] = q
-    for a in _read_json_lines(folder / "answers.jsonl", Answer, issues):
+    path = str(folder / "answers.jsonl")
+    for line, a in _read_json_lines(folder / "answers.jsonl", Answer, issues):
+        issues += _line_issues(data, path, line, a, (a.question_id, a.owner_key), data.answers)
+        if a.question_id not in data.questions:
+            issues.append(Issue(path, line, None, "question_id", "unknown-question",
+                                "answer to a question the survey does not have",
+                                a.question_id))
+        if not a.owner_key or canonical_key(a.owner_key) != a.owner_key:
+            issues.append(Issue(path, line, None, "owner_key", "not-canonical",
+                                "owner_key must be the canonical form of the name", a.owner_key))
         data.answers[(a.question_id, a.owner_key)] = a
     history = folder / "history.jsonl"
     if history.exists():
-        data.history = _read_json_lines(history, Change, issues)
+        changes = _read_json_lines(history, Change, issues)
+        for line, c in changes:
+            issues += _line_issues(data, str(history), line, c, None, {})
+        data.history = [c for _, c in changes]
     return data
+
+
+def _line_issues(data: SurveyData, path: str, line: int, record: Any, key: Any,
+                 seen: dict[Any, Any]) -> list[Issue]:
+    """A record of another survey, or a second record for the same question or answer."""
+    issues = []
+    if record.survey_key != data.survey.key:
+        issues.append(Issue(path, line, None, "survey_key", "wrong-survey",
+                            f"this folder holds the survey {data.survey.key!r}",
+                            record.survey_key))
+    if key is not None and key in seen:
+        issues.append(Issue(path, line, None, "-", "duplicate-record",
+                            "an earlier line already holds this record; one line each",
+                            " / ".join(key) if isinstance(key, tuple) else key))
+    return issues
 
 
 def _read_topics(path: Path, issues: list[Issue]) -> list[Topic]:
@@ -187,12 +238,16 @@ def load_store(data_dir: Path) -> Store:
     store, issues = read_store(data_dir)
     issues += check_store(store, data_dir)
     if any(not i.warning for i in issues):
-        raise InputRejected(issues)
+        files: dict[str, int] = {}
+        for issue in issues:
+            files.setdefault(issue.path, len(files))
+        raise InputRejected(sorted(issues, key=lambda i: (files[i.path], i.line or 0,
+                                                          i.column or 0)))
     return store
 
 
 def check_store(store: Store, data_dir: Path) -> list[Issue]:
-    """Integrity rules that the file format alone cannot express."""
+    """Integrity rules across surveys (each survey's own files are checked as read)."""
     issues: list[Issue] = []
     for number, topic in enumerate(store.topics, start=1):
         for survey_key, qid in topic.questions:
@@ -202,22 +257,6 @@ def check_store(store: Store, data_dir: Path) -> list[Issue]:
                                     f"topic {number}", "unknown-question",
                                     f"topic {topic.name!r} names a question the store does not "
                                     "have", f"{survey_key} / {qid}"))
-    for data in store.surveys.values():
-        folder = data_dir / "surveys" / survey_dir_name(data.survey.key)
-        where = str(folder / "answers.jsonl")
-        for q in data.questions.values():
-            if q.type not in QUESTION_TYPES:
-                issues.append(Issue(str(folder / "questions.jsonl"), None, None, "type",
-                                    "unknown-question-type", "not a CCADB question type", q.type))
-        for line, a in enumerate(data.sorted_answers(), start=1):
-            if a.question_id not in data.questions:
-                issues.append(Issue(where, line, None, "question_id", "unknown-question",
-                                    "answer to a question the survey does not have",
-                                    a.question_id))
-            if not a.owner_key or canonical_key(a.owner_key) != a.owner_key:
-                issues.append(Issue(where, line, None, "owner_key", "not-canonical",
-                                    "owner_key must be the canonical form of the name",
-                                    a.owner_key))
     return issues
 
 
@@ -259,9 +298,9 @@ def write_files(root: Path, files: dict[str, str]) -> list[str]:
             target = root / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".part")
+            temps.append((Path(tmp), target))
             with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
                 fh.write(text)
-            temps.append((Path(tmp), target))
     except BaseException:
         for tmp, _ in temps:
             tmp.unlink(missing_ok=True)

@@ -24,9 +24,14 @@ def canonical_key(name: str) -> str:
     spaces) give the same key; different names keep different keys (no case or
     accent folding, so 'Ünïcode CA' and 'Unicode CA' stay two owners).
     """
-    text = unicodedata.normalize("NFKC", _SURROGATE.sub("\ufffd", name))
-    text = "".join(" " if ch in "\t\n\r\f\v" else ch for ch in text)
+    text = _SURROGATE.sub("\ufffd", name)
+    # Every whitespace character (NEL and U+2028 too, which are also controls or line
+    # separators) is a space, so folding whitespace first never changes the key.
+    text = "".join(" " if ch.isspace() else ch for ch in text)
+    # Drop invisible characters before normalising: one between a letter and its
+    # combining mark would otherwise keep them from composing.
     text = "".join(ch for ch in text if not _is_invisible(ch))
+    text = unicodedata.normalize("NFKC", text)
     return _WHITESPACE_RUN.sub(" ", text).strip()
 
 
@@ -37,7 +42,7 @@ def clean_for_display(text: str) -> str:
     clean-up applied before any value reaches a page.
     """
     text = _SURROGATE.sub("\ufffd", text)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x85", "\n")  # NEL too
     out = []
     for ch in text:
         if ch in "\n\t":

@@ -59,7 +59,7 @@ class _Validator:
             return None
         if isinstance(value, int) and not isinstance(value, bool):
             return value
-        if isinstance(value, str) and re.fullmatch(r"\s*\d{1,6}\s*", value):
+        if isinstance(value, str) and re.fullmatch(r"\s*[-+]?\d{1,6}\s*", value):
             return int(value)
         self.error(rec, name, "not-an-integer", "expected a whole number", value)
         return None
@@ -78,8 +78,6 @@ class _Validator:
             if not owner_key:
                 self.error(rec, "ca_owner", "empty-owner", "the CA owner name is empty",
                            rec.ca_owner)
-                continue
-            names.setdefault(owner_key, fold_whitespace(str(rec.ca_owner)))
             number = self.integer(rec, "option_number", rec.option_number)
             if number is not None and not 1 <= number <= MAX_OPTIONS:
                 self.error(rec, "option_number", "option-out-of-range",
@@ -89,8 +87,9 @@ class _Validator:
             if submitted is not None and not DATE_TIME.match(str(submitted)):
                 self.error(rec, "submitted_at", "invalid-date",
                            "expected an ISO 8601 date or date-time", submitted)
-            if draft is None:
+            if draft is None or not owner_key:
                 continue
+            names.setdefault(owner_key, str(rec.ca_owner))
             response = "" if rec.response is None else str(rec.response)
             if number is not None:
                 known = draft.options.get(number)

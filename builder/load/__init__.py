@@ -15,7 +15,8 @@ from builder.load.csv_formats import load_ccadb_csv, load_report_csv
 from builder.load.html_formats import load_report_html, load_summary_html, looks_like_summary
 from builder.load.json_export import load_json_export
 
-__all__ = ["Export", "Format", "LoadOptions", "RawRecord", "detect_format", "load_export"]
+__all__ = ["Export", "Format", "LoadOptions", "RawRecord", "detect_format", "load_export",
+           "parse_export"]
 
 
 class Format(enum.Enum):
@@ -59,6 +60,19 @@ def detect_format(text: str) -> Format | None:
 
 def load_export(data: bytes, origin: str, options: LoadOptions) -> Export:
     """Decode and parse one export. Raises InputRejected listing every problem found."""
+    export = parse_export(data, origin, options)
+    if any(not i.warning for i in export.issues):
+        raise InputRejected(export.issues)
+    return export
+
+
+def parse_export(data: bytes, origin: str, options: LoadOptions) -> Export:
+    """Decode and parse one export; problems in its records are left in `export.issues`.
+
+    Raises InputRejected only when nothing can be read (not decodable, empty, unknown
+    layout), so that the records that could be read can still be validated and every
+    problem of the file listed at once.
+    """
     text, issues = decode_text(data, origin, options.encoding)
     if text is None:
         raise InputRejected(issues)
@@ -90,8 +104,6 @@ def load_export(data: bytes, origin: str, options: LoadOptions) -> Export:
     export.issues[:0] = issues
     export.format = fmt.value
     export.source = page_url
-    if any(not i.warning for i in export.issues):
-        raise InputRejected(export.issues)
     return export
 
 

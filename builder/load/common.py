@@ -69,7 +69,7 @@ def decode_text(data: bytes, origin: str, fallback: str | None) -> tuple[str | N
                 text = data.decode(fallback)
             except (UnicodeDecodeError, LookupError) as exc2:
                 return None, [Issue(origin, line, column, "-", "invalid-encoding",
-                                    f"not UTF-8, and not {fallback} either: {exc2}", repr(bad))]
+                                    f"not UTF-8, and not {fallback} either: {exc2}", bad.hex(" "))]
             return text, [Issue(origin, line, column, "-", "fallback-encoding",
                                 f"not UTF-8; decoded as {fallback} as asked", bad.hex(" "),
                                 warning=True)]

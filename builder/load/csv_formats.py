@@ -91,7 +91,7 @@ def load_ccadb_csv(text: str, origin: str) -> Export:
             setattr(rec, name, value)
             rec.fields_at[name] = (line, i + 1)
         records.append(rec)
-    if not records and not issues:
+    if not records and not any(not i.warning for i in issues):  # a warning is no row
         issues.append(Issue(origin, None, None, "-", "empty-export",
                             "the export has a header but no rows"))
     return Export(records, issues)

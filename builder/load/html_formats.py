@@ -1,8 +1,11 @@
 """The CCADB report pages: CACommResponsesOnlyReport and CACommSummaryReport.
 
-Cells hold CA-written HTML, unescaped. We keep the text a browser would show as the
-cell's textContent and never the markup: `<br>` (and block ends) become line breaks,
-which separate the options of a multiple-choice answer.
+Cells hold CA-written HTML, unescaped. We keep the text a browser would show in the
+cell and never the markup (nor the content of `<script>` and `<style>`, which a browser
+does not show): `<br>` (and block ends) become line breaks, which separate the options
+of a multiple-choice answer. The summary report prints its answers escaped, with
+`white-space: pre-wrap`, and joins the options of a multiple-choice answer with a
+newline: there a newline in the text is a line break too.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from builder.text import fold_whitespace
 
 _BREAKS = {"br", "p", "div", "li", "tr"}
 _HEADINGS = {"h1", "h2", "h3", "h4"}
+_HIDDEN = {"script", "style"}
+"""Elements whose content a browser does not show."""
 
 
 @dataclass
@@ -27,12 +32,17 @@ class Cell:
     column: int
     parts: list[str] = field(default_factory=lambda: [""])
 
-    def lines(self) -> list[str]:
-        """Text between line breaks, whitespace folded, blanks dropped."""
-        return [t for t in (fold_whitespace(p) for p in self.parts) if t]
+    def lines(self, pre: bool = False) -> list[str]:
+        """Text between line breaks, whitespace folded, blanks dropped.
 
-    def text(self) -> str:
-        return "\n".join(self.lines())
+        `pre`: the text is shown with its newlines kept (white-space: pre-wrap), so a
+        newline breaks a line as `<br>` does.
+        """
+        parts = [line for p in self.parts for line in p.split("\n")] if pre else self.parts
+        return [t for t in (fold_whitespace(p) for p in parts) if t]
+
+    def text(self, pre: bool = False) -> str:
+        return "\n".join(self.lines(pre))
 
 
 @dataclass
@@ -56,25 +66,32 @@ class _PageParser(HTMLParser):
         self._in_title = False
         self._heading: Block | None = None
         self._table_depth = 0
+        self._table: Block | None = None
+        """The top-level table being read (a heading inside one of its cells, appended
+        to `blocks` meanwhile, must not take its later rows)."""
         self._cell: Cell | None = None
+        self._hidden = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         line, col = self.getpos()
         if tag == "title":
             self._in_title = True
+        elif tag in _HIDDEN:
+            self._hidden += 1
         elif tag in _HEADINGS and self._heading is None:
             self._heading = Block("heading", tag, "", line)
         elif tag == "table":
             self._table_depth += 1
             if self._table_depth == 1:
-                self.blocks.append(Block("table", line=line))
+                self._table = Block("table", line=line)
+                self.blocks.append(self._table)
             elif self._cell is not None:
                 self._cell.parts.append("")
-        elif self._table_depth == 1 and tag == "tr":
-            self.blocks[-1].rows.append([])
+        elif self._table_depth == 1 and self._table is not None and tag == "tr":
+            self._table.rows.append([])
             self._cell = None
-        elif self._table_depth == 1 and tag in ("td", "th"):
-            table = self.blocks[-1]
+        elif self._table_depth == 1 and self._table is not None and tag in ("td", "th"):
+            table = self._table
             if not table.rows:
                 table.rows.append([])
             self._cell = Cell(tag, line, col + 1)
@@ -83,14 +100,18 @@ class _PageParser(HTMLParser):
             self._cell.parts.append("")
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        """`<x/>`: opened and closed at once (a `<script/>` must not hide the rest)."""
         if tag in _BREAKS and self._cell is not None:
             self._cell.parts.append("")
         else:
             self.handle_starttag(tag, attrs)
+            self.handle_endtag(tag)
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "title":
             self._in_title = False
+        elif tag in _HIDDEN:
+            self._hidden = max(0, self._hidden - 1)
         elif tag in _HEADINGS and self._heading is not None and tag == self._heading.level:
             self._heading.text = fold_whitespace(self._heading.text)
             self.blocks.append(self._heading)
@@ -105,6 +126,8 @@ class _PageParser(HTMLParser):
             self._cell.parts.append("")
 
     def handle_data(self, data: str) -> None:
+        if self._hidden:
+            return
         if self._in_title:
             self.title += data
         if self._heading is not None:
@@ -121,8 +144,8 @@ def _parse(text: str) -> _PageParser:
 
 
 def looks_like_summary(text: str) -> bool:
-    return bool(re.search(r"CA\s+Responses\s+to", text)) and bool(
-        re.search(r">\s*Action\s*<", text))
+    """A heading 'CA Responses to ...' (words in CA-written cells do not count)."""
+    return bool(re.search(r"<[hH][1-4][^>]*>\s*CA\s+Responses\s+to\s", text))
 
 
 def question_ids_from_url(origin: str) -> tuple[str, ...]:
@@ -202,7 +225,8 @@ def load_report_html(text: str, origin: str, survey: str | None,
         for qid, cell in zip(ids, row[1:], strict=True):
             records.append(RawRecord(origin, cell.line, survey=title, question_id=qid,
                                      question_text=question_texts.get(qid), ca_owner=owner,
-                                     response=cell.text(), column=cell.column, html_cell=True))
+                                     response=cell.text(), column=cell.column, html_cell=True,
+                                     fields_at={"ca_owner": (row[0].line, row[0].column)}))
     if not records and not issues:
         issues.append(Issue(origin, None, None, "-", "no-rows",
                             "the report has no CA owner rows (cut short, or not published?)"))
@@ -223,15 +247,17 @@ def load_summary_html(text: str, origin: str, survey: str | None,
     issues: list[Issue] = []
     records: list[RawRecord] = []
     owner: str | None = None
+    owner_at: tuple[int | None, int | None] = (None, None)
     for block in parser.blocks:
         if block.kind == "heading" and block.text != heading:
-            owner = block.text
+            owner, owner_at = block.text, (block.line, None)
             continue
         if block.kind != "table" or not block.rows:
             continue
         if _header_texts(block.rows[0])[:2] != ["Action", "Response"]:
             if block.rows and len(block.rows[0]) == 1 and block.rows[0][0].tag == "th":
-                owner = fold_whitespace(block.rows[0][0].text())  # title row as a table
+                cell = block.rows[0][0]  # the owner's title as a one-cell table
+                owner, owner_at = fold_whitespace(cell.text()), (cell.line, cell.column)
             continue
         if not owner:
             issues.append(Issue(origin, block.line, None, "owner", "missing-owner",
@@ -253,7 +279,8 @@ def load_summary_html(text: str, origin: str, survey: str | None,
                 origin, response.line, survey=title,
                 question_id=question_ids[pos] if question_ids else None,
                 question_order=pos + 1, question_text=action.text(), ca_owner=owner,
-                response=response.text(), column=response.column, html_cell=True))
+                response=response.text(pre=True), column=response.column, html_cell=True,
+                fields_at={"ca_owner": owner_at}))
     if not records and not issues:
         issues.append(Issue(origin, None, None, "-", "no-rows",
                             "the summary has no CA owner blocks (cut short, or not published?)"))

@@ -3,32 +3,49 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from builder.errors import Issue
 from builder.load.common import RECORD_FIELDS, Export, RawRecord
 
 
-class _DuplicateKey(ValueError):
-    def __init__(self, key: str) -> None:
-        super().__init__(key)
-        self.key = key
+class _Pairs(list[tuple[str, Any]]):
+    """A JSON object as read: its key/value pairs in order, duplicates included."""
 
 
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    seen: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in seen:
-            raise _DuplicateKey(key)
-        seen[key] = value
-    return seen
+class _Constant:
+    """NaN, Infinity or -Infinity, which Python's json accepts and JSON does not."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
 
 
-def _refuse_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_DECODER = json.JSONDecoder(object_pairs_hook=_Pairs, parse_constant=_Constant)
 
 
-_DECODER = json.JSONDecoder(object_pairs_hook=_no_duplicates, parse_constant=_refuse_constant)
+def _strict(value: Any, key: str, where: tuple[str, int, int], issues: list[Issue]) -> Any:
+    """Refuse duplicate keys and NaN/Infinity (each one listed); objects become dicts."""
+    if isinstance(value, _Constant):
+        issues.append(Issue(*where, key, "json-constant", f"{value.name} is not valid JSON",
+                            value.name))
+        return None
+    if isinstance(value, _Pairs):
+        obj: dict[str, Any] = {}
+        for name, item in value:
+            if name in obj:
+                issues.append(Issue(*where, name, "duplicate-key",
+                                    "a key appears twice in one object", name))
+            obj[name] = _strict(item, name, where, issues)
+        return obj
+    if isinstance(value, list):
+        return [_strict(item, key, where, issues) for item in value]
+    if isinstance(value, str) and _SURROGATE.search(value):
+        issues.append(Issue(*where, key, "lone-surrogate",
+                            "a \\u escape names half of a surrogate pair, not a character",
+                            value))
+    return value
 
 
 def _position(text: str, index: int) -> tuple[int, int]:
@@ -66,20 +83,20 @@ def load_json_export(text: str, origin: str) -> Export:
         line, col = _position(text, i)
         try:
             value, end = _DECODER.raw_decode(text, i)
-        except _DuplicateKey as exc:
-            issues.append(Issue(origin, line, col, exc.key, "duplicate-key",
-                                "a key appears twice in one object", exc.key))
-            return Export([], issues)
+            found = len(issues)
+            value = _strict(value, "-", (origin, line, col), issues)
         except json.JSONDecodeError as exc:
             issues.append(Issue(origin, exc.lineno, exc.colno, "-", "json-syntax", exc.msg,
                                 text[exc.pos:exc.pos + 20]))
             return Export([], issues)
-        except ValueError as exc:
-            issues.append(Issue(origin, line, col, "-", "json-constant", str(exc),
-                                text[i:i + 40]))
+        except (RecursionError, ValueError) as exc:  # Python's limits: depth, integer digits
+            what = ("arrays or objects nested too deeply to read" if isinstance(
+                exc, RecursionError) else "a number with too many digits to read")
+            issues.append(Issue(origin, line, col, "-", "json-limit", what, text[i:i + 20]))
             return Export([], issues)
         elements += 1
-        records.extend(_record(value, origin, line, col, issues))
+        if len(issues) == found:
+            records.extend(_record(value, origin, line, col, issues))
         i = _skip_ws(text, end)
         if i < len(text) and text[i] == ",":
             i = _skip_ws(text, i + 1)
