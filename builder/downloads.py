@@ -21,7 +21,6 @@ import csv
 import hashlib
 import io
 import json
-import os
 import re
 import sqlite3
 import tempfile
@@ -527,28 +526,6 @@ def datapackage(store: Store, resources: list[dict[str, Any]]) -> bytes:
         "resources": resources,
     }
     return (json.dumps(package, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
-
-
-def write_binary_files(root: Path, files: dict[str, bytes]) -> list[str]:
-    """Like store.write_files, for bytes: only changed files, via temporary files."""
-    changed = {rel: data for rel, data in sorted(files.items())
-               if not (root / rel).exists() or (root / rel).read_bytes() != data}
-    temps: list[tuple[str, Path]] = []
-    try:
-        for rel, data in changed.items():
-            target = root / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, name = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".part")
-            temps.append((rel, Path(name)))
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-    except BaseException:
-        for _, part in temps:
-            part.unlink(missing_ok=True)
-        raise
-    for rel, part in temps:
-        os.replace(part, root / rel)
-    return sorted(changed)
 
 
 # -- the Downloads page -----------------------------------------------------------------

@@ -17,6 +17,7 @@ import csv
 import json
 import os
 import tempfile
+from collections.abc import Mapping
 from dataclasses import asdict, fields
 from functools import lru_cache
 from pathlib import Path
@@ -285,22 +286,26 @@ def render_survey_files(data: SurveyData) -> dict[str, str]:
     return files
 
 
-def write_files(root: Path, files: dict[str, str]) -> list[str]:
-    """Write only the files whose text changed; all-or-nothing. Returns what was written."""
-    changed = {}
-    for rel, text in sorted(files.items()):
+def write_files(root: Path, files: Mapping[str, str | bytes]) -> list[str]:
+    """Write only the files whose content changed; all-or-nothing. Returns what was written.
+
+    Text is written as UTF-8 with \n line ends; bytes as they are.
+    """
+    changed: dict[str, bytes] = {}
+    for rel, content in sorted(files.items()):
+        data = content.encode("utf-8") if isinstance(content, str) else content
         target = root / rel
-        if not target.exists() or target.read_bytes() != text.encode("utf-8"):
-            changed[rel] = text
+        if not target.exists() or target.read_bytes() != data:
+            changed[rel] = data
     temps: list[tuple[Path, Path]] = []
     try:
-        for rel, text in changed.items():
+        for rel, data in changed.items():
             target = root / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".part")
             temps.append((Path(tmp), target))
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-                fh.write(text)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
     except BaseException:
         for tmp, _ in temps:
             tmp.unlink(missing_ok=True)

@@ -7,7 +7,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from builder.downloads import write_binary_files
 from builder.errors import BuildFailed
 from builder.store import write_files
 
@@ -37,11 +36,8 @@ def write_pages(pages: Mapping[str, str | bytes], docs_dir: Path) -> WriteReport
     previous: list[str] = []
     if manifest_path.exists():
         previous = json.loads(manifest_path.read_text(encoding="utf-8"))
-    files = {rel: text for rel, text in pages.items() if isinstance(text, str)}
-    files[MANIFEST] = json.dumps(sorted(pages), indent=0) + "\n"
+    files = {**pages, MANIFEST: json.dumps(sorted(pages), indent=0) + "\n"}
     written = [w for w in write_files(docs_dir, files) if w != MANIFEST]
-    written += write_binary_files(docs_dir, {rel: data for rel, data in pages.items()
-                                             if isinstance(data, bytes)})  # downloads
     removed = []
     for rel in sorted(set(previous) - set(pages)):
         target = _inside(docs_dir, rel)
