@@ -1,0 +1,489 @@
+"""End-to-end: the built site in Debian's Chromium (Playwright), served on 127.0.0.1.
+
+Each module builds its sites once (the small demo dataset, with histories, and a site
+built from hostile text); every test opens its own browser context, which records
+console errors, failed requests, dialogs and every request (all must go to the test
+server). Screenshots go to artifacts/screenshots/ (see README, "Browser tests").
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from browser_support import HOST, SiteServer, build_demo_site, chromium, screenshot, serve, session
+from conftest import Project, make_project
+from hostile_data import OWNERS, SURVEY_TITLE, hostile_export, write_hostile_export
+
+from builder.importer import import_source
+from builder.load import LoadOptions
+from builder.site import build_site
+from builder.text import clean_for_display
+
+PHONE = {"viewport": {"width": 375, "height": 740}, "is_mobile": True, "has_touch": True,
+         "device_scale_factor": 1}
+
+# Focusable things whose focus must be visible: links, buttons, summaries, text fields.
+FOCUS_STYLE = """() => {
+  const e = document.activeElement, s = getComputedStyle(e), r = e.getBoundingClientRect();
+  return {tag: e.tagName.toLowerCase(), type: e.type || '', cls: e.className,
+          text: (e.textContent || e.getAttribute('aria-label') || '').trim().slice(0, 60),
+          visible: r.width > 0 && r.height > 0 && s.visibility !== 'hidden' && s.opacity !== '0',
+          focusVisible: e.matches(':focus-visible'), outlineStyle: s.outlineStyle,
+          outlineWidth: parseFloat(s.outlineWidth) || 0, outlineColor: s.outlineColor};
+}"""
+
+# Elements inside the page content that stick out to the right of the viewport, unless a
+# scrolling box (the theme's table wrapper) holds them.
+OVERFLOWING = """() => {
+  const width = document.documentElement.clientWidth, out = [];
+  for (const el of document.querySelectorAll('.md-content *')) {
+    const r = el.getBoundingClientRect();
+    if (!r.width || r.right <= width + 0.5) continue;
+    let p = el.parentElement, scrolls = false;
+    for (; p && p !== document.body; p = p.parentElement) {
+      const o = getComputedStyle(p).overflowX;
+      if (o === 'auto' || o === 'scroll') { scrolls = true; break; }
+    }
+    if (!scrolls) out.push(el.tagName.toLowerCase() + '.' + el.className + ' right=' +
+                           Math.round(r.right));
+  }
+  return out;
+}"""
+
+
+# --- fixtures -------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    return build_demo_site(tmp_path_factory.mktemp("browser-demo"))
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    root = tmp_path_factory.mktemp("browser-hostile")
+    project = make_project(root / "project")
+    import_source(str(write_hostile_export(root / "hostile.json")), project.data,
+                  LoadOptions(), observed_at="2026-01-01T00:00:00Z")
+    build_site(project.data, docs_dir=project.docs, site_dir=project.site,
+               config_file=project.config)
+    return project
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with chromium() as launched:
+        yield launched
+
+
+@pytest.fixture(scope="module")
+def server(demo: Project):
+    with serve(demo.site) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def hostile_server(hostile: Project):
+    with serve(hostile.site) as running:
+        yield running
+
+
+@pytest.fixture
+def s(browser, server: SiteServer):
+    with session(browser, server, accept_downloads=True) as recorder:
+        yield recorder
+        recorder.check_clean()  # every test: no error, no dialog, no other host
+
+
+# --- finding pages in the built site --------------------------------------------------
+
+def compare_index(site: Path) -> dict:
+    return json.loads((site / "compare" / "data" / "index.json").read_text(encoding="utf-8"))
+
+
+def history_question(site: Path) -> Path:
+    """A question page with a chart, a sortable table and an answer that was edited."""
+    for page in sorted(site.glob("surveys/*/*/index.html")):
+        html = page.read_text(encoding="utf-8")
+        if all(m in html for m in ('class="csr-chart"', "data-csr-sortable",
+                                   'class="csr-history"', '<div class="csr-diff">',
+                                   '<del class="csr-del" title="removed">',
+                                   '<ins class="csr-ins" title="added">')):
+            return page
+    raise AssertionError("the demo site has no question page with an edited answer")
+
+
+def page_path(site: Path, html: Path) -> str:
+    return html.parent.relative_to(site).as_posix() + "/"
+
+
+def column_texts(page, column: int = 0) -> list[str]:
+    return page.eval_on_selector_all(
+        "table[data-csr-sortable] tbody tr:not([hidden])",
+        f"rows => rows.map(r => r.children[{column}].textContent.trim())")
+
+
+def assert_sorted(page, texts: list[str], descending: bool = False) -> None:
+    """Ordered as a reader expects (the browser's own collation, numbers as numbers)."""
+    order = page.evaluate("""([t, desc]) => t.slice(1).every((b, i) => {
+        const r = t[i].localeCompare(b, undefined, {sensitivity: 'base', numeric: true});
+        return desc ? r >= 0 : r <= 0; })""", [texts, descending])
+    assert order, texts
+
+
+# --- the home page, the network -------------------------------------------------------
+
+def test_home_page_loads_without_errors_and_only_from_the_test_server(s, demo) -> None:
+    page = s.open("")
+    page.wait_for_load_state("networkidle")
+    assert page.title().endswith(" - CA Communications record")
+    assert page.locator("h1").inner_text() == "CA answers to Mozilla's CA Communications"
+    assert page.locator(".csr-demo").is_visible()  # demo data says so
+    surveys = compare_index(demo.site)["surveys"]
+    rows = page.locator("article table tbody tr")
+    assert rows.count() == len(surveys) == 3
+    assert rows.first.locator("a").inner_text() == surveys[0]["title"]  # newest first
+    # the stylesheet and scripts really loaded (from the test server, nowhere else)
+    assert page.evaluate("getComputedStyle(document.querySelector('.md-header'))"
+                         ".position") == "sticky"
+    assert any(u.endswith("assets/tables.js") for u in s.requests)
+    assert s.offsite == [] and all(s.is_local(u) for u in s.requests)
+    screenshot(page, "home")
+
+
+def test_no_page_requests_another_host(s, demo) -> None:
+    index = compare_index(demo.site)
+    survey, owners = index["surveys"][0]["id"], [o["id"] for o in index["owners"][:2]]
+    question = history_question(demo.site)
+    paths = ["", "surveys/", f"surveys/{survey}/", page_path(demo.site, question),
+             f"owners/{owners[0]}/", "owners/", "changes/", "downloads/", "about/",
+             f"compare/?survey={survey}&ca={owners[0]}&ca={owners[1]}"]
+    for path in paths:
+        page = s.open(path)
+        page.wait_for_load_state("networkidle")
+        page.close()
+    assert len(s.requests) > 5 * len(paths)
+    hosts = {urlsplit(u).hostname for u in s.requests if urlsplit(u).scheme in ("http", "https")}
+    assert hosts == {HOST}, s.offsite
+    assert s.offsite == []
+
+
+def test_the_recorder_catches_what_the_other_tests_rely_on(browser, server) -> None:
+    """An outside request (seen, never sent), a dialog, a console error, a 404."""
+    with session(browser, server) as recorder:
+        page = recorder.open("")
+        page.wait_for_load_state("networkidle")
+        assert recorder.problems() == {}
+        page.evaluate("""async () => {
+            await fetch('https://example.invalid/x').catch(() => null);
+            await fetch('missing.json').catch(() => null);
+            console.error('broken');
+            alert('hello'); }""")
+        page.wait_for_timeout(100)
+        assert recorder.offsite == ["https://example.invalid/x"]
+        assert recorder.dialogs == ["alert: hello"]
+        assert recorder.http_errors == [f"404 {server.url('missing.json')}"]
+        assert any(e.startswith("broken") for e in recorder.console_errors)
+        assert set(recorder.problems()) == {"requests to other hosts", "dialogs",
+                                            "console errors", "HTTP errors"}
+
+
+# --- search ---------------------------------------------------------------------------
+
+def test_searching_a_ca_owner_by_name_leads_to_its_page(s, demo) -> None:
+    owner = compare_index(demo.site)["owners"][-1]
+    page = s.open("")
+    page.locator("input.md-search__input").click()
+    page.keyboard.type(owner["name"])
+    result = page.locator(f'.md-search-result__item a[href*="owners/{owner["id"]}/"]').first
+    result.wait_for(state="visible", timeout=10_000)
+    assert owner["name"] in result.inner_text()
+    screenshot(page, "search", full_page=False)
+    result.click()
+    page.wait_for_url(re.compile(rf"/owners/{owner['id']}/"))
+    assert page.locator("h1").inner_text() == owner["name"]
+
+
+# --- the question page: table, chart, history ----------------------------------------
+
+def test_question_table_sorts_and_filters(s, demo) -> None:
+    page = s.open(page_path(demo.site, history_question(demo.site)))
+    table = page.locator("table[data-csr-sortable]")
+    names = column_texts(page)
+    assert len(names) >= 5
+    owner_button = table.locator("thead button.csr-sort", has_text="CA owner")
+    owner_th = table.locator("thead th").first
+
+    owner_button.click()
+    assert owner_th.get_attribute("aria-sort") == "ascending"
+    assert column_texts(page) == sorted(names, key=str.casefold)
+    owner_button.click()
+    assert owner_th.get_attribute("aria-sort") == "descending"
+    assert column_texts(page) == sorted(names, key=str.casefold, reverse=True)
+
+    answer_button = table.locator("thead button.csr-sort", has_text="Answer")
+    answer_button.click()
+    assert owner_th.get_attribute("aria-sort") is None  # one sorted column at a time
+    assert table.locator("thead th").nth(1).get_attribute("aria-sort") == "ascending"
+    assert_sorted(page, column_texts(page, 1))
+    assert sorted(column_texts(page)) == sorted(names)  # rows moved whole
+
+    word = names[0].split()[1]  # "Fictitious Aurora Trust" -> "Aurora"
+    expected = [n for n in names if word.casefold() in n.casefold()]
+    page.locator(".csr-filter input").fill(word)
+    assert sorted(column_texts(page)) == sorted(expected)
+    assert page.locator(".csr-filter-status").inner_text().strip() == \
+        f"{len(expected)} of {len(names)} rows"
+    screenshot(page, "question-filtered", full_page=False)
+    page.locator(".csr-filter input").fill("no such text anywhere")
+    assert column_texts(page) == []
+    page.locator(".csr-filter input").fill("")
+    assert sorted(column_texts(page)) == sorted(names)
+    assert page.locator(".csr-filter-status").inner_text().strip() == ""
+
+
+def test_history_opens_and_shows_the_marked_changes(s, demo) -> None:
+    page = s.open(page_path(demo.site, history_question(demo.site)))
+    # an answer of the Answers table whose timeline holds a word diff (not the legend)
+    details = page.locator("table[data-csr-sortable] details.csr-history").filter(
+        has=page.locator(".csr-diff del.csr-del")).filter(
+        has=page.locator(".csr-diff ins.csr-ins")).first
+    deleted = details.locator(".csr-diff del.csr-del").first
+    inserted = details.locator(".csr-diff ins.csr-ins").first
+    assert details.get_attribute("open") is None
+    assert not deleted.is_visible() and not inserted.is_visible()
+    details.locator("summary").click()
+    assert details.get_attribute("open") is not None
+    assert deleted.is_visible() and inserted.is_visible()
+    assert deleted.inner_text().strip() and inserted.inner_text().strip()
+    # readable without colour: struck through / underlined, and a legend says which is which
+    assert "line-through" in deleted.evaluate("e => getComputedStyle(e).textDecorationLine")
+    assert "underline" in inserted.evaluate("e => getComputedStyle(e).textDecorationLine")
+    legend = details.locator(".csr-legend")
+    assert legend.is_visible() and "removed text" in legend.inner_text()
+    assert "Version 2" in details.inner_text()
+    # the diff leads from the version before to this one: without its <ins> it reads
+    # as the earlier version, without its <del> as a different, later text
+    old_text, new_text, before = details.evaluate("""d => {
+        const diff = [...d.querySelectorAll('ol > li')].find(li => li.querySelector(
+            '.csr-diff del.csr-del')), prev = diff.previousElementSibling;
+        const without = (box, tag) => { const c = box.cloneNode(true);
+            c.querySelectorAll(tag).forEach(e => e.remove()); return c.textContent; };
+        const box = diff.querySelector('.csr-diff');
+        return [without(box, 'ins'), without(box, 'del'),
+                without(prev.querySelector('div'), 'del')];
+    }""")
+    fold = " ".join
+    assert fold(old_text.split()) == fold(before.split())
+    assert fold(new_text.split()) != fold(before.split())
+    details.scroll_into_view_if_needed()
+    path = screenshot(page, "history-diff", full_page=False)
+    assert path.exists()
+
+
+# --- compare --------------------------------------------------------------------------
+
+def test_compare_restores_its_selection_from_the_url(s, demo) -> None:
+    index = compare_index(demo.site)
+    survey = index["surveys"][1]
+    owners = index["owners"][1:3]
+    data = json.loads((demo.site / survey["data"]).read_text(encoding="utf-8"))
+    page = s.open(f"compare/?survey={survey['id']}&ca={owners[0]['id']}&ca={owners[1]['id']}")
+    result = page.locator("#csr-compare-result table")
+    result.wait_for(state="visible")
+    assert page.locator("#csr-compare-survey").input_value() == survey["id"]
+    picked = page.eval_on_selector("#csr-compare-owners",
+                                   "s => [...s.selectedOptions].map(o => o.value)")
+    assert picked == [o["id"] for o in owners]
+    assert page.locator("#csr-compare-result h2").inner_text() == survey["title"]
+    heads = result.locator("thead th").all_inner_texts()
+    assert heads == ["Question", owners[0]["name"], owners[1]["name"]]
+    assert result.locator("tbody tr").count() == len(data["questions"])
+    screenshot(page, "compare")
+
+    # a new pick is written back into the address, ready to share
+    third = index["owners"][4]
+    page.locator("#csr-compare-owners").select_option(
+        [owners[0]["id"], owners[1]["id"], third["id"]])
+    page.locator("#csr-compare-go").click()
+    page.wait_for_function("n => document.querySelectorAll("
+                           "'#csr-compare-result thead th').length === n", arg=4)
+    query = parse_qs(urlsplit(page.url).query)
+    assert query == {"survey": [survey["id"]],
+                     "ca": [owners[0]["id"], owners[1]["id"], third["id"]]}
+
+
+# --- downloads and feeds --------------------------------------------------------------
+
+def test_a_download_link_returns_the_file(s, demo) -> None:
+    question = history_question(demo.site)
+    page = s.open(page_path(demo.site, question))
+    link = page.get_by_role("link", name="CSV", exact=True)
+    href = link.get_attribute("href")
+    assert href and href.endswith(".csv")
+    with page.expect_download() as waiting:
+        link.click()
+    download = waiting.value
+    on_disk = (question.parent / href).resolve()
+    assert on_disk.is_file()
+    got = Path(download.path()).read_bytes()
+    assert got == on_disk.read_bytes()
+    assert got.startswith(b"survey,survey_id,question_id,")
+    assert download.suggested_filename == on_disk.name
+
+
+def test_the_atom_feed_link_returns_the_feed(s) -> None:
+    page = s.open("")
+    with page.expect_navigation() as waiting:
+        page.get_by_role("link", name="Atom feed").click()
+    response = waiting.value
+    assert response.ok and urlsplit(page.url).path == "/feeds/all.xml"
+    body = response.body()
+    assert body.startswith(b"<?xml") and b'<feed xmlns="http://www.w3.org/2005/Atom">' in body
+
+
+# --- hostile data ---------------------------------------------------------------------
+
+def test_hostile_data_is_shown_as_text_and_opens_no_dialog(browser, hostile,
+                                                           hostile_server) -> None:
+    site = hostile.site
+    index = compare_index(site)
+    questions = sorted(site.glob("surveys/*/q*/index.html"))
+    assert len(questions) == 7
+    survey = questions[0].parent.parent.name
+    owners = "&".join(f"ca={o['id']}" for o in index["owners"])
+    paths = (["", "owners/", f"surveys/{survey}/", "changes/", f"compare/?survey={survey}&"
+              + owners] + [page_path(site, q) for q in questions]
+             # three owner pages: the same template for all, with these names in it
+             + [f"owners/{o['id']}/" for o in index["owners"]
+                if o["name"] in (OWNERS[0], OWNERS[8], OWNERS[11])])
+    assert len(paths) == 5 + len(questions) + 3
+    texts = []
+    with session(browser, hostile_server) as recorder:
+        page = recorder.new_page()
+        for path in paths:
+            recorder.open(path, page)
+            if path.startswith("compare/"):
+                page.locator("#csr-compare-result table").wait_for(state="visible")
+            for history in page.locator("details.csr-history summary").all():
+                history.click()
+            texts.append(page.locator("article").inner_text())
+            # nothing from the data became an element, even after the scripts ran
+            injected = page.evaluate("""() => [...document.querySelectorAll(
+                'article script, article iframe, article img, article style, article base,'
+                + ' article meta, article object, article embed, article form,'
+                + ' article svg:not(.csr-chart), article [onerror], article [onload],'
+                + ' article [onclick], article a[href^="javascript:" i]')]
+                .map(e => e.outerHTML.slice(0, 80))""")
+            assert injected == [], (path, injected)
+            if path == page_path(site, questions[0]):
+                screenshot(page, "hostile-question")
+        # the theme's search renders result snippets too
+        page.locator("input.md-search__input").click()
+        page.keyboard.type("alert")
+        page.locator(".md-search-result__item").first.wait_for(state="visible")
+        page.wait_for_timeout(300)
+        screenshot(page, "hostile-search", full_page=False)
+        assert recorder.dialogs == []
+        recorder.check_clean()
+    shown = " ".join(" ".join(t.split()) for t in texts)
+    values = {str(row[key]) for row in hostile_export()
+              for key in ("survey", "question_text", "ca_owner", "response")}
+    assert len(values) > 20 and set(OWNERS) <= values and SURVEY_TITLE in values
+    for value in sorted(values):  # every payload that reached a page, shown as text
+        assert " ".join(clean_for_display(value).split()) in shown, value
+    assert " 49 " not in f" {shown} "  # no template ran
+
+
+# --- phone width ----------------------------------------------------------------------
+
+def test_phone_width_has_no_horizontal_overflow_and_the_nav_is_reachable(browser, server,
+                                                                         demo) -> None:
+    index = compare_index(demo.site)
+    survey, owners = index["surveys"][0]["id"], [o["id"] for o in index["owners"][:3]]
+    paths = ["", f"surveys/{survey}/", page_path(demo.site, history_question(demo.site)),
+             f"owners/{owners[0]}/", "changes/", "downloads/",
+             f"compare/?survey={survey}&ca={owners[0]}&ca={owners[1]}&ca={owners[2]}"]
+    with session(browser, server, **PHONE) as recorder:
+        page = recorder.new_page()
+        for path in paths:
+            recorder.open(path, page)
+            if path.startswith("compare/"):
+                page.locator("#csr-compare-result table").wait_for(state="visible")
+            width = page.evaluate("[document.documentElement.scrollWidth, "
+                                  "document.body.scrollWidth, window.innerWidth]")
+            assert width == [375, 375, 375], (path, width)
+            assert page.evaluate(OVERFLOWING) == [], path
+            if path == page_path(demo.site, history_question(demo.site)):
+                screenshot(page, "phone-question", full_page=False)
+        # the navigation: tabs are hidden at this width; the menu button opens it
+        recorder.open("", page)
+        assert not page.locator(".md-tabs").is_visible()
+        page.locator('label.md-header__button[for="__drawer"]').click()
+        link = page.locator(".md-nav--primary").get_by_role("link", name="CA owners",
+                                                            exact=True)
+        link.wait_for(state="visible")
+        page.wait_for_function("() => document.querySelector('.md-sidebar--primary')"
+                               ".getBoundingClientRect().left >= 0")  # slid in
+        page.wait_for_timeout(300)  # the theme's transition (.25s) has ended
+        screenshot(page, "phone-menu", full_page=False)
+        link.click()
+        page.wait_for_url(re.compile(r"/owners/$"))
+        assert page.locator("h1").inner_text().strip()
+        recorder.check_clean()
+
+
+# --- keyboard -------------------------------------------------------------------------
+
+def test_keyboard_alone_reaches_and_uses_the_table_and_shows_focus(s, demo) -> None:
+    page = s.open(page_path(demo.site, history_question(demo.site)))
+    names = column_texts(page)
+    seen = []
+
+    def tab_to(predicate, limit: int = 80) -> dict:
+        for _ in range(limit):
+            page.keyboard.press("Tab")
+            focus = page.evaluate(FOCUS_STYLE)
+            seen.append(focus)
+            if predicate(focus):
+                return focus
+        raise AssertionError(f"not reached with Tab: {[f['text'] for f in seen]}")
+
+    first = tab_to(lambda f: True)
+    assert first["text"] == "Skip to content"
+    tab_to(lambda f: f["tag"] == "a" and f["text"] == "CA owners")  # the top navigation
+    field = tab_to(lambda f: f["tag"] == "input" and f["type"] == "search"
+                   and "md-search" not in f["cls"])
+    assert field["visible"]
+    page.keyboard.type(names[-1])
+    assert column_texts(page) == [names[-1]]
+    page.keyboard.press("Control+a")
+    page.keyboard.press("Backspace")
+    assert sorted(column_texts(page)) == sorted(names)
+
+    button = tab_to(lambda f: f["tag"] == "button")
+    assert button["text"] == "CA owner" and "csr-sort" in button["cls"]
+    page.keyboard.press("Enter")
+    assert column_texts(page) == sorted(names, key=str.casefold)
+    page.keyboard.press("Enter")
+    assert column_texts(page) == sorted(names, key=str.casefold, reverse=True)
+    page.keyboard.press("Tab")
+    page.keyboard.press("Space")  # a button works with Space too: "Answer", ascending
+    assert page.locator("table[data-csr-sortable] thead th").nth(1).get_attribute(
+        "aria-sort") == "ascending"
+    screenshot(page, "keyboard-sort-focus", full_page=False)
+
+    summary = tab_to(lambda f: f["tag"] == "summary")
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.parentElement.open") is True
+
+    interactive = [f for f in seen if f["visible"] and (
+        f["tag"] in ("a", "button", "summary") or f["type"] == "search")]
+    assert len(interactive) >= 15
+    for focus in interactive:
+        assert focus["focusVisible"], focus
+        assert focus["outlineStyle"] != "none" and focus["outlineWidth"] >= 2, focus
+    assert summary["outlineWidth"] >= 2
