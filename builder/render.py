@@ -10,6 +10,7 @@ import posixpath
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import jinja2
@@ -18,10 +19,10 @@ from markupsafe import Markup
 from builder.encode import encode, encode_lines, link, safe_external_url, yaml_title
 from builder.errors import BuildFailed
 from builder.model import CHOICE_TYPES, MULTI, Answer, Question, Store, SurveyData, is_blank
-from builder.diff import answer_text, render_diff, word_diff
+from builder.diff import answer_text
 from builder.feeds import atom_feed
 from builder.history_view import (
-    change_entries, changes_by_owner, entry_html, history_block, row_anchor,
+    change_entries, changes_by_owner, diff_html, entry_html, history_block, row_anchor,
 )
 from builder.model import Change
 from builder.pages import owner_page, question_page, rel, survey_date, survey_page, url_of
@@ -32,20 +33,51 @@ from builder.timeline import Version, newest_first, timelines
 COMMENTS = re.compile(r"^\s*(ACTION|ITEM)\s*#?\s*(\d+)\s+COMMENTS\b", re.IGNORECASE)
 NUMBERED = re.compile(r"^\s*(ACTION|ITEM)\s*#?\s*(\d+)\s*:", re.IGNORECASE)
 CCADB_REPORTS = "https://ccadb.my.salesforce-sites.com/mozillacommunications/"
+EMPTY_SITEMAP = ('<?xml version="1.0" encoding="UTF-8"?>\n'
+                 '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"></urlset>\n')
 CHANGES_PER_PAGE = 200
 LATEST_ON_HOME = 10
 
 
-def make_environment(templates_dir: Path) -> jinja2.Environment:
+def make_environment(templates_dir: Path, finalize=encode) -> jinja2.Environment:  # type: ignore[no-untyped-def]
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir)),
         undefined=jinja2.StrictUndefined,
-        finalize=encode,
+        finalize=finalize,
         autoescape=False,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+
+
+@dataclass
+class _SurveyIndex:
+    """A survey's answers by question, answers gone from the export, withdrawal dates."""
+
+    questions: list[Question]
+    answers: dict[str, list[Answer]]
+    """question id -> answers, sorted by CA owner name."""
+    gone: dict[str, list[tuple[str, list[Version]]]]
+    """question id -> (owner key, versions) of answers no longer in the export."""
+    withdrawn: dict[str, str]
+    """owner key -> date of the last 'withdrawn' change."""
+
+    @classmethod
+    def of(cls, data: SurveyData, lines: dict[tuple[str, str], list[Version]],
+           names: dict[str, str]) -> _SurveyIndex:
+        answers: dict[str, list[Answer]] = defaultdict(list)
+        for answer in data.answers.values():
+            answers[answer.question_id].append(answer)
+        for group in answers.values():
+            group.sort(key=lambda a: names[a.owner_key].casefold())
+        gone: dict[str, list[tuple[str, list[Version]]]] = defaultdict(list)
+        for (qid, owner), versions in sorted(lines.items()):
+            if versions[-1].values is None and (qid, owner) not in data.answers:
+                gone[qid].append((owner, versions))
+        withdrawn = {c.owner_key: c.observed_at[:10] for c in data.history
+                     if c.kind == "withdrawn"}
+        return cls(data.sorted_questions(), answers, gone, withdrawn)
 
 
 @dataclass
@@ -131,9 +163,47 @@ def bar_chart(rows: list[dict[str, object]], total: int, title: str) -> Markup:
         f'{height}" width="100%" preserveAspectRatio="xMinYMin meet">{"".join(bars)}</svg>')
 
 
+@lru_cache(maxsize=1 << 12)
+def _url_parts(url: str) -> tuple[str, ...]:
+    return tuple(part for part in url.split("/") if part)
+
+
+def fast_rel(from_page: str, to: str) -> str:
+    """The same as pages.rel, without posixpath.relpath's two abspath calls per link.
+
+    The builder's paths are already normal (no '.', '..' or empty parts); any other
+    path goes through pages.rel.
+    """
+    base = _url_parts(url_of(from_page))
+    target = _url_parts(url_of(to) if to.endswith(".md") else to)
+    if "." in base or ".." in base or "." in target or ".." in target:
+        return rel(from_page, to)
+    common = 0
+    for mine, theirs in zip(base, target):
+        if mine != theirs:
+            break
+        common += 1
+    parts = [".."] * (len(base) - common) + list(target[common:])
+    path = "/".join(parts) if parts else "."
+    if to.endswith(".md"):
+        path = "./" if path == "." else path + "/"
+    return path
+
+
 class Renderer:
     def __init__(self, store: Store, templates_dir: Path) -> None:
-        self.env = make_environment(templates_dir)
+        # Memos: the same names, labels, answers, links and timelines appear on many
+        # pages (a question page and an owner page show each answer); encoding them is
+        # most of the builder's time, so each distinct one is encoded once per build.
+        self._encoded: dict[str, Markup] = {}
+        self._links: dict[tuple[str, str], Markup] = {}
+        self._cells: dict[tuple[str, ...], Markup] = {}
+        self._sources: dict[tuple[str, str], Markup] = {}
+        self._histories: dict[tuple[str, str, str], Markup] = {}
+        self._labels: dict[tuple[str, str, int], str] = {}
+        self._owner_pages: dict[str, str] = {}
+        self._per_survey: dict[str, _SurveyIndex] = {}
+        self.env = make_environment(templates_dir, finalize=self.encode)
         surveys = sorted(store.surveys.values(),
                          key=lambda d: (survey_date(d.survey), d.survey.key), reverse=True)
         names: dict[str, tuple[str, str]] = {}
@@ -155,11 +225,74 @@ class Renderer:
         self.topic_of = {ref: topic for topic in store.topics for ref in topic.questions}
         self.pages: dict[str, str] = {}
 
+    def encode(self, value: object) -> Markup:
+        """builder.encode.encode, memoised for plain strings (Jinja's finalize hook)."""
+        if type(value) is not str:
+            return encode(value)
+        cached = self._encoded.get(value)
+        if cached is None:
+            cached = self._encoded[value] = encode(value)
+        return cached
+
+    def link(self, href: str, text: object) -> Markup:
+        if type(text) is not str:
+            return link(href, text)
+        cached = self._links.get((href, text))
+        if cached is None:
+            cached = self._links[(href, text)] = link(href, text)
+        return cached
+
+    def answer_cell(self, answer: Answer | None) -> Markup:
+        if answer is None:
+            return answer_cell(None)
+        cached = self._cells.get(answer.values)
+        if cached is None:
+            cached = self._cells[answer.values] = answer_cell_values(answer.values)
+        return cached
+
+    def source_cell(self, answer: Answer) -> Markup:
+        key = (answer.source, answer.observed_at[:10])
+        cached = self._sources.get(key)
+        if cached is None:
+            cached = self._sources[key] = source_cell(answer)
+        return cached
+
+    def history(self, data: SurveyData, question_id: str, owner_key: str) -> Markup:
+        """history_block of one answer: shown on its question page and its owner's page."""
+        key = (data.survey.key, question_id, owner_key)
+        cached = self._histories.get(key)
+        if cached is None:
+            versions = self.site.timelines[data.survey.key].get((question_id, owner_key), [])
+            cached = self._histories[key] = history_block(versions, data.survey.deadline)
+        return cached
+
+    def owner_page(self, owner_key: str) -> str:
+        """pages.owner_page (a hash of the key), once per CA owner."""
+        found = self._owner_pages.get(owner_key)
+        if found is None:
+            found = self._owner_pages[owner_key] = owner_page(owner_key)
+        return found
+
+    def label(self, question: Question, limit: int = 90) -> str:
+        key = (question.survey_key, question.id, limit)
+        cached = self._labels.get(key)
+        if cached is None:
+            cached = self._labels[key] = short_label(question, limit)
+        return cached
+
+    def index(self, data: SurveyData) -> _SurveyIndex:
+        """One pass over a survey's answers and history, shared by all its pages."""
+        found = self._per_survey.get(data.survey.key)
+        if found is None:
+            found = self._per_survey[data.survey.key] = _SurveyIndex.of(
+                data, self.site.timelines[data.survey.key], self.site.owner_names)
+        return found
+
     def render(self, template: str, page: str, title: str, feed: str | None = None,
                **context: object) -> None:
         def a(target: str, text: object) -> Markup:
             """A link to another generated page (or site file), relative to this page."""
-            return link(rel(page, target), text)
+            return self.link(fast_rel(page, target), text)
 
         try:
             body = self.env.get_template(template).render(
@@ -234,6 +367,10 @@ class Renderer:
                 feed_path=f"feeds/{feed}.xml", total=len(entries))
 
     def feeds(self) -> None:
+        # The theme fetches sitemap.xml next to every <link rel="alternate"> (it expects
+        # language versions there); an empty sitemap in each feeds folder answers it.
+        for folder in ("feeds", "feeds/surveys", "feeds/owners"):
+            self.pages[f"{folder}/sitemap.xml"] = EMPTY_SITEMAP
         def writer(path: str, feed_id: str, title: str, page: str, changes: list[Change]) -> None:
             base = path.rsplit("/", 1)[0]
 
@@ -259,7 +396,7 @@ class Renderer:
             changes = by_owner.get(owner_key, [])
             stem = page_name(owner_key, "ca-owner")
             writer(f"feeds/owners/{stem}.xml", f"owner:{stem}",
-                   f"Changes: {self.site.owner_names[owner_key]}", owner_page(owner_key),
+                   f"Changes: {self.site.owner_names[owner_key]}", self.owner_page(owner_key),
                    changes)
 
     def counts(self, data: SurveyData) -> dict[str, int]:
@@ -311,9 +448,9 @@ class Renderer:
             questions=[{"q": q, "page": question_page(q.survey_key, q.id),
                         "label": short_label(q), "count": counts.get(q.id, 0)}
                        for q in data.sorted_questions()],
-            answered=[{"name": self.site.owner_names[k], "page": owner_page(k)}
+            answered=[{"name": self.site.owner_names[k], "page": self.owner_page(k)}
                       for k in answered],
-            missing=[{"name": self.site.owner_names[k], "page": owner_page(k)}
+            missing=[{"name": self.site.owner_names[k], "page": self.owner_page(k)}
                      for k in missing],
             sources=[link(u, u, external=True) for u in data.survey.source_urls
                      if safe_external_url(u)],
@@ -322,30 +459,27 @@ class Renderer:
     def question(self, data: SurveyData, question: Question) -> None:
         page = question_page(data.survey.key, question.id)
         comments = comments_question(data, question)
-        answers = sorted((a for a in data.answers.values() if a.question_id == question.id),
-                         key=lambda a: self.site.owner_names[a.owner_key].casefold())
-        lines = self.site.timelines[data.survey.key]
-        rows = [{"name": self.site.owner_names[a.owner_key], "page": owner_page(a.owner_key),
-                 "answer": answer_cell(a), "source": source_cell(a),
+        index = self.index(data)
+        answers = index.answers.get(question.id, [])
+        rows = [{"name": self.site.owner_names[a.owner_key],
+                 "page": self.owner_page(a.owner_key),
+                 "answer": self.answer_cell(a), "source": self.source_cell(a),
                  "anchor": row_anchor(a.owner_key),
-                 "history": history_block(lines.get((question.id, a.owner_key), []),
-                                          data.survey.deadline),
-                 "comment": answer_cell(data.answers.get((comments.id, a.owner_key)))
+                 "history": self.history(data, question.id, a.owner_key),
+                 "comment": self.answer_cell(data.answers.get((comments.id, a.owner_key)))
                  if comments else None} for a in answers]
         answering = [a for a in answers if not is_blank(a.values)]
-        gone = [{"name": self.site.owner_names[owner], "page": owner_page(owner),
+        gone = [{"name": self.site.owner_names[owner], "page": self.owner_page(owner),
                  "anchor": row_anchor(owner), "date": versions[-1].observed_at[:10],
                  "last": answer_cell_values(versions[-2].values if len(versions) > 1 else ()),
-                 "history": history_block(versions, data.survey.deadline)}
-                for (qid, owner), versions in sorted(lines.items())
-                if qid == question.id and versions[-1].values is None
-                and (qid, owner) not in data.answers]
+                 "history": self.history(data, question.id, owner)}
+                for owner, versions in index.gone.get(question.id, [])]
         options = self.option_rows(question, answering)
         groups = [] if question.type in CHOICE_TYPES else self.identical_groups(answering)
         chart = bar_chart(options, len(answering), f"Answers to {question.id} by option") \
             if options else None
         self.render(
-            "question.md.j2", page, f"{question.id}: {short_label(question, 60)}",
+            "question.md.j2", page, f"{question.id}: {self.label(question, 60)}",
             data=data, q=question, survey_page=survey_page(data.survey.key), rows=rows,
             answering=len(answering), options=options, chart=chart, groups=groups, gone=gone,
             related=self.related(question),
@@ -377,8 +511,8 @@ class Renderer:
                 text = answer_text(answer.values)
                 steps.append({"survey": self.site.titles[survey_key], "id": qid,
                               "page": question_page(survey_key, qid),
-                              "answer": answer_cell(answer),
-                              "diff": render_diff(word_diff(previous, text))
+                              "answer": self.answer_cell(answer),
+                              "diff": diff_html(previous, text)
                               if previous is not None and previous != text else None,
                               "same": previous == text})
                 previous = text
@@ -407,37 +541,37 @@ class Renderer:
         groups: dict[tuple[str, ...], list[Answer]] = defaultdict(list)
         for a in answers:
             groups[a.values].append(a)
-        found = [{"answer": answer_cell(members[0]), "count": len(members),
+        found = [{"answer": self.answer_cell(members[0]), "count": len(members),
                   "owners": [{"name": self.site.owner_names[m.owner_key],
-                              "page": owner_page(m.owner_key)} for m in members]}
+                              "page": self.owner_page(m.owner_key)} for m in members]}
                  for members in groups.values() if len(members) > 1]
         return sorted(found, key=lambda g: -int(g["count"]))  # type: ignore[call-overload]
 
     def owners_index(self) -> None:
-        owners = sorted(({"name": n, "page": owner_page(k),
+        owners = sorted(({"name": n, "page": self.owner_page(k),
                           "answers": len(self.site.owner_answers[k])}
                          for k, n in self.site.owner_names.items()),
                         key=lambda o: str(o["name"]).casefold())
         self.render("owners.md.j2", "owners/index.md", "CA owners", owners=owners)
 
     def owner(self, owner_key: str) -> None:
-        page = owner_page(owner_key)
+        page = self.owner_page(owner_key)
         sections = []
         for data in self.site.surveys:
+            index = self.index(data)
             rows = []
-            for q in data.sorted_questions():
+            for q in index.questions:
                 answer = data.answers.get((q.id, owner_key))
                 if answer is not None:
-                    versions = self.site.timelines[data.survey.key].get((q.id, owner_key), [])
-                    rows.append({"q": q, "label": short_label(q),
+                    rows.append({"q": q, "label": self.label(q),
                                  "page": question_page(data.survey.key, q.id),
-                                 "answer": answer_cell(answer), "source": source_cell(answer),
-                                 "history": history_block(versions, data.survey.deadline)})
-            gone = [c.observed_at[:10] for c in data.history
-                    if c.owner_key == owner_key and c.kind == "withdrawn"]
+                                 "answer": self.answer_cell(answer),
+                                 "source": self.source_cell(answer),
+                                 "history": self.history(data, q.id, owner_key)})
+            gone = index.withdrawn.get(owner_key)
             sections.append({"data": data, "page": survey_page(data.survey.key),
                              "date": survey_date(data.survey), "rows": rows,
-                             "withdrawn": gone[-1] if gone and not rows else None,
+                             "withdrawn": gone if gone and not rows else None,
                              "changes": f"surveys/{survey_dir_name(data.survey.key)}/changes.md"})
         feed = f"feeds/owners/{page_name(owner_key, 'ca-owner')}.xml"
         self.render("owner.md.j2", page, self.site.owner_names[owner_key], feed=feed,

@@ -15,7 +15,6 @@ from __future__ import annotations
 import functools
 import http.server
 import os
-import re
 import shutil
 import threading
 from collections.abc import Iterator
@@ -40,7 +39,6 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
 HOST = "127.0.0.1"
-_SITEMAP_PROBE = re.compile(r"(feeds(?:/[^/?#]+)*)/sitemap\.xml")
 
 
 # --- the site -------------------------------------------------------------------------
@@ -155,25 +153,6 @@ class Session:
     failed: list[tuple[str, object]] = field(default_factory=list)
     http_errors: list[str] = field(default_factory=list)
     dialogs: list[str] = field(default_factory=list)
-    theme_probes: list[str] = field(default_factory=list)
-
-    def is_theme_sitemap_probe(self, url: str) -> bool:
-        """mkdocs-material fetches `sitemap.xml` next to every `<link rel="alternate">`
-        (meant for language versions), so each page that links its Atom feed makes one
-        404 request for `feeds/…/sitemap.xml` (the theme's bundle, function `ui`/
-        `setupAlternate`; the same code in its successor is zensical/zensical#908). It
-        cannot be changed from our templates, CSS or scripts; these requests are kept
-        apart in `theme_probes` (and must be 404s for a folder of feeds), not ignored
-        wholesale."""
-        if not url.startswith(self.server.base):
-            return False
-        rel = url[len(self.server.base):].split("?")[0]
-        match = _SITEMAP_PROBE.fullmatch(rel)
-        if not match:
-            return False
-        folder = self.server.site / match.group(1)
-        return (folder.is_dir() and not (folder / "sitemap.xml").exists()
-                and any(folder.glob("*.xml")))
 
     def _on_request(self, request) -> None:
         self.requests.append(request.url)
@@ -193,18 +172,13 @@ class Session:
             route.abort("blockedbyclient")  # recorded by _on_request; never sent
 
     def _on_response(self, response) -> None:
-        if response.status == 404 and self.is_theme_sitemap_probe(response.url):
-            self.theme_probes.append(response.url)
-        elif response.status >= 400:
+        if response.status >= 400:
             self.http_errors.append(f"{response.status} {response.url}")
 
     def _on_console(self, message) -> None:
         if message.type != "error":
             return
         url = message.location.get("url", "")
-        if message.text.startswith("Failed to load resource: the server responded with a "
-                                   "status of 404") and self.is_theme_sitemap_probe(url):
-            return  # the same theme request as above, as Chromium logs it
         self.console_errors.append(f"{message.text} ({url})")
 
     def _on_dialog(self, dialog) -> None:
