@@ -42,6 +42,31 @@ def _rows(text: str, origin: str, issues: list[Issue]) -> Iterator[tuple[int, li
         start = reader.line_num + 1
 
 
+def _header_and_rows(text: str, origin: str, issues: list[Issue]
+                     ) -> tuple[list[str] | None, Iterator[tuple[int, list[str]]]]:
+    """The header (None for an empty export, with the issue added) and the rows after it."""
+    rows = _rows(text, origin, issues)
+    first = next(rows, None)
+    if first is None:
+        issues.append(Issue(origin, None, None, "-", "empty-export", "the export is empty"))
+        return None, iter(())
+    return [h.strip() for h in first[1]], rows
+
+
+def _body(rows: Iterator[tuple[int, list[str]]], header: list[str], origin: str,
+          issues: list[Issue]) -> Iterator[tuple[int, list[str]]]:
+    """Data rows: blank lines skipped, rows of the wrong length reported and skipped."""
+    for line, row in rows:
+        if not any(cell.strip() for cell in row) and len(row) <= 1:
+            continue
+        if len(row) != len(header):
+            issues.append(Issue(origin, line, None, "-", "ragged-row",
+                                f"row has {len(row)} fields, header has {len(header)}",
+                                ",".join(row)))
+            continue
+        yield line, row
+
+
 def _check_header(header: list[str], origin: str, allowed_repeats: set[str]) -> list[Issue]:
     issues = []
     seen: set[str] = set()
@@ -55,12 +80,9 @@ def _check_header(header: list[str], origin: str, allowed_repeats: set[str]) -> 
 
 def load_ccadb_csv(text: str, origin: str) -> Export:
     issues: list[Issue] = []
-    rows = _rows(text, origin, issues)
-    first = next(rows, None)
-    if first is None:
-        issues.append(Issue(origin, None, None, "-", "empty-export", "the export is empty"))
+    header, rows = _header_and_rows(text, origin, issues)
+    if header is None:
         return Export([], issues)
-    header = [h.strip() for h in first[1]]
     issues += _check_header(header, origin, set())
     for name in REQUIRED_CCADB_FIELDS:
         if name not in header:
@@ -75,14 +97,7 @@ def load_ccadb_csv(text: str, origin: str) -> Export:
         return Export([], issues)
     index = {name: header.index(name) for name in RECORD_FIELDS if name in header}
     records = []
-    for line, row in rows:
-        if not any(cell.strip() for cell in row) and len(row) <= 1:
-            continue  # a blank line
-        if len(row) != len(header):
-            issues.append(Issue(origin, line, None, "-", "ragged-row",
-                                f"row has {len(row)} fields, header has {len(header)}",
-                                ",".join(row)))
-            continue
+    for line, row in _body(rows, header, origin, issues):
         rec = RawRecord(origin, line)
         for name, i in index.items():
             value: str | None = row[i]
@@ -101,12 +116,9 @@ def load_report_csv(text: str, origin: str, survey: str | None,
                     question_ids: tuple[str, ...]) -> Export:
     """The hand-made copy of a report page: `CA Owner,Response[,Response...]`."""
     issues: list[Issue] = []
-    rows = _rows(text, origin, issues)
-    first = next(rows, None)
-    if first is None:
-        issues.append(Issue(origin, None, None, "-", "empty-export", "the export is empty"))
+    header, rows = _header_and_rows(text, origin, issues)
+    if header is None:
         return Export([], issues)
-    header = [h.strip() for h in first[1]]
     if not header or header[0] != "CA Owner":
         issues.append(Issue(origin, 1, 1, header[0] if header else "-", "missing-header",
                             "first column must be 'CA Owner'", ",".join(header)))
@@ -129,14 +141,7 @@ def load_report_csv(text: str, origin: str, survey: str | None,
     if any(not i.warning for i in issues):
         return Export([], issues)
     records = []
-    for line, row in rows:
-        if not any(cell.strip() for cell in row) and len(row) <= 1:
-            continue
-        if len(row) != len(header):
-            issues.append(Issue(origin, line, None, "-", "ragged-row",
-                                f"row has {len(row)} fields, header has {len(header)}",
-                                ",".join(row)))
-            continue
+    for line, row in _body(rows, header, origin, issues):
         for col, qid in enumerate(question_ids, start=2):
             records.append(RawRecord(origin, line, survey=survey, question_id=qid,
                                      ca_owner=row[0], response=row[col - 1], column=col))
