@@ -43,7 +43,12 @@ class Issue:
             where += f":{self.line}"
             if self.column is not None:
                 where += f":{self.column}"
-        text = f"{where}: {self.field}: {self.code}: {self.message}"
+        # A field named by the input (a CSV header, a JSON key) is shown quoted when it
+        # could break the line or the terminal: empty, a control character, ': '.
+        field = self.field
+        if not field or not field.isprintable() or ": " in field:
+            field = repr(shorten(field))
+        text = f"{where}: {field}: {self.code}: {self.message}"
         if self.value is not None:
             text += f" (got {shorten(self.value)!r})"
         return text

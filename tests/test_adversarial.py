@@ -1,0 +1,596 @@
+"""The site against hostile text: every layout, every field, generated strings, broken input.
+
+1. The hostile fixture set (tests/fixtures/hostile/, see tests/hostile_data.py) is
+   imported through all five layouts plus a later export, and built. The site checker
+   (tests/site_checker.py) compares it with a site built from a benign twin of the same
+   exports and must find nothing; every payload must be visible as text on its pages;
+   nothing may be written outside data/, docs/ and site/.
+2. The checker itself is checked: markup injected into a page, a file written outside,
+   and a builder whose encoding step is switched off are all found.
+3. Property tests (hypothesis) put generated Unicode and syntax-heavy strings through
+   import -> store -> render -> mkdocs (a few full builds), and through the encoding
+   step and Python-Markdown directly (many examples).
+4. Broken input in each layout: the exact error lines, exit status 1, and data/ and the
+   published site unchanged byte for byte.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import string
+import tempfile
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import markdown
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+
+import builder.render
+from builder.cli import main
+from builder.encode import encode, encode_lines, link
+from builder.history_view import row_anchor
+from builder.pages import owner_page, question_page, survey_page, url_of
+from builder.render import make_environment
+from builder.site import TEMPLATES_DIR, build_site
+from builder.text import canonical_key, clean_for_display
+from conftest import ROOT, Project, make_project
+from hostile_data import (
+    FIXTURES, NAMES, TEXTS, HostileExport, benign_corpus, fold, hostile_exports,
+)
+from site_checker import (
+    Baseline, Finding, assert_clean, check_site, format_findings, scan_html, snapshot_tree,
+    tree_bytes, visible_text, writes_outside,
+)
+
+OBSERVED = ["2026-01-01", "2026-01-02", "2026-01-03", "2026-01-04", "2026-01-05", "2026-02-01"]
+"""Capture times of the six imports (hostile-v2.json, a later export, last)."""
+ESCAPE_DIR = Path("/tmp/ca-survey-record-escape")
+"""Where an owner named '/tmp/ca-survey-record-escape/owner' would land if names were paths."""
+NONCHARACTERS = re.compile("[\ufdd0-\ufdef\ufffe\uffff]")
+
+
+def shown(text: str) -> str:
+    """Stored text as a reader finds it on a page: the documented display clean-up
+    (builder.text.clean_for_display), then whitespace folded as HTML shows it."""
+    return " ".join(clean_for_display(text).split())
+
+
+def run_import(runner: CliRunner, export: HostileExport, path: Path, data: Path,
+               observed: str) -> None:
+    result = runner.invoke(main, ["import", str(path), "--format", export.format, *export.args,
+                                  "--data", str(data), "--observed-at", f"{observed}T00:00:00Z"])
+    assert result.exit_code == 0, (export.name, result.output)
+
+
+def build(project: Project, data: Path | None = None) -> None:
+    build_site(data or project.data, docs_dir=project.docs, site_dir=project.site,
+               config_file=project.config)
+
+
+@dataclass
+class Sites:
+    root: Path
+    hostile: Project
+    benign: Project
+    baseline: Baseline
+    exports: list[HostileExport]
+    outside: list[Finding]
+    """Writes outside data/, docs/ and site/ during the hostile imports and build."""
+
+
+@pytest.fixture(scope="module")
+def sites(tmp_path_factory: pytest.TempPathFactory) -> Sites:
+    root = tmp_path_factory.mktemp("adversarial")
+    runner = CliRunner()
+    hostile = make_project(root / "hostile")
+    exports = hostile_exports()
+    before = snapshot_tree(root)
+    for export, observed in zip(exports, OBSERVED, strict=True):
+        run_import(runner, export, FIXTURES / export.name, hostile.data, observed)
+    outside = writes_outside(before, snapshot_tree(root), ["hostile/data"])
+    before = snapshot_tree(root)
+    build(hostile)
+    outside += writes_outside(before, snapshot_tree(root), ["hostile/docs", "hostile/site"])
+
+    benign = make_project(root / "benign")
+    twin = root / "twin"
+    twin.mkdir()
+    for export, observed in zip(hostile_exports(benign_corpus()), OBSERVED, strict=True):
+        (twin / export.name).write_bytes(export.content)
+        run_import(runner, export, twin / export.name, benign.data, observed)
+    build(benign)
+    return Sites(root, hostile, benign, Baseline.from_sites(benign.site), exports, outside)
+
+
+# -- 1. the hostile fixture set -------------------------------------------------------
+
+def test_fixture_files_are_current() -> None:
+    """tests/fixtures/hostile/ is what tests/hostile_data.py generates (run it to refresh)."""
+    for export in hostile_exports():
+        assert (FIXTURES / export.name).read_bytes() == export.content, export.name
+
+
+def test_fixture_set_covers_the_guide_and_every_layout() -> None:
+    guide = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>",
+             "[click](javascript:alert(1))", '{: onclick="alert(1)" }', "a | b | c",
+             '--8<-- "mkdocs.yml"', "{{ 7*7 }}", "{% raw %}", "```",
+             '=HYPERLINK("http://example.invalid","x")']
+    assert set(guide) <= set(TEXTS)
+    names = {"</title><script>alert(1)</script>", "../../outside", "Ünïcode CA", "Unicode CA",
+             "evil\u202eAC tsurT"}
+    assert names <= set(NAMES)
+    formats = {e.format for e in hostile_exports()}
+    assert formats == {"json", "ccadb-csv", "report-csv", "report-html", "summary-html"}
+    for export in hostile_exports():
+        shown_owners = {shown(o) for o in export.expected.owners}
+        assert {shown(n) for n in NAMES} <= shown_owners or export.name == "hostile-v2.json"
+        answers = " ".join(shown(a) for _, _, a in export.expected.answers)
+        if export.format in ("json", "ccadb-csv", "report-csv"):
+            assert all(shown(t) in answers for t in TEXTS), export.name
+
+
+def test_the_checker_finds_nothing_in_the_hostile_site(sites: Sites) -> None:
+    assert_clean(sites.hostile.site, sites.baseline)
+
+
+def test_nothing_is_written_outside_the_output_folders(sites: Sites) -> None:
+    assert not sites.outside, format_findings(sites.outside)
+    assert not ESCAPE_DIR.exists()
+    generated = json.loads((sites.hostile.docs / ".generated-pages.json").read_text())
+    for page in generated:
+        resolved = (sites.hostile.docs / page).resolve()
+        assert sites.hostile.docs.resolve() in resolved.parents, page
+        assert re.fullmatch(r"[a-z0-9/._-]+", page), page
+        assert not any(part.startswith(".") for part in page.split("/")), page
+
+
+class Pages:
+    """Visible text of built pages, read once each."""
+
+    def __init__(self, site: Path) -> None:
+        self.site = site
+        self.cache: dict[str, str] = {}
+
+    def text(self, page: str) -> str:
+        if page not in self.cache:
+            self.cache[page] = visible_text(self.site / url_of(page) / "index.html")
+        return self.cache[page]
+
+    def row(self, page: str, owner_key: str) -> str:
+        """The visible text of one CA owner's row of a question page's answer table."""
+        key = f"{page}#{owner_key}"
+        if key not in self.cache:
+            html = (self.site / url_of(page) / "index.html").read_text(encoding="utf-8")
+            start = html.find(f'<tr id="{row_anchor(owner_key)}">')
+            row = html[start:html.find("</tr>", start)] if start != -1 else ""
+            self.cache[key] = scan_html(f"<article>{row}</article>").article_text
+        return self.cache[key]
+
+
+def missing_texts(pages: Pages, export: HostileExport) -> list[str]:
+    """Every stored text of one export that is not visible where it belongs."""
+    expected = export.expected
+    survey_key = canonical_key(expected.survey)
+    problems = []
+
+    def need(text: str, page: str, what: str) -> None:
+        if shown(text) not in pages.text(page):
+            problems.append(f"{export.name}: {what} {text!r} not visible on {page}")
+
+    need(NONCHARACTERS.sub("\ufffd", expected.survey), survey_page(survey_key), "survey title")
+    need(expected.survey, "index.md", "survey title")
+    for qid, text in expected.questions.items():
+        need(text, question_page(survey_key, qid), "question text")
+    for owner in expected.owners:
+        need(owner, owner_page(canonical_key(owner)), "owner name")
+    for qid, owner, answer in expected.answers:
+        row = pages.row(question_page(survey_key, qid), canonical_key(owner))
+        if shown(answer) not in row or shown(owner) not in row:
+            problems.append(f"{export.name}: answer {answer!r} of {owner!r} not in its row "
+                            f"on {question_page(survey_key, qid)}")
+        need(answer, owner_page(canonical_key(owner)), "answer")
+    return problems
+
+
+def test_every_payload_is_visible_as_text_on_its_pages(sites: Sites) -> None:
+    pages = Pages(sites.hostile.site)
+    # The json survey's pages show the later export (hostile-v2.json), not the first.
+    problems = [p for e in sites.exports if e.name != "hostile.json"
+                for p in missing_texts(pages, e)]
+    assert not problems, "\n".join(problems[:30]) + f"\n({len(problems)} in all)"
+
+
+def test_the_benign_twin_is_complete(sites: Sites) -> None:
+    """The baseline's site shows its own text too, and has every page kind."""
+    pages = Pages(sites.benign.site)
+    problems = [p for e in hostile_exports(benign_corpus()) if e.name != "hostile.json"
+                for p in missing_texts(pages, e)]
+    assert not problems, "\n".join(problems[:30])
+    kinds = {k for k in sites.baseline.by_kind if "/" not in k or k.endswith(".html")}
+    assert {"owner", "question", "survey", "survey-changes", "changes"} <= kinds
+
+
+def test_history_of_hostile_answers_is_shown_as_text(sites: Sites) -> None:
+    """hostile-v2.json edited every ACTION 1 answer and withdrew one CA owner."""
+    v2 = sites.exports[-1]
+    survey_key = canonical_key(v2.expected.survey)
+    page = sites.hostile.site / url_of(question_page(survey_key, "Q08001")) / "index.html"
+    html = page.read_text(encoding="utf-8")
+    assert html.count('class="csr-history"') >= len(NAMES) - 1
+    assert "<ins" in html and "<del" not in html.replace('<del class="csr-del"', "")
+    changes = visible_text(sites.hostile.site / "changes" / "index.html")
+    assert shown(NAMES[0]) in changes  # the withdrawn CA owner, by name, as text
+
+
+def test_owner_identity_holds_against_look_alike_names(tmp_path: Path) -> None:
+    """NFC vs NFD, a zero-width space or a bidi override do not make another owner;
+    Ünïcode CA and Unicode CA are two; two Chinese names get two pages."""
+    from builder.importer import import_bytes
+    from builder.load import LoadOptions
+    from builder.store import load_store
+
+    names = [unicodedata.normalize("NFC", "Ünïcode CA"),
+             unicodedata.normalize("NFD", "Ünïcode CA"), "Ünïcode\u200b CA", "Unicode CA",
+             "中文证书机构", "中文证书机构二", "AB\u202eC", "ABC"]
+    rows = [{"survey": "Identity survey", "survey_id": None, "question_id": "Q00001",
+             "question_order": 1, "question_type": "Multi Select (Check boxes)",
+             "question_text": "Which?", "ca_owner": name, "response": f"option {i}",
+             "option_number": i + 1, "submitted_at": None} for i, name in enumerate(names)]
+    import_bytes(json.dumps(rows).encode(), "identity.json", tmp_path, LoadOptions(),
+                 observed_at="2026-01-01T00:00:00Z")
+    answers = next(iter(load_store(tmp_path).surveys.values())).answers
+    keys = {owner for _, owner in answers}
+    assert keys == {"Ünïcode CA", "Unicode CA", "中文证书机构", "中文证书机构二", "ABC"}
+    pages = {owner_page(k) for k in keys}
+    assert len(pages) == 5 and all(re.fullmatch(r"owners/[a-z0-9-]+\.md", p) for p in pages)
+
+
+# -- 2. the checker is checked ---------------------------------------------------------
+
+INJECTIONS = {
+    "script": ("<script>alert(1)</script>", "element"),
+    "img onerror": ('<img src="x" onerror="alert(1)">', "handler"),
+    "style attribute": ('<span style="position:fixed">x</span>', "style-attribute"),
+    "javascript link": ('<a href=" JaVa&#x09;ScRiPt:alert(1)">x</a>', "dangerous-url"),
+    "data iframe": ('<iframe src="data:text/html,x"></iframe>', "element"),
+    "meta refresh": ('<meta http-equiv="refresh" content="0;url=javascript:alert(1)">',
+                     "element"),
+    "base": ('<base href="https://example.invalid/">', "element"),
+    "form": ('<form action="https://example.invalid/"><input name="q"></form>', "element"),
+    "object": ('<object data="x.swf"></object>', "element"),
+    "embed": ('<embed src="x.swf">', "element"),
+    "svg animate": ('<svg><animate attributeName="href" values="javascript:alert(1)"/></svg>',
+                    "dangerous-url"),
+    "harmless markup": ("<b>bold</b>", "markup"),
+    "external link": ('<a href="https://example.invalid/">x</a>', "external-link"),
+    "comment": ("<!-- hidden -->", "comment"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(INJECTIONS))
+def test_the_checker_finds_injected_markup(sites: Sites, tmp_path: Path, name: str) -> None:
+    original = next(sites.benign.site.glob("owners/*/index.html"))
+    site = tmp_path / "site"
+    page = site / original.relative_to(sites.benign.site)
+    page.parent.mkdir(parents=True)
+    html = original.read_text(encoding="utf-8")
+    assert not check_site(site if page.write_text(html) else site, sites.baseline)
+    markup, kind = INJECTIONS[name]
+    page.write_text(html.replace("</article>", markup + "</article>", 1), encoding="utf-8")
+    findings = check_site(site, sites.baseline)
+    assert any(f.kind == kind and f.where == page.relative_to(site).as_posix()
+               for f in findings), format_findings(findings)
+
+
+def test_the_checker_finds_a_script_in_the_head_and_in_the_search_index(
+        sites: Sites, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    (site / "search").mkdir(parents=True)
+    for name in ("index.html", "search/search_index.json"):
+        shutil.copy(sites.benign.site / name, site / name)
+    page = site / "index.html"
+    html = page.read_text(encoding="utf-8")
+    page.write_text(html.replace("</title>", "</title><script>alert(1)</script>", 1),
+                    encoding="utf-8")
+    index = site / "search" / "search_index.json"
+    data = json.loads(index.read_text(encoding="utf-8"))
+    data["docs"][0]["text"] += "<img src=x onerror=alert(1)>"
+    index.write_text(json.dumps(data), encoding="utf-8")
+    kinds = {(f.where, f.kind) for f in check_site(site, sites.baseline)}
+    assert ("index.html", "inline-code") in kinds
+    assert ("search/search_index.json", "search-index") in kinds
+
+
+def test_the_checker_finds_writes_outside(tmp_path: Path) -> None:
+    (tmp_path / "project" / "site").mkdir(parents=True)
+    (tmp_path / "kept").write_text("x")
+    before = snapshot_tree(tmp_path)
+    (tmp_path / "project" / "site" / "page.html").write_text("ok")
+    (tmp_path / "outside").write_text("escaped")
+    (tmp_path / "kept").write_text("changed")
+    found = writes_outside(before, snapshot_tree(tmp_path), ["project/site"])
+    assert [(f.where, f.detail) for f in found] == [("kept", "changed"), ("outside", "added")]
+
+
+def test_a_builder_without_its_encoding_step_is_caught(
+        sites: Sites, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Mutation check: with Jinja's finalize hook (the encoding step) switched off, the
+    checker finds the markup that data then forms, so it would notice if it were lost."""
+    from builder.importer import import_bytes
+    from builder.load import LoadOptions
+
+    original = builder.render.make_environment
+
+    def unencoded(*args, **kwargs):  # type: ignore[no-untyped-def]
+        env = original(*args, **kwargs)
+        env.finalize = None
+        return env
+
+    monkeypatch.setattr(builder.render, "make_environment", unencoded)
+    rows = [{"survey": "Mutation <b>survey</b>", "survey_id": None, "question_id": "Q00001",
+             "question_order": 1, "question_type": "Free Text (Multi line text box)",
+             "question_text": "<script>alert(1)</script><img src=x onerror=alert(1)>",
+             "ca_owner": "Mutation CA", "response": "an answer", "option_number": None,
+             "submitted_at": None}]
+    project = make_project(tmp_path / "p")
+    import_bytes(json.dumps(rows).encode(), "m.json", project.data, LoadOptions(),
+                 observed_at="2026-01-01T00:00:00Z")
+    build(project)
+    kinds = {f.kind for f in check_site(project.site, sites.baseline)}
+    assert {"element", "handler", "markup"} <= kinds, kinds
+
+
+# -- 3. property tests ------------------------------------------------------------------
+
+TOKENS = [
+    "<", ">", "&", '"', "'", "`", "```", "~~~", "|", "[", "]", "(", ")", "{", "}", "{{", "}}",
+    "{%", "%}", "{#", "#}", "{:", "#", "##", "*", "**", "_", "__", "~~", "==", "=", "+", "-",
+    "---", "...", ":", ";", "!", "![", "](", "\\", "/", "<!--", "-->", "<![CDATA[", "]]>",
+    "<script>", "</script>", "</title>", "<img src=x onerror=alert(1)>", "<a href=", "onclick=",
+    "style=", "javascript:", "data:", "vbscript:", "http://", "https://example.invalid/",
+    "mailto:", "@", "x@example.invalid", "--8<--", '"mkdocs.yml"', "$$", "\\(", "[TOC]",
+    "&lt;", "&#60;", "&#x3C;", "&amp;", "%", "^", "?", ",", "$", "title:", "!!python/object",
+    " ", "  ", "    ", "\t", "\n", "\n\n", "\r\n", "\r", "\x00", "\x1b", "\x85", "\u2028",
+    "\u2029", "\u200b", "\u202e", "\u2066", "\ufeff", "\ufffe", "\uff1c", "a", "Z", "0", "é",
+    "e\u0301", "中", "\U0001f512",
+]
+"""Fragments of Markdown, HTML, Jinja, YAML and URL syntax, and awkward characters."""
+PUNCTUATION = st.text(alphabet=st.sampled_from(list(string.punctuation + " \n\ta")),
+                      max_size=24)
+syntax_text = st.one_of(st.lists(st.sampled_from(TOKENS), max_size=10).map("".join),
+                        PUNCTUATION, st.text(max_size=20))
+"""Syntax-heavy text, punctuation-only text, and arbitrary Unicode (no lone surrogates)."""
+PROPERTY_SETTINGS = settings(deadline=None, database=None, derandomize=True,
+                             suppress_health_check=[HealthCheck.too_slow,
+                                                    HealthCheck.data_too_large])
+
+
+def usable_name(text: str) -> bool:
+    return bool(canonical_key(text))
+
+
+@dataclass
+class Dataset:
+    format: str
+    title: str
+    owners: list[str]
+    questions: list[str]
+    answers: list[list[str]]
+    """answers[owner][question]"""
+
+
+@st.composite
+def datasets(draw: Callable) -> Dataset:  # type: ignore[type-arg]
+    title = draw(syntax_text.filter(usable_name))
+    owners = draw(st.lists(syntax_text.filter(usable_name), min_size=1, max_size=5,
+                           unique_by=canonical_key))
+    questions = draw(st.lists(syntax_text, min_size=3, max_size=3))
+    answers = [draw(st.lists(syntax_text, min_size=3, max_size=3)) for _ in owners]
+    fmt = draw(st.sampled_from(["json", "ccadb-csv", "report-csv"]))
+    return Dataset(fmt, title, owners, questions, answers)
+
+
+def export_of(data: Dataset) -> tuple[bytes, list[str]]:
+    """The dataset as an export in its layout, and the `builder import` options."""
+    import csv
+    import io
+
+    qids = ["Q00001", "Q00002", "Q00003"]
+    types = ["Free Text (Multi line text box)", "Single Select (Radio buttons)",
+             "Free Text (Multi line text box)"]
+    if data.format == "report-csv":
+        out = io.StringIO(newline="")
+        writer = csv.writer(out)
+        writer.writerow(["CA Owner", "Response", "Response", "Response"])
+        writer.writerows([owner, *answers] for owner, answers in zip(data.owners, data.answers,
+                                                                    strict=True))
+        return out.getvalue().encode(), ["--survey", data.title, "--question-ids",
+                                         ",".join(qids)]
+    rows = []
+    labels: dict[str, int] = {}
+    for owner, answers in zip(data.owners, data.answers, strict=True):
+        for k, (qid, answer) in enumerate(zip(qids, answers, strict=True)):
+            number = labels.setdefault(answer, len(labels) + 1) if k == 1 else None
+            rows.append({"survey": data.title, "survey_id": None, "question_id": qid,
+                         "question_order": k + 1, "question_type": types[k],
+                         "question_text": data.questions[k], "ca_owner": owner,
+                         "response": answer, "option_number": number,
+                         "submitted_at": None})
+    if data.format == "json":
+        return json.dumps(rows).encode(), []
+    out = io.StringIO(newline="")
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue().encode(), []
+
+
+@pytest.fixture(scope="module")
+def property_project(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    return make_project(tmp_path_factory.mktemp("property") / "project")
+
+
+def test_generated_text_through_import_store_render_and_mkdocs(
+        sites: Sites, property_project: Project) -> None:
+    """Full pipeline, a few builds: no markup from data, every string visible verbatim.
+
+    (No shrinking: each example is a MkDocs build; a failure shows the example as found.)
+    """
+    runner = CliRunner()
+
+    @settings(PROPERTY_SETTINGS, max_examples=10, phases=[Phase.explicit, Phase.generate])
+    @given(datasets())
+    def check(data: Dataset) -> None:
+        with tempfile.TemporaryDirectory(dir=property_project.root) as tmp:
+            source = Path(tmp) / "export"
+            content, args = export_of(data)
+            source.write_bytes(content)
+            store = Path(tmp) / "data"
+            result = runner.invoke(main, ["import", str(source), "--format", data.format,
+                                          *args, "--data", str(store)])
+            assert result.exit_code == 0, result.output
+            build(property_project, store)
+        findings = check_site(property_project.site, sites.baseline)
+        assert not findings, format_findings(findings)
+        survey_key = canonical_key(data.title)
+        pages = Pages(property_project.site)
+        title = fold(data.title)
+        assert shown(title) in pages.text("index.md")
+        assert shown(NONCHARACTERS.sub("\ufffd", title)) in pages.text(survey_page(survey_key))
+        qids = ["Q00001", "Q00002", "Q00003"]
+        for owner, answers in zip(data.owners, data.answers, strict=True):
+            assert shown(owner) in pages.text(owner_page(canonical_key(owner)))
+            for qid, question, answer in zip(qids, data.questions, answers, strict=True):
+                page = question_page(survey_key, qid)
+                if data.format != "report-csv":
+                    assert shown(question) in pages.text(page)
+                assert shown(answer) in pages.text(page)
+                assert shown(answer) in pages.text(owner_page(canonical_key(owner)))
+
+    check()
+
+
+MARKDOWN_CONTEXTS = {
+    "paragraph": ("{{ v }}", {"p"}),
+    "html block": ('<div class="x">{{ v }}</div>', {"div"}),
+    "html table cell": ("<table>\n<tbody>\n<tr><td>{{ v }}</td></tr>\n</tbody>\n</table>",
+                        {"table", "tbody", "tr", "td"}),
+    "heading": ("## {{ v }}", {"h2"}),
+    "markdown table cell": ("| head |\n|---|\n| {{ v }} |",
+                            {"table", "thead", "tbody", "tr", "th", "td"}),
+    "list item": ("- {{ v }}", {"ul", "li"}),
+    "builder link": ("<p>{{ link('x/', v) }}</p>", {"p", "a"}),
+    "answer with links": ("<p>{{ lines(v) }}</p>", {"p", "a"}),
+}
+"""Where templates put values, and the only elements the result may hold (plus <br>)."""
+
+
+@settings(PROPERTY_SETTINGS, max_examples=600)
+@given(value=syntax_text, context=st.sampled_from(sorted(MARKDOWN_CONTEXTS)))
+def test_encoded_text_forms_no_markdown_or_html(value: str, context: str) -> None:
+    """Many examples, no MkDocs: the real Jinja environment and the site's Markdown
+    extensions; the value comes out as text only, the same text."""
+    source, allowed = MARKDOWN_CONTEXTS[context]
+    env = make_environment(TEMPLATES_DIR)
+    body = env.from_string(source).render(v=value, link=link, lines=encode_lines)
+    md = markdown.Markdown(extensions=["toc", "tables"],
+                           extension_configs={"toc": {"permalink": False}})
+    html = md.convert(body)
+    scan = scan_html(f"<article>{html}</article>")
+    tags = {s[2] for s in scan.signatures if s[1] == "markup"} - {"article"}
+    assert tags <= allowed | {"br"}, (html, tags)
+    others = {s for s in scan.signatures if s[1] not in ("markup",)}
+    assert not others, others
+    for sig in scan.signatures:
+        if sig[1] == "markup" and sig[2] == "a" and context == "answer with links":
+            assert sig[5] == "nofollow ugc noopener", html
+    expected = ("head " + shown(value)).strip() if context == "markdown table cell" \
+        else shown(value)
+    assert scan.article_text == expected, (html, scan.article_text)
+    if context == "heading" and shown(value):
+        # The table of contents shows the heading's text without its <br>s.
+        name = md.toc_tokens[0]["name"]  # type: ignore[attr-defined]
+        assert "<" not in name, name
+        toc_text = scan_html(f"<article>{name}</article>").article_text
+        assert toc_text == " ".join(clean_for_display(value).replace("\n", "").split())
+
+
+@settings(PROPERTY_SETTINGS, max_examples=300)
+@given(value=st.text(max_size=40) | syntax_text)
+def test_encode_writes_no_punctuation_and_keeps_the_text(value: str) -> None:
+    encoded = str(encode(value))
+    without_refs = re.sub(r"&#\d+;|<br>", "", encoded)
+    assert not set(without_refs) & set(string.punctuation), encoded
+    assert not encoded.startswith(" ") and "  " not in encoded, encoded  # no indented code
+    decoded = re.sub(r"&#(\d+);", lambda m: chr(int(m.group(1))), encoded.replace("<br>", "\n"))
+    assert decoded == clean_for_display(value)
+
+
+# -- 4. broken input: exact errors, nothing changed ------------------------------------
+
+BROKEN_DIR = FIXTURES / "broken"
+
+
+def _deep_json() -> bytes:
+    return b"[" + b'{"survey": ' + b"[" * 100_000 + b"]" * 100_000 + b"}]\n"
+
+
+def _huge_number_json() -> bytes:
+    return (b'[{"survey": "S", "survey_id": null, "question_id": "Q00001", "question_order": '
+            + b"9" * 5000 + b', "question_type": null, "question_text": "q", "ca_owner": "o", '
+            b'"response": "r", "option_number": null, "submitted_at": null}]\n')
+
+
+def _huge_field_csv() -> bytes:
+    return (b"survey,question_id,question_text,ca_owner,response\n"
+            b"S,Q00001,q,<script>alert(1)</script>," + b"A" * 1_000_001 + b"\n")
+
+
+GENERATED_BROKEN = {"deep-nesting.json": _deep_json, "huge-number.json": _huge_number_json,
+                    "field-too-large.ccadb.csv": _huge_field_csv}
+"""Broken inputs too big to keep as files; generated where the test runs."""
+
+
+def broken_cases() -> list[str]:
+    files = sorted(p.name for p in BROKEN_DIR.iterdir()
+                   if not p.name.endswith((".expected.txt", ".args")))
+    return files + sorted(GENERATED_BROKEN)
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    """A project with real data imported and a site built from it."""
+    project = make_project(tmp_path_factory.mktemp("published") / "project")
+    shutil.copytree(ROOT / "data", project.data)
+    build(project)
+    return project
+
+
+@pytest.mark.parametrize("name", broken_cases())
+def test_broken_input_is_refused_with_its_exact_error_and_changes_nothing(
+        published: Project, name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    work = published.root / "work"
+    work.mkdir(exist_ok=True)
+    (work / name).write_bytes(GENERATED_BROKEN[name]() if name in GENERATED_BROKEN
+                              else (BROKEN_DIR / name).read_bytes())
+    args_file = BROKEN_DIR / f"{name}.args"
+    args = args_file.read_text(encoding="utf-8").split() if args_file.exists() else []
+    monkeypatch.chdir(work)
+    data_before, site_before = tree_bytes(published.data), tree_bytes(published.site)
+    docs_before = tree_bytes(published.docs)
+    result = CliRunner().invoke(main, ["import", name, *args, "--data", str(published.data)])
+    assert result.exit_code == 1, result.output
+    expected = (BROKEN_DIR / f"{name}.expected.txt").read_text(encoding="utf-8")
+    assert result.stderr == expected
+    assert result.stdout == ""
+    assert tree_bytes(published.data) == data_before
+    assert tree_bytes(published.site) == site_before
+    assert tree_bytes(published.docs) == docs_before
+    (work / name).unlink()
