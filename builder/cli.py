@@ -114,3 +114,64 @@ def history(from_git: bool, data_dir: Path) -> None:
     from builder.githistory import history_from_git
 
     click.echo(history_from_git(data_dir))
+
+
+@main.command()
+@click.option("--only", metavar="SURVEY",
+              help="Fetch only the sources of this survey (its title, or a source id).")
+@click.option("--allow-shrink", is_flag=True,
+              help="Accept an export naming far fewer CA owners than the store holds for "
+                   "its questions (refused by default as a likely broken export).")
+@DATA_OPTION
+def fetch(only: str | None, allow_shrink: bool, data_dir: Path) -> None:
+    """Fetch every source in DATA/sources.json and import what changed (exit 1 if any failed)."""
+    import sys
+
+    from builder.fetch import fetch_all
+
+    report = fetch_all(data_dir, only=only, allow_shrink=allow_shrink,
+                       progress=sys.stderr.isatty())
+    for line in report.lines():
+        click.echo(line)
+    report.check()
+
+
+@main.command()
+@click.option("--size", type=click.Choice(["small", "realistic", "large"]),
+              default="realistic", show_default=True,
+              help="Demo dataset to build: small (tests), realistic, large (10x realistic).")
+@click.option("--repeat", type=click.IntRange(min=1), default=3, show_default=True,
+              help="Runs; the figures are their medians.")
+@click.option("--json", "json_file", metavar="FILE",
+              help="Where to write the result as JSON ('-' for standard output; the table "
+                   "then goes to standard error). Default: bench-SIZE.json.")
+@click.option("--baseline", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="A JSON result of a smaller size (bench-realistic.json) to compare with: "
+                   "prints how time and site size grew.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path("mkdocs.yml"), show_default=True,
+              help="The MkDocs configuration; its theme overrides and hand-written docs "
+                   "pages are copied into the temporary project.")
+@click.option("--work-dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="Where to make the temporary folder (default: the system's).")
+def bench(size: str, repeat: int, json_file: str | None, baseline: Path | None,
+          config_file: Path, work_dir: Path | None) -> None:
+    """Benchmark the build on the demo dataset: time, peak memory, site size, rebuilds."""
+    import json
+    import sys
+
+    from builder.bench import format_table, run_bench
+
+    to_stdout = json_file == "-"
+    result = run_bench(size, repeat, config_file=config_file, work_dir=work_dir,
+                       baseline=json.loads(baseline.read_text("utf-8")) if baseline else None,
+                       progress=lambda m: click.echo(m, err=True) if sys.stderr.isatty()
+                       else None)
+    text = json.dumps(result, indent=1, sort_keys=True) + "\n"
+    click.echo(format_table(result), err=to_stdout)
+    if to_stdout:
+        click.echo(text, nl=False)
+    else:
+        target = Path(json_file or f"bench-{size}.json")
+        target.write_text(text, encoding="utf-8")
+        click.echo(f"result written to {target}", err=True)

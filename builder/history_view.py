@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import combinations
 
 from markupsafe import Markup
@@ -19,9 +20,16 @@ LEGEND = Markup('<p class="csr-legend">Legend: <del class="csr-del">removed text
                 '<ins class="csr-ins">added text</ins></p>')
 
 
+@lru_cache(maxsize=1 << 16)  # one per CA owner, asked for on many pages
 def row_anchor(owner_key: str) -> Markup:
     """The id of a CA owner's row on a question page: [a-z0-9-] only, made by the builder."""
     return Markup("ca-" + page_name(owner_key, "ca-owner"))
+
+
+@lru_cache(maxsize=1 << 14)
+def diff_html(old: str, new: str) -> Markup:
+    """render_diff(word_diff(old, new)), once per pair of texts (answers repeat a lot)."""
+    return render_diff(word_diff(old, new))
 
 
 def _version_text(version: Version) -> Markup:
@@ -56,7 +64,7 @@ def history_block(versions: list[Version], deadline: str | None) -> Markup:
             body = _version_text(version)
         else:
             before = answer_text(versions[number - 2].values)
-            body = render_diff(word_diff(before, answer_text(version.values)))
+            body = diff_html(before, answer_text(version.values))
             if version.values is None:
                 body = _version_text(version)
         items.append(f"<li>{head}<div>{body}</div></li>")
@@ -66,7 +74,7 @@ def history_block(versions: list[Version], deadline: str | None) -> Markup:
                           for i in range(1, len(versions) + 1))
         blocks = "".join(
             f'<div data-pair="{i + 1}-{j + 1}" hidden>'
-            f'{render_diff(word_diff(answer_text(versions[i].values), answer_text(versions[j].values)))}'  # noqa: E501
+            f'{diff_html(answer_text(versions[i].values), answer_text(versions[j].values))}'
             f"</div>" for i, j in combinations(range(len(versions)), 2))
         pairs = (f'<div class="csr-pairs" data-csr-pairs hidden><p>Compare '
                  f'<select aria-label="first version">{options}</select> with '
@@ -111,9 +119,20 @@ def change_entries(changes: list[Change], titles: dict[str, str]) -> list[Entry]
     return entries
 
 
+@lru_cache(maxsize=1 << 16)
+def _rel(from_page: str, to: str) -> str:
+    from builder.pages import rel
+
+    return rel(from_page, to)
+
+
+# typed: a Markup text and a str of the same characters are different links
+_link = lru_cache(maxsize=1 << 16, typed=True)(link)
+
+
 def entry_html(entry: Entry, from_page: str, names: dict[str, str]) -> Markup:
     """'CA owner X changed its answer to question Q of survey S', with links."""
-    from builder.pages import rel
+    rel, link = _rel, _link  # memoised: a page of changes links the same pages many times
 
     q_page = question_page(entry.survey_key, entry.question_id)
     survey = link(rel(from_page, survey_page(entry.survey_key)), entry.survey_title)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -39,7 +40,8 @@ CHANGES_PER_PAGE = 200
 LATEST_ON_HOME = 10
 
 
-def make_environment(templates_dir: Path, finalize=encode) -> jinja2.Environment:  # type: ignore[no-untyped-def]
+def make_environment(templates_dir: Path,
+                     finalize: Callable[[object], Markup] = encode) -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir)),
         undefined=jinja2.StrictUndefined,
@@ -258,12 +260,18 @@ class Renderer:
         return cached
 
     def history(self, data: SurveyData, question_id: str, owner_key: str) -> Markup:
-        """history_block of one answer: shown on its question page and its owner's page."""
+        """history_block of one answer: shown on its question page and its owner's page.
+
+        Only blocks with something in them are kept: most answers were never edited, and
+        their (empty) block is quicker to make again than to hold for the whole build.
+        """
         key = (data.survey.key, question_id, owner_key)
         cached = self._histories.get(key)
         if cached is None:
             versions = self.site.timelines[data.survey.key].get((question_id, owner_key), [])
-            cached = self._histories[key] = history_block(versions, data.survey.deadline)
+            cached = history_block(versions, data.survey.deadline)
+            if cached:
+                self._histories[key] = cached
         return cached
 
     def owner_page(self, owner_key: str) -> str:

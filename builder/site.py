@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import shutil
 import tempfile
 import time
@@ -40,12 +41,35 @@ class BuildReport:
                 f"{len(self.removed)} removed; site {site}: {self.site_dir}")
 
 
+def _theme_dir(config_file: Path) -> Path | None:
+    """The theme's custom_dir (template overrides) named in mkdocs.yml, if any."""
+    match = re.search(r"^\s+custom_dir:\s*['\"]?([^'\"#\s]+)",
+                      config_file.read_text(encoding="utf-8"), re.MULTILINE)
+    return config_file.parent / match.group(1) if match else None
+
+
+def _versions() -> str:
+    import importlib.metadata
+
+    found = []
+    for name in ("mkdocs", "mkdocs-material"):
+        try:
+            found.append(f"{name} {importlib.metadata.version(name)}")
+        except importlib.metadata.PackageNotFoundError:
+            found.append(f"{name} ?")
+    return "\n".join(found)
+
+
 def fingerprint(docs_dir: Path, config_file: Path) -> str:
-    """A hash of everything MkDocs reads: the docs tree and the configuration."""
-    digest = hashlib.sha256(f"builder {__version__}\n".encode())
-    for path in sorted(p for p in docs_dir.rglob("*") if p.is_file()):
-        digest.update(str(path.relative_to(docs_dir)).encode("utf-8", "surrogateescape"))
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    """A hash of everything MkDocs reads: the docs tree, the configuration, the theme
+    overrides (custom_dir) and the versions of MkDocs and the theme."""
+    digest = hashlib.sha256(f"builder {__version__}\n{_versions()}\n".encode())
+    theme = _theme_dir(config_file)
+    for tree in [docs_dir] + ([theme] if theme is not None and theme.is_dir() else []):
+        digest.update(b"\0tree\0")
+        for path in sorted(p for p in tree.rglob("*") if p.is_file()):
+            digest.update(str(path.relative_to(tree)).encode("utf-8", "surrogateescape"))
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
     digest.update(config_file.read_bytes())
     return digest.hexdigest()
 
@@ -101,12 +125,18 @@ def build_site(data_dir: Path, *, docs_dir: Path, site_dir: Path, config_file: P
     store = load_store(data_dir)
     timings["load"] = time.perf_counter() - start
     pages = render_pages(store, templates_dir)
+    timings["pages"] = time.perf_counter() - start - timings["load"]
     downloads = render_downloads(store)  # open data (CSV, JSON, SQLite) under downloads/
     pages.update(render_downloads_page(downloads, store, templates_dir))
     timings["render"] = time.perf_counter() - start - timings["load"]
+    timings["downloads"] = timings["render"] - timings["pages"]  # part of "render"
     written = write_pages({**pages, **downloads}, docs_dir)
     timings["write"] = time.perf_counter() - start - timings["load"] - timings["render"]
+    page_count = len(pages)
+    del store, pages, downloads  # written out: free them before MkDocs reads it all again
+    stamp_start = time.perf_counter()
     stamp = fingerprint(docs_dir, config_file)
+    timings["fingerprint"] = time.perf_counter() - stamp_start
     stamp_file = site_dir / FINGERPRINT
     ran = False
     if not (stamp_file.exists() and stamp_file.read_text() == stamp):
@@ -122,4 +152,4 @@ def build_site(data_dir: Path, *, docs_dir: Path, site_dir: Path, config_file: P
             shutil.rmtree(tmp, ignore_errors=True)
         ran = True
     timings["total"] = time.perf_counter() - start
-    return BuildReport(len(pages), written.written, written.removed, ran, site_dir, timings)
+    return BuildReport(page_count, written.written, written.removed, ran, site_dir, timings)

@@ -14,6 +14,7 @@ temporary files first and replace the old ones only when all are written.
 from __future__ import annotations
 
 import csv
+import gc
 import json
 import os
 import tempfile
@@ -158,7 +159,7 @@ def _read_survey(folder: Path, issues: list[Issue]) -> SurveyData | None:
             issues.append(Issue(path, line, None, "question_id", "unknown-question",
                                 "answer to a question the survey does not have",
                                 a.question_id))
-        if not a.owner_key or canonical_key(a.owner_key) != a.owner_key:
+        if not _is_canonical(a.owner_key):
             issues.append(Issue(path, line, None, "owner_key", "not-canonical",
                                 "owner_key must be the canonical form of the name", a.owner_key))
         data.answers[(a.question_id, a.owner_key)] = a
@@ -169,6 +170,11 @@ def _read_survey(folder: Path, issues: list[Issue]) -> SurveyData | None:
             issues += _line_issues(data, str(history), line, c, None, {})
         data.history = [c for _, c in changes]
     return data
+
+
+@lru_cache(maxsize=1 << 16)  # one check per CA owner, not one per answer
+def _is_canonical(owner_key: str) -> bool:
+    return bool(owner_key) and canonical_key(owner_key) == owner_key
 
 
 def _line_issues(data: SurveyData, path: str, line: int, record: Any, key: Any,
@@ -226,11 +232,21 @@ def read_store(data_dir: Path) -> tuple[Store, list[Issue]]:
     if topics.exists():
         store.topics = _read_topics(topics, issues)
     surveys_dir = data_dir / "surveys"
-    if surveys_dir.is_dir():
-        for folder in sorted(p for p in surveys_dir.iterdir() if p.is_dir()):
+    folders = sorted(p for p in surveys_dir.iterdir() if p.is_dir()) \
+        if surveys_dir.is_dir() else []
+    # Reading makes many long-lived records and no reference cycles: the cyclic garbage
+    # collector would only walk the growing store again and again (a sixth of the
+    # reading time at the large demo size), so it is paused while the surveys are read.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        for folder in folders:
             data = _read_survey(folder, issues)
             if data is not None:
                 store.surveys[data.survey.key] = data
+    finally:
+        if collecting:
+            gc.enable()
     return store, issues
 
 
