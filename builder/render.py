@@ -359,20 +359,27 @@ class Renderer:
 
     def changes_pages(self, first: str, other: str, changes: list[Change], title: str,
                       feed: str) -> None:
-        entries = change_entries(changes, self.site.titles)
-        chunks = [entries[i:i + CHANGES_PER_PAGE]
-                  for i in range(0, len(entries), CHANGES_PER_PAGE)] or [[]]
-        names = [first] + [other.format(n=n) for n in range(2, len(chunks) + 1)]
-        for number, (page, chunk) in enumerate(zip(names, chunks, strict=True), start=1):
+        # Archive pages are numbered from the oldest entry and hold full blocks, so a new
+        # change rewrites the first page only (and, once per block, adds an archive page).
+        oldest_first = change_entries(changes, self.site.titles)[::-1]
+        archives = max(0, (len(oldest_first) - 1) // CHANGES_PER_PAGE)
+        blocks = [oldest_first[(k - 1) * CHANGES_PER_PAGE:k * CHANGES_PER_PAGE]
+                  for k in range(1, archives + 1)]
+        blocks.append(oldest_first[archives * CHANGES_PER_PAGE:])
+        names = [other.format(n=k) for k in range(1, archives + 1)] + [first]
+        for k, (page, block) in enumerate(zip(names, blocks, strict=True), start=1):
+            is_first = page == first
             self.render(
-                "changes.md.j2", page, title if number == 1 else f"{title} (page {number})",
+                "changes.md.j2", page, title if is_first else f"{title} (archive {k})",
                 feed=f"feeds/{feed}.xml",
                 entries=[{"date": e.date[:10], "kind": e.kind,
-                          "html": entry_html(e, page, self.site.owner_names)} for e in chunk],
-                number=number, pages=len(chunks),
-                previous=names[number - 2] if number > 1 else None,
-                next=names[number] if number < len(chunks) else None,
-                feed_path=f"feeds/{feed}.xml", total=len(entries))
+                          "html": entry_html(e, page, self.site.owner_names)}
+                         for e in reversed(block)],
+                is_first=is_first, archive=k, span=(
+                    f"{(k - 1) * CHANGES_PER_PAGE + 1}–{(k - 1) * CHANGES_PER_PAGE + len(block)}"),
+                newer=None if is_first else names[k],
+                older=names[k - 2] if k > 1 else None,
+                feed_path=f"feeds/{feed}.xml", total=len(oldest_first))
 
     def feeds(self) -> None:
         # The theme fetches sitemap.xml next to every <link rel="alternate"> (it expects

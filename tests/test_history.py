@@ -243,3 +243,35 @@ def test_reimporting_unchanged_data_records_nothing(two_versions: Project,
     assert result.changes == [Change for Change in result.changes if Change.kind == "changed"]
     assert len(result.changes) == 1  # Actalis goes back to the first text: a real change
     assert {p: p.read_bytes() for p in data.rglob("*") if p.is_file()} != before
+
+
+def test_a_new_change_rewrites_only_the_first_changes_page(tmp_path: Path,
+                                                          monkeypatch) -> None:
+    """Archive pages count from the oldest entry, so they do not shift as changes arrive."""
+    import builder.render
+    from builder.render import render_pages
+    from builder.site import TEMPLATES_DIR
+
+    monkeypatch.setattr(builder.render, "CHANGES_PER_PAGE", 2)
+    golden = Path(__file__).resolve().parent / "golden" / "input"
+    data = tmp_path / "data"
+    import_source(str(golden / "v1.json"), data, LoadOptions(), observed_at="2099-06-10T08:00:00Z")
+    before = render_pages(load_store(data), TEMPLATES_DIR)
+    import_source(str(golden / "v2.json"), data, LoadOptions(), observed_at="2099-07-02T08:00:00Z")
+    after = render_pages(load_store(data), TEMPLATES_DIR)
+    archives = sorted(p for p in before if p.startswith("changes/page-"))
+    assert archives == ["changes/page-1.md"]  # 4 entries: one full archive + the first page
+    assert sorted(p for p in after if p.startswith("changes/page-")) == [
+        "changes/page-1.md", "changes/page-2.md", "changes/page-3.md"]
+    assert "Archive 1: entries 1–2, counted from the oldest" in main_text_of(after[archives[0]])
+    # page-1 keeps its entries; only its "newer" link moves to the new archive page
+    old_rows = [line for line in before[archives[0]].splitlines() if line.startswith("<tr><td>")]
+    new_rows = [line for line in after[archives[0]].splitlines() if line.startswith("<tr><td>")]
+    assert old_rows == new_rows
+
+
+def main_text_of(markdown: str) -> str:
+    import html
+    import re
+
+    return html.unescape(re.sub(r"<[^>]+>", "", markdown))
