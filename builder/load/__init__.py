@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from pathlib import Path
 
 from builder.errors import InputRejected, Issue
 from builder.load.common import Export, RawRecord, decode_text
@@ -105,7 +104,3 @@ def parse_export(data: bytes, origin: str, options: LoadOptions) -> Export:
     export.format = fmt.value
     export.source = page_url
     return export
-
-
-def read_path(path: Path) -> bytes:
-    return path.read_bytes()
