@@ -36,12 +36,15 @@ def main() -> None:
                                  "(a warning is printed).")
 @click.option("--source-url", help="The URL a saved file was downloaded from: recorded as "
                                    "each answer's source (and its QuestionId= read).")
-@click.option("--observed-at", help="Record changes as observed at this UTC time "
+@click.option("--observed-at", help="Record the import as made at this UTC time "
                                     "(ISO 8601) instead of now.")
+@click.option("--captured-at", help="When the saved copy being imported was captured (ISO "
+                                    "date, e.g. the date of the archive it came from); "
+                                    "without it a file's capture date is recorded as unknown.")
 @DATA_OPTION
 def import_command(source: str, fmt: str, survey: str | None, question_ids: str, partial: bool,
                    encoding: str | None, source_url: str | None, observed_at: str | None,
-                   data_dir: Path) -> None:
+                   captured_at: str | None, data_dir: Path) -> None:
     """Import SOURCE (a file or an http(s) URL) into the data store."""
     from builder.importer import import_source
     from builder.load import Format, LoadOptions
@@ -49,7 +52,7 @@ def import_command(source: str, fmt: str, survey: str | None, question_ids: str,
     ids = tuple(i.strip() for i in question_ids.split(",") if i.strip())
     options = LoadOptions(Format(fmt), survey, ids, encoding)
     result = import_source(source, data_dir, options, partial=partial, observed_at=observed_at,
-                           source_url=source_url)
+                           source_url=source_url, captured_at=captured_at)
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
     counts = {k: sum(c.kind == k for c in result.changes) for k in ("added", "changed",

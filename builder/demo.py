@@ -16,7 +16,7 @@ from pathlib import Path
 from builder.errors import BuilderError
 from builder.history import apply_import
 from builder.model import (
-    DATE, FREE_TEXT, MULTI, SINGLE, Answer, Question, Store, Survey, SurveyData,
+    DATE, FREE_TEXT, MULTI, SINGLE, Answer, Capture, Question, Store, Survey, SurveyData,
 )
 from builder.store import read_store, save_store
 from builder.text import canonical_key
@@ -187,9 +187,10 @@ def write_demo(data_dir: Path, size: str) -> DemoSummary:
             for (qid, owner), (values, numbers) in current.items():
                 okey = canonical_key(owner)
                 bundle.answers[(qid, okey)] = Answer(key, qid, okey, owner, values, numbers,
-                                                     source, when)
+                                                     source, when, captured_at=when, live=True)
+            # Fictitious live captures, so the demo shows what a fetched record looks like.
             changes += len(apply_import(store, ImportBundle({key: bundle}, []), partial=False,
-                                        observed_at=when))
+                                        observed_at=when, capture=Capture(when, live=True)))
     save_store(store, data_dir)
     write_topics(store, data_dir)
     return DemoSummary(size, n_surveys, n_owners, sum(len(d.questions) for d in

@@ -29,7 +29,7 @@ from builder import http
 from builder.errors import BuilderError, FetchError, InputRejected, Issue
 from builder.importer import import_bytes, now_utc
 from builder.load import Export, Format, LoadOptions, load_export
-from builder.model import Change
+from builder.model import Capture, Change
 from builder.store import load_store, write_files
 from builder.text import canonical_key
 
@@ -325,7 +325,8 @@ def _fetch_source(source: Source, entry: dict[str, str] | None, data_dir: Path,
         if not allow_shrink:
             _check_shrink(source, url, export, data_dir)
         result = import_bytes(response.body, url, data_dir, _options(source),
-                              partial=source.partial, observed_at=observed_at)
+                              partial=source.partial, observed_at=observed_at,
+                              capture=Capture(observed_at, live=True))
     except BuilderError as exc:
         return SourceResult(source, "failed", error=_one_line(exc))
     except OSError as exc:  # data/ could not be read or written

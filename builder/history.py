@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from builder.model import UNKNOWN, Answer, Change, Question, Store, Survey, SurveyData
+from builder.model import UNKNOWN, Answer, Capture, Change, Question, Store, Survey, SurveyData
 from builder.validate import ImportBundle
 
 
@@ -37,21 +37,25 @@ def _merge_question(old: Question | None, new: Question) -> Question:
     )
 
 
-def _change(kind: str, old: Answer | None, new: Answer | None, at: str, source: str) -> Change:
+def _change(kind: str, old: Answer | None, new: Answer | None, at: str, source: str,
+            capture: Capture) -> Change:
     ref = new or old
     assert ref is not None
     return Change(ref.survey_key, ref.question_id, ref.owner_key, ref.owner_name, kind,
-                  old.values if old else None, new.values if new else None, at, source)
+                  old.values if old else None, new.values if new else None, at, source,
+                  capture.at, capture.live)
 
 
 def apply_import(store: Store, bundle: ImportBundle, *, partial: bool, observed_at: str,
-                 complete_owner_list: bool = True) -> list[Change]:
+                 complete_owner_list: bool = True,
+                 capture: Capture | None = None) -> list[Change]:
     """Merge `bundle` into `store` in place; returns the changes it recorded.
 
     A full import replaces the answers of each question it carries: CA owners that
     answered before but are missing now are recorded as 'withdrawn'. A partial import
     (a page cut short) only adds and updates.
     """
+    capture = capture or Capture()
     changes: list[Change] = []
     for key, incoming in bundle.surveys.items():
         target = store.surveys.get(key)
@@ -70,13 +74,15 @@ def apply_import(store: Store, bundle: ImportBundle, *, partial: bool, observed_
             if old is not None and old.values == answer.values:
                 continue  # unchanged: keep the record (and its first-seen time) as it is
             kind = "added" if old is None else "changed"
-            survey_changes.append(_change(kind, old, answer, observed_at, answer.source))
+            survey_changes.append(_change(kind, old, answer, observed_at, answer.source,
+                                          capture))
             target.answers[(qid, owner)] = answer
         if not partial and complete_owner_list:
             source = next(iter(incoming.answers.values())).source if incoming.answers else ""
             for (qid, owner), old in sorted(target.answers.items()):
                 if qid in found and owner not in found[qid]:
-                    survey_changes.append(_change("withdrawn", old, None, observed_at, source))
+                    survey_changes.append(_change("withdrawn", old, None, observed_at,
+                                                  source, capture))
                     del target.answers[(qid, owner)]
         target.history.extend(survey_changes)
         changes.extend(survey_changes)

@@ -10,7 +10,7 @@ from builder import http
 from builder.errors import BuilderError, InputRejected, Issue
 from builder.history import apply_import
 from builder.load import Export, LoadOptions, parse_export
-from builder.model import Change
+from builder.model import Capture, Change
 from builder.store import check_store, load_store, save_store
 from builder.validate import validate_export
 
@@ -54,19 +54,39 @@ def _position(issue: Issue) -> tuple[int, int]:
     return (issue.line or 0, issue.column or 0)
 
 
+def capture_time(text: str) -> str:
+    """--captured-at: an ISO date (2017-11-30), or a time with its offset written as UTC."""
+    if len(text) == 10:
+        try:
+            return datetime.strptime(text, "%Y-%m-%d").date().isoformat()
+        except ValueError:
+            pass
+    try:
+        return utc_time(text)
+    except BuilderError:
+        raise BuilderError("--captured-at must be an ISO 8601 date (2017-11-30) or a time "
+                           f"with its offset (2017-11-30T20:56:28Z) (got {text!r})") from None
+
+
 def import_bytes(data: bytes, origin: str, data_dir: Path, options: LoadOptions, *,
-                 partial: bool = False, observed_at: str | None = None) -> ImportResult:
-    """The import pipeline on bytes already read; data/ is untouched on any failure."""
+                 partial: bool = False, observed_at: str | None = None,
+                 capture: Capture | None = None) -> ImportResult:
+    """The import pipeline on bytes already read; data/ is untouched on any failure.
+
+    `observed_at` is when the import happens (now by default); `capture` says when the
+    copy being imported was captured, which is unknown unless told.
+    """
     observed_at = utc_time(observed_at) if observed_at else now_utc()
+    capture = capture or Capture()
     export = parse_export(data, origin, options)
     store = load_store(data_dir)
-    bundle = validate_export(export, store, observed_at)
+    bundle = validate_export(export, store, observed_at, capture)
     # The same problem at the same place (an empty owner name over several answers) once.
     issues = sorted(dict.fromkeys(export.issues + bundle.issues), key=_position)
     if any(not i.warning for i in issues):
         raise InputRejected(issues)
     changes = apply_import(store, bundle, partial=partial, observed_at=observed_at,
-                           complete_owner_list=export.complete_owner_list)
+                           complete_owner_list=export.complete_owner_list, capture=capture)
     problems = check_store(store, data_dir)
     if problems:
         raise InputRejected(problems)
@@ -75,12 +95,23 @@ def import_bytes(data: bytes, origin: str, data_dir: Path, options: LoadOptions,
 
 
 def import_source(source: str, data_dir: Path, options: LoadOptions, *, partial: bool = False,
-                  observed_at: str | None = None, source_url: str | None = None) -> ImportResult:
-    """Import a file or URL; `source_url` names where a saved file came from."""
+                  observed_at: str | None = None, source_url: str | None = None,
+                  captured_at: str | None = None) -> ImportResult:
+    """Import a file or URL; `source_url` names where a saved file came from.
+
+    A URL is a live capture, taken now. A file is a copy whose capture date is unknown
+    unless `captured_at` gives it (an archived copy: never a live capture).
+    """
     if source_url:
         if not source_url.startswith(("http://", "https://")):
             raise BuilderError(f"--source-url must be an http(s) URL (got {source_url!r})")
         options = replace(options, source_url=source_url)
+    observed_at = utc_time(observed_at) if observed_at else now_utc()
+    live = source.startswith(("http://", "https://"))
+    if live and captured_at:
+        raise BuilderError("--captured-at is for a saved copy; a URL is captured now")
+    capture = Capture(observed_at, True) if live else Capture(
+        capture_time(captured_at) if captured_at else None, False)
     data, origin = read_source(source)
     return import_bytes(data, origin, data_dir, options, partial=partial,
-                        observed_at=observed_at)
+                        observed_at=observed_at, capture=capture)

@@ -76,9 +76,16 @@ class Answer:
     source: str = ""
     """URL or file the answer was imported from."""
     observed_at: str = ""
-    """UTC time (ISO 8601) this version of the answer was first imported."""
+    """UTC time (ISO 8601) this version of the answer was first imported into the store."""
     submitted_at: str | None = None
-    """When the CA submitted it, if the export says."""
+    """When the CA submitted it, if the export says (rarely known)."""
+    captured_at: str | None = None
+    """When the copy this version was read from was captured (ISO date or UTC time);
+    None when unknown (an archived copy of unknown date)."""
+    live: bool = False
+    """True when this tool captured it from the live CCADB at `captured_at` (a fetch or an
+    import by URL); False for an archived or hand-made copy. Only a live capture can
+    prove an answer late."""
 
 
 @dataclass(frozen=True)
@@ -94,7 +101,22 @@ class Change:
     old: tuple[str, ...] | None
     new: tuple[str, ...] | None
     observed_at: str
+    """UTC time the change was imported."""
     source: str
+    captured_at: str | None = None
+    """When the copy that showed the change was captured; None when unknown."""
+    live: bool = False
+    """The copy was captured live from the CCADB by this tool (see Answer.live)."""
+
+
+@dataclass(frozen=True)
+class Capture:
+    """When and how the copy being imported was captured (never the import time itself)."""
+
+    at: str | None = None
+    """ISO date or UTC time of the capture; None when unknown."""
+    live: bool = False
+    """Captured from the live CCADB by this tool, now."""
 
 
 @dataclass

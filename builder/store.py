@@ -52,11 +52,17 @@ _SPECS: dict[type, dict[str, tuple[type, ...]]] = {
                "text": (str,), "options": (list,), "source": (str, type(None))},
     Answer: {"survey_key": (str,), "question_id": (str,), "owner_key": (str,),
              "owner_name": (str,), "values": (list,), "option_numbers": (list,),
-             "source": (str,), "observed_at": (str,), "submitted_at": (str, type(None))},
+             "source": (str,), "observed_at": (str,), "submitted_at": (str, type(None)),
+             "captured_at": (str, type(None)), "live": (bool,)},
     Change: {"survey_key": (str,), "question_id": (str,), "owner_key": (str,),
              "owner_name": (str,), "kind": (str,), "old": (list, type(None)),
-             "new": (list, type(None)), "observed_at": (str,), "source": (str,)},
+             "new": (list, type(None)), "observed_at": (str,), "source": (str,),
+             "captured_at": (str, type(None)), "live": (bool,)},
 }
+
+_OPTIONAL = {"captured_at", "live"}
+"""Keys added after the first stores were written: absent means the dataclass default
+(capture date unknown, not a live capture)."""
 
 
 _ITEM_TYPES: dict[str, tuple[type, ...]] = {"option_numbers": (int, type(None))}
@@ -75,6 +81,8 @@ def _to_record(cls: type, obj: Any, path: str, line: int, issues: list[Issue]) -
     ok = True
     for name, types in spec.items():
         if name not in obj:
+            if name in _OPTIONAL:
+                continue
             issues.append(Issue(path, line, None, name, "missing-key", "required key is missing"))
             ok = False
         elif not _is_a(obj[name], types) or (isinstance(obj[name], list) and not all(

@@ -15,8 +15,12 @@ class Version:
     values: tuple[str, ...] | None
     """None when the answer disappeared from the export (withdrawn)."""
     observed_at: str
+    """When it was imported."""
     source: str
     kind: str
+    captured_at: str | None = None
+    """When the copy that showed it was captured; None when unknown."""
+    live: bool = False
 
 
 def timelines(data: SurveyData) -> dict[tuple[str, str], list[Version]]:
@@ -24,7 +28,8 @@ def timelines(data: SurveyData) -> dict[tuple[str, str], list[Version]]:
     out: dict[tuple[str, str], list[Version]] = defaultdict(list)
     for change in data.history:
         out[(change.question_id, change.owner_key)].append(
-            Version(change.new, change.observed_at, change.source, change.kind))
+            Version(change.new, change.observed_at, change.source, change.kind,
+                    change.captured_at, change.live))
     return dict(out)
 
 
@@ -34,10 +39,16 @@ def is_edited(versions: list[Version]) -> bool:
 
 
 def is_late(versions: list[Version], deadline: str | None) -> bool:
-    """First seen after the survey's deadline (dates compared as ISO text)."""
+    """First captured, live from the CCADB, after the survey's deadline.
+
+    Only a live capture's date is known to be when the answer was there to be seen; an
+    archived copy, or an import, says nothing about when the CA answered.
+    """
     if not versions or not deadline or len(deadline) < 10:
         return False
-    return versions[0].observed_at[:10] > deadline[:10]
+    first = versions[0]
+    return first.live and first.captured_at is not None and \
+        first.captured_at[:10] > deadline[:10]
 
 
 def newest_first(changes: list[Change]) -> list[Change]:

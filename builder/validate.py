@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from builder.errors import Issue
 from builder.load.common import Export, RawRecord
 from builder.model import (
-    FREE_TEXT, MAX_OPTIONS, MULTI, QUESTION_TYPES, UNKNOWN, Answer, Question, Store, Survey,
-    SurveyData,
+    FREE_TEXT, MAX_OPTIONS, MULTI, QUESTION_TYPES, UNKNOWN, Answer, Capture, Question, Store,
+    Survey, SurveyData,
 )
 from builder.text import canonical_key, fold_whitespace, short_hash
 
@@ -43,10 +43,12 @@ def local_question_id(survey_key: str, text: str) -> str:
 
 
 class _Validator:
-    def __init__(self, export: Export, store: Store, observed_at: str) -> None:
+    def __init__(self, export: Export, store: Store, observed_at: str,
+                 capture: Capture) -> None:
         self.export = export
         self.store = store
         self.observed_at = observed_at
+        self.capture = capture
         self.issues: list[Issue] = []
 
     def error(self, rec: RawRecord, name: str, code: str, message: str, value: object) -> None:
@@ -212,9 +214,11 @@ class _Validator:
             owner_name=owner_name, values=tuple(v for _, v in values),
             option_numbers=tuple(n for n, _ in values) if any(n for n, _ in values) else (),
             source=self.export.source or first.path, observed_at=self.observed_at,
-            submitted_at=None if first.submitted_at is None else str(first.submitted_at))
+            submitted_at=None if first.submitted_at is None else str(first.submitted_at),
+            captured_at=self.capture.at, live=self.capture.live)
 
 
-def validate_export(export: Export, store: Store, observed_at: str) -> ImportBundle:
+def validate_export(export: Export, store: Store, observed_at: str,
+                    capture: Capture | None = None) -> ImportBundle:
     """Validate one loaded export against the store it will be merged into."""
-    return _Validator(export, store, observed_at).run()
+    return _Validator(export, store, observed_at, capture or Capture()).run()

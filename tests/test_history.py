@@ -130,8 +130,22 @@ def test_question_page_shows_the_edit_with_a_word_diff(two_versions: Project) ->
     assert "Legend:" in main_text(page)
     # The other CA owners' answers did not change: no history block on their rows.
     assert html.count("csr-history") == 1
-    # All answers were first seen after the deadline (2020-05-15): marked late.
-    assert main_text(page).count("late: first seen 2020-05-20") == 3
+    # Imported after the deadline (2020-05-15), but from saved copies: an import date
+    # proves nothing about when the CA answered, so nothing is marked late.
+    assert "late" not in main_text(page)
+
+
+def test_only_a_live_capture_after_the_deadline_is_late() -> None:
+    from builder.timeline import Version, is_late
+
+    def first(captured_at: str | None, live: bool) -> list[Version]:
+        return [Version(("x",), "2020-06-01T00:00:00Z", "s", "added", captured_at, live)]
+
+    assert is_late(first("2020-05-20T09:00:00Z", True), "2020-05-15")
+    assert not is_late(first("2020-05-15T23:00:00Z", True), "2020-05-15")
+    assert not is_late(first("2020-05-20", False), "2020-05-15")  # an archived copy
+    assert not is_late(first(None, False), "2020-05-15")  # capture date unknown
+    assert not is_late(first("2020-05-20T09:00:00Z", True), None)
 
 
 def test_changes_pages_list_the_change_newest_first(two_versions: Project) -> None:
