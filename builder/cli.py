@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from builder import __version__
+from builder.load import Format
 
 DATA_OPTION = click.option(
     "--data", "data_dir", type=click.Path(file_okay=False, path_type=Path),
@@ -22,8 +23,7 @@ def main() -> None:
 @main.command("import")
 @click.argument("source")
 @click.option("--format", "fmt", default="auto", show_default=True,
-              type=click.Choice(["auto", "ccadb-csv", "report-html", "summary-html",
-                                 "report-csv", "json"]),
+              type=click.Choice([f.value for f in Format]),
               help="Layout of the export; auto-detected from its content by default.")
 @click.option("--survey", help="Survey title, for layouts that do not carry it (report-csv).")
 @click.option("--question-ids", default="",
@@ -47,7 +47,7 @@ def import_command(source: str, fmt: str, survey: str | None, question_ids: str,
                    captured_at: str | None, data_dir: Path) -> None:
     """Import SOURCE (a file or an http(s) URL) into the data store."""
     from builder.importer import import_source
-    from builder.load import Format, LoadOptions
+    from builder.load import LoadOptions
 
     ids = tuple(i.strip() for i in question_ids.split(",") if i.strip())
     options = LoadOptions(Format(fmt), survey, ids, encoding)

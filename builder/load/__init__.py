@@ -25,6 +25,10 @@ class Format(enum.Enum):
     SUMMARY_HTML = "summary-html"
     REPORT_CSV = "report-csv"
     JSON = "json"
+    SURVEY_SAMPLE_HTML = "survey-sample-html"
+    """CACommunicationSurveySample: a survey's title, letter and questions, no answers."""
+    CA_INFORMATION_CSV = "ca-information-csv"
+    """CAInformationReportCSVFormat: CCADB field values per CA owner (not survey answers)."""
 
 
 @dataclass(frozen=True)
@@ -98,7 +102,10 @@ def parse_export(data: bytes, origin: str, options: LoadOptions) -> Export:
         Format.SUMMARY_HTML: lambda: load_summary_html(text, origin, options.survey,
                                                        options.question_ids, page_url),
         Format.JSON: lambda: load_json_export(text, origin),
-    }[fmt]
+    }.get(fmt)
+    if loader is None:  # placeholder until the loader lands (this round's issue 12)
+        raise InputRejected([*issues, Issue(origin, None, None, "-", "unsupported-format",
+                                            f"the {fmt.value} layout is not read yet")])
     export = loader()
     export.issues[:0] = issues
     export.format = fmt.value
