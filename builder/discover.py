@@ -18,7 +18,7 @@ import csv
 import json
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
@@ -184,8 +184,8 @@ class _WikiPage(HTMLParser):
             self._hidden = tag
         if tag == "div" and self._inside:
             self._depth += 1
-        elif tag == "div" and self.content_at is None and (CONTENT_ID, ) == tuple(
-                v for k, v in attrs if k == "id"):
+        elif tag == "div" and self.content_at is None and [
+                v for k, v in attrs if k == "id"] == [CONTENT_ID]:
             self.content_at, self._depth = self.getpos(), 1
         if not self._inside:
             return
@@ -237,7 +237,7 @@ def read_page(data: bytes, origin: str) -> list[Link]:
     """Every CCADB communication link of a MediaWiki page; InputRejected lists every problem."""
     text, issues = decode_text(data, origin, None)
     if text is None:
-        raise InputRejected(issues)
+        raise InputRejected([replace(i, message="the page is not valid UTF-8") for i in issues])
     if not text.strip():
         raise InputRejected([Issue(origin, None, None, "-", "empty-page", "the page is empty")])
     page = _WikiPage()
@@ -310,13 +310,34 @@ def _page_title(links: list[Link]) -> str | None | bool:
     return False if len(found) > 1 or False in found else (found.pop() if found else None)
 
 
+Problem = tuple[str, str, str | None]
+"""Why a communication is skipped: code, message, value."""
+
+
+def _title(cid: str, links: list[Link], known: dict[str, str], catalog: dict[str, str],
+           owner: dict[str, str]) -> str | Problem:
+    """The survey title of a communication: the one sources.json already gives it, else the
+    catalogue's, else the page's; a problem if none, several, or another one's."""
+    title = known.get(cid) or catalog.get(cid) or _page_title(links)
+    if title is None:
+        return ("no-title", "no survey title ('<Month> <year> CA Communication') in the link "
+                "text, its list item or table row, or its section heading", None)
+    if title is False:
+        return ("ambiguous-title", "the page names different survey titles around its links",
+                None)
+    other = owner.get(canonical_key(str(title)), cid)
+    if other != cid:
+        return ("title-taken", f"the title is that of {other} in {SOURCES_FILE}", str(title))
+    return str(title)
+
+
 def _plan(links: Iterable[Link], sources: list[Source], catalog: dict[str, str],
           origin: str, note: str) -> tuple[list[dict[str, object]], list[Issue]]:
     """The sources to add, and what was skipped (as warnings)."""
     followed = {(s.format, communication_id(s.urls[0], any_host=True)) for s in sources}
-    titles = {cid: s.survey for s in sources
-              if (cid := communication_id(s.urls[0], any_host=True))}
-    owner = {canonical_key(t): cid for cid, t in titles.items()}
+    known = {cid: s.survey for s in sources
+             if (cid := communication_id(s.urls[0], any_host=True))}
+    owner = {canonical_key(t): cid for cid, t in known.items()}
     ids = {s.id for s in sources}
     by_id: dict[str, list[Link]] = {}
     for link in links:
@@ -327,23 +348,12 @@ def _plan(links: Iterable[Link], sources: list[Source], catalog: dict[str, str],
         missing = [f for f in FOLLOWED if (f.format, cid) not in followed]
         if not missing:
             continue
-        first = its[0]
-
-        def skip(code: str, message: str, value: str | None = None) -> None:
-            warnings.append(Issue(origin, first.line, first.column, "href", code,
+        title = _title(cid, its, known, catalog, owner)
+        if isinstance(title, tuple):
+            code, message, value = title
+            warnings.append(Issue(origin, its[0].line, its[0].column, "href", code,
                                   f"CommunicationId {cid}: {message}; not added", value,
                                   warning=True))
-
-        title = titles.get(cid) or catalog.get(cid) or _page_title(its)
-        if not isinstance(title, str):
-            skip("ambiguous-title" if title is False else "no-title",
-                 "the page names different survey titles around its links" if title is False
-                 else "no survey title ('<Month> <year> CA Communication') in the link text, "
-                 "its list item or table row, or its section heading")
-            continue
-        if owner.get(canonical_key(title), cid) != cid:
-            skip("title-taken", f"the title is that of {owner[canonical_key(title)]} in "
-                 f"{SOURCES_FILE}", title)
             continue
         owner[canonical_key(title)] = cid
         month, year = title.split()[:2]
