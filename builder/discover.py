@@ -47,6 +47,8 @@ TITLE = re.compile(r"\b(" + "|".join(MONTHS) + r") ((?:19|20)[0-9]{2}) CA Commun
 CONTENT_ID = "mw-content-text"
 BLOCKS = frozenset({"li", "tr", "p", "dd", "dt"})
 """The elements whose text is "around" a link: its list item, table row or paragraph."""
+MAX_BLOCKS = 8
+"""Only the innermost blocks are kept (so that unclosed ones cannot make reading quadratic)."""
 HEADINGS = {"h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 INLINE = frozenset({"a", "abbr", "b", "bdi", "cite", "code", "em", "i", "kbd", "mark", "q",
                     "s", "small", "span", "strong", "sub", "sup", "tt", "u", "var"})
@@ -130,22 +132,36 @@ def survey_title(text: str) -> str | None | bool:
 
 # -- the page -----------------------------------------------------------------------------
 
+@dataclass(eq=False)
+class Text:
+    """The text of one element, as it is read; its title is looked for once, after the
+    page is read (many links share a list item or a heading)."""
+
+    parts: list[str] = field(default_factory=list)
+    _title: str | None | bool = field(default=None, init=False)
+    _done: bool = field(default=False, init=False)
+
+    def title(self) -> str | None | bool:
+        if not self._done:
+            self._title, self._done = survey_title("".join(self.parts)), True
+        return self._title
+
+
 @dataclass
 class Link:
     communication_id: str
     line: int
     column: int
-    text: list[str] = field(default_factory=list)
-    blocks: list[list[str]] = field(default_factory=list)
-    """The text of the blocks around the link, innermost first (filled in as they are read)."""
-    headings: list[str] = field(default_factory=list)
-    """The section headings above the link, deepest first."""
+    text: Text = field(default_factory=Text)
+    around: list[Text] = field(default_factory=list)
+    """The blocks around the link, innermost first, then the section headings above it,
+    deepest first (filled in as they are read)."""
 
     def title(self) -> str | None | bool:
         """From the link text, else the innermost block around it that names a title,
         else the nearest section heading that does."""
-        for text in ["".join(self.text), *("".join(b) for b in self.blocks), *self.headings]:
-            title = survey_title(text)
+        for text in (self.text, *self.around):
+            title = text.title()
             if title is not None:
                 return title
         return None
@@ -161,9 +177,9 @@ class _WikiPage(HTMLParser):
         self.content_closed = False
         self.title: list[str] = []
         self._depth = 0  # <div> nesting inside the content
-        self._blocks: list[tuple[str, list[str]]] = []
-        self._headings: dict[int, str] = {}
-        self._heading: tuple[int, list[str]] | None = None
+        self._blocks: list[tuple[str, Text]] = []
+        self._headings: dict[int, Text] = {}
+        self._heading: tuple[int, Text] | None = None
         self._link: Link | None = None
         self._hidden: str | None = None  # inside <script> / <style> / <title>
 
@@ -172,12 +188,12 @@ class _WikiPage(HTMLParser):
         return self._depth > 0
 
     def _text(self, data: str) -> None:
-        for _, buffer in self._blocks:
-            buffer.append(data)
+        for _, block in self._blocks:
+            block.parts.append(data)
         if self._heading:
-            self._heading[1].append(data)
+            self._heading[1].parts.append(data)
         if self._link:
-            self._link.text.append(data)
+            self._link.text.parts.append(data)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in ("script", "style", "title"):
@@ -192,17 +208,16 @@ class _WikiPage(HTMLParser):
         if tag not in INLINE:
             self._text(" ")
         if tag in BLOCKS:
-            self._blocks.append((tag, []))
+            self._blocks = [*self._blocks[1 - MAX_BLOCKS:], (tag, Text())]
         elif tag in HEADINGS:
-            self._heading = (HEADINGS[tag], [])
+            self._heading = (HEADINGS[tag], Text())
         elif tag == "a" and self._link is None:
             cid = communication_id(next((v for k, v in attrs if k == "href" and v), ""))
             if cid:
                 line, col = self.getpos()
-                self._link = Link(cid, line, col + 1,
-                                  blocks=[b for _, b in reversed(self._blocks)],
-                                  headings=[t for _, t in sorted(self._headings.items(),
-                                                                 reverse=True)])
+                blocks = [b for _, b in reversed(self._blocks)]
+                headings = [h for _, h in sorted(self._headings.items(), reverse=True)]
+                self._link = Link(cid, line, col + 1, around=blocks + headings)
                 self.links.append(self._link)
 
     def handle_endtag(self, tag: str) -> None:
@@ -221,7 +236,7 @@ class _WikiPage(HTMLParser):
         elif tag in HEADINGS and self._heading and self._heading[0] == HEADINGS[tag]:
             level, text = self._heading
             self._headings = {k: v for k, v in self._headings.items() if k < level}
-            self._headings[level] = "".join(text)
+            self._headings[level] = text
             self._heading = None
         elif tag == "a":
             self._link = None
