@@ -365,3 +365,23 @@ def test_the_fetch_workflow_discovers_first_and_a_failed_discover_does_not_stop_
     assert discover.lstrip().startswith("set +e") and "PIPESTATUS[0]" in discover
     assert not fetch[ids.index("discover")].get("if")
     assert "steps.discover.outputs.status != '0'" in fetch[-1]["if"]  # the run is marked failed
+
+
+def test_a_survey_sample_source_is_fetched_as_an_html_page(tmp_path: Path,
+                                                           server: LocalServer) -> None:
+    """What fetch checks of an HTML page (here: that it is whole) it checks of a survey
+    sample page too; it is not refused as 'an HTML page where an export was expected'."""
+    from test_fetch import SETTINGS
+
+    from builder.fetch import fetch_all
+
+    data = tmp_path / "data"
+    data.mkdir()
+    path = f"mozillacommunications/CACommunicationSurveySample?CACommunicationId={NEW_ID}"
+    url = server.route("/" + path, Reply(200, wiki_page("<p>x</p>")[:-20], HTML))
+    (data / SOURCES_FILE).write_text(json.dumps({"sources": [{
+        "id": "june-2031-survey-sample", "survey": NEW, "format": "survey-sample-html",
+        "base_urls": [server.url("/")], "path": path}]}))
+    report = fetch_all(data, settings=SETTINGS)
+    assert report.lines() == [f"june-2031-survey-sample: failed: {url}: the page does not end "
+                              "with </html>: truncated?"]
