@@ -140,6 +140,22 @@ def fetch(only: str | None, allow_shrink: bool, data_dir: Path) -> None:
 
 
 @main.command()
+@click.argument("source")
+@DATA_OPTION
+def discover(source: str, data_dir: Path) -> None:
+    """Follow every CCADB CA Communication that SOURCE (a file or an http(s) URL, e.g.
+    https://wiki.mozilla.org/CA/Communications) links to: add the new ones to
+    DATA/sources.json."""
+    from builder.discover import discover as discover_sources
+
+    found = discover_sources(source, data_dir)
+    for warning in found.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    for line in found.lines():
+        click.echo(line)
+
+
+@main.command()
 @click.option("--size", type=click.Choice(["small", "realistic", "large"]),
               default="realistic", show_default=True,
               help="Demo dataset to build: small (tests), realistic, large (10x realistic).")

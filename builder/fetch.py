@@ -38,7 +38,7 @@ STATE_FILE = "fetch-state.json"
 MIN_OWNER_SHARE = 0.5
 """An export naming fewer CA owners than this share of those the store holds for the
 same questions is refused (unless --allow-shrink): more likely broken than real."""
-HTML_FORMATS = (Format.REPORT_HTML, Format.SUMMARY_HTML)
+HTML_FORMATS = (Format.REPORT_HTML, Format.SUMMARY_HTML, Format.SURVEY_SAMPLE_HTML)
 SOURCE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 
 
