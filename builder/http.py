@@ -28,11 +28,10 @@ import urllib3
 
 from builder import __version__
 from builder.errors import FetchError
+from builder.limits import REQUEST_DEADLINE
 
 CONNECT_TIMEOUT = 10.0
 READ_TIMEOUT = 60.0
-REQUEST_DEADLINE = 180.0
-"""Seconds one request may take in all: attempts, waits between them, reading the body."""
 MAX_BYTES = 50 * 1024 * 1024
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_ATTEMPTS = 4

@@ -255,8 +255,10 @@ def test_shrunken_export_is_refused(real_data: Path, server: LocalServer) -> Non
     before = snapshot(real_data)
     [result] = fetch_all(real_data, settings=SETTINGS).results
     assert result.line() == (
-        f"april: failed: {url}: only 2 CA owner(s) where the store holds 6 for Q00028 "
-        "(under 50%): refused as a likely broken export; pass --allow-shrink if it is real")
+        f"april: failed: {url}: -: withdraws-answers: this import would withdraw 4 answer(s) "
+        f"of survey '{APRIL}' at once (4 missing from the export, 0 blanked; more than 3): "
+        "if the export is incomplete, import it as partial (--partial); if they are really "
+        "gone, pass --allow-withdraw (and 2 more problem(s))")
     assert snapshot(real_data) == before
 
 
@@ -331,7 +333,7 @@ def test_bad_sources_file_lists_every_problem(tmp_path: Path, cli) -> None:
     assert result.stderr.splitlines() == [
         f"{where}[0]: id: invalid-id: lower-case letters, digits and '-' (got '\"Bad Id\"')",
         f"{where}[0]: format: unknown-format: one of: ccadb-csv, report-html, summary-html, "
-        "report-csv, json (got '\"xml\"')",
+        "report-csv, json, survey-sample-html, ca-information-csv (got '\"xml\"')",
         f"{where}[0]: base_urls: invalid-url: a non-empty list of http(s) URLs "
         "(got '[\"ftp://x\"]')",
         f"{where}[1]: extra: unknown-key: not a known key: id, survey, format, base_urls, "
