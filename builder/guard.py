@@ -4,8 +4,9 @@ A broken page (cut short, an error page with a few rows, every cell blank) looks
 CA owners withdrawing their answers. An import that would lose answers is refused,
 unless the user says it is real (`--allow-withdraw`; `--allow-shrink` for fetch), when:
 
-- it withdraws or blanks more than MAX_LOST_AT_ONCE answers at once (with `--partial`
-  nothing is withdrawn, so this is the full import whose `--partial` was forgotten);
+- it withdraws or blanks more than MAX_LOST_AT_ONCE answers to one question at once (a
+  CA owner leaving costs one answer per question; with `--partial` nothing is withdrawn,
+  so this is mostly the full import whose `--partial` was forgotten);
 - a question it carries would keep under MIN_SHARE of the largest number of answers the
   question had in its recent states (at least MIN_LOST answers fewer), or the survey
   would keep answers of under MIN_SHARE of the CA owners it recently had.
@@ -107,20 +108,24 @@ def check_losses(data: SurveyData, changes: list[Change], questions: Iterable[st
     """The problems of an import that made `changes` (the last ones of `data.history`,
     already merged into `data`) to `questions` of one survey; empty when it may go on."""
     title = data.survey.title
-    lost = [c for c in changes if c.old is not None and not is_blank(c.old)
-            and (c.new is None or is_blank(c.new))]
-    issues = []
-    if len(lost) > MAX_LOST_AT_ONCE:
-        blanked = sum(c.new is not None for c in lost)
-        issues.append(Issue(origin, None, None, "-", "withdraws-answers", (
-            f"this import would withdraw {len(lost)} answer(s) of survey {title!r} at once "
-            f"({len(lost) - blanked} missing from the export, {blanked} blanked; more than "
-            f"{MAX_LOST_AT_ONCE}): if the export is incomplete, import it as partial "
-            f"(--partial); if they are really gone, pass {OVERRIDE}")))
+    lost: dict[str, list[Change]] = {}
+    for c in changes:
+        if c.old is not None and not is_blank(c.old) and (c.new is None or is_blank(c.new)):
+            lost.setdefault(c.question_id, []).append(c)
     if not lost:
-        return issues
+        return []
     peak, state = _recent_peak(data, len(changes), now), _State.of(data)
-    for qid in sorted(set(questions)):
+    issues = []
+    for qid in sorted(set(questions) | lost.keys()):
+        gone = lost.get(qid, [])
+        if len(gone) > MAX_LOST_AT_ONCE:
+            blanked = sum(c.new is not None for c in gone)
+            issues.append(Issue(origin, None, None, qid, "withdraws-answers", (
+                f"this import would withdraw {len(gone)} answer(s) to question {qid} of "
+                f"survey {title!r} at once ({len(gone) - blanked} missing from the export, "
+                f"{blanked} blanked; more than {MAX_LOST_AT_ONCE}): if the export is "
+                f"incomplete, import it as partial (--partial); if they are really gone, "
+                f"pass {OVERRIDE}")))
         had, has = peak.per_question[qid], state.per_question[qid]
         if had - has >= MIN_LOST and has < MIN_SHARE * had:
             issues.append(Issue(origin, None, None, qid, "answers-lost", (

@@ -257,10 +257,10 @@ def test_shrunken_export_is_refused(real_data: Path, server: LocalServer) -> Non
     before = snapshot(real_data)
     [result] = fetch_all(real_data, settings=SETTINGS).results
     assert result.line() == (
-        f"april: failed: {url}: -: withdraws-answers: this import would withdraw 4 answer(s) "
-        f"of survey '{APRIL}' at once (4 missing from the export, 0 blanked; more than 3): "
-        "if the export is incomplete, import it as partial (--partial); if they are really "
-        "gone, pass --allow-withdraw (and 2 more problem(s))")
+        f"april: failed: {url}: Q00028: withdraws-answers: this import would withdraw 4 "
+        f"answer(s) to question Q00028 of survey '{APRIL}' at once (4 missing from the "
+        "export, 0 blanked; more than 3): if the export is incomplete, import it as partial "
+        "(--partial); if they are really gone, pass --allow-withdraw (and 2 more problem(s))")
     assert snapshot(real_data) == before
 
 
@@ -388,7 +388,8 @@ def test_blanked_report_is_refused_even_for_a_partial_source(real_data: Path,
     [result] = fetch_all(real_data, settings=SETTINGS).results
     assert result.status == "failed"
     assert result.line().startswith(
-        f"april: failed: {url}: -: withdraws-answers: this import would withdraw 6 answer(s)")
+        f"april: failed: {url}: Q00028: withdraws-answers: this import would withdraw 6 "
+        "answer(s) to question Q00028")
     assert "(0 missing from the export, 6 blanked; more than 3)" in result.line()
     assert snapshot(real_data) == before
 

@@ -73,10 +73,10 @@ def test_one_question_losing_9_of_10_is_refused(store: Store) -> None:
     assert result.exit_code == 1
     lines = result.stderr.splitlines()
     assert lines[0].endswith(
-        "-: withdraws-answers: this import would withdraw 9 answer(s) of survey "
-        f"'{SURVEY}' at once (0 missing from the export, 9 blanked; more than 3): if the "
-        "export is incomplete, import it as partial (--partial); if they are really gone, "
-        "pass --allow-withdraw")
+        "Q09001: withdraws-answers: this import would withdraw 9 answer(s) to question "
+        f"Q09001 of survey '{SURVEY}' at once (0 missing from the export, 9 blanked; more "
+        "than 3): if the export is incomplete, import it as partial (--partial); if they "
+        "are really gone, pass --allow-withdraw")
     assert lines[1].endswith(
         f"Q09001: answers-lost: question Q09001 of survey '{SURVEY}' would keep 1 answer(s) "
         "where it recently had 10 (under 50%): refused as a likely broken export; pass "
@@ -91,7 +91,8 @@ def test_every_answer_blanked_is_refused(store: Store) -> None:
     result = store.run(two_questions(6, 6, text=""))
     assert result.exit_code == 1
     codes = [line.split(": ")[2] for line in result.stderr.splitlines()[:-1]]
-    assert codes == ["withdraws-answers", "answers-lost", "answers-lost", "owners-lost"]
+    assert codes == ["withdraws-answers", "answers-lost", "withdraws-answers", "answers-lost",
+                     "owners-lost"]
     assert "would keep answers of 0 CA owner(s) where it recently had 6" in result.stderr
     assert snapshot(store.data) == before
 
@@ -134,7 +135,7 @@ def test_full_import_withdrawing_more_than_a_few_stops_and_says_how_many(store: 
     smaller = two_questions(6, 10)  # 4 CA owners missing from Q09001, no --partial
     result = store.run(smaller)
     assert result.exit_code == 1
-    assert "would withdraw 4 answer(s)" in result.stderr
+    assert "would withdraw 4 answer(s) to question Q09001" in result.stderr
     assert "(4 missing from the export, 0 blanked; more than 3)" in result.stderr
     assert "answers-lost" not in result.stderr  # 6 of 10 is not under half
     assert snapshot(store.data) == before
@@ -146,9 +147,16 @@ def test_full_import_withdrawing_more_than_a_few_stops_and_says_how_many(store: 
 
 
 def test_a_few_withdrawals_go_through(store: Store) -> None:
-    store.run(two_questions(10, 10))
-    result = store.run(two_questions(7, 10))
+    """3 answers to one question, or a CA owner that left a survey of many questions."""
+    answers = {f"Q0900{i}": dict.fromkeys(owners(10), "yes") for i in range(1, 7)}
+    store.run(answers)
+    answers["Q09001"] = dict.fromkeys(owners(7), "yes")
+    result = store.run(answers)
     assert result.exit_code == 0 and "3 withdrawn" in result.stdout
+    answers = {qid: dict.fromkeys(owners(9 if qid != "Q09001" else 7), "yes")
+               for qid in answers}  # Fictitious CA 10 left: one answer to each question
+    result = store.run(answers)
+    assert result.exit_code == 0 and "5 withdrawn" in result.stdout
 
 
 def test_thresholds_are_the_documented_ones() -> None:
