@@ -285,6 +285,7 @@ def _download(source: Source, entry: dict[str, str] | None, settings: Settings,
               ) -> tuple[str, http.Response, Export | None]:
     """The first base URL whose answer is usable; FetchError naming why each failed."""
     problems = []
+    hosts = {http.host_port(u) for u in source.urls}  # a redirect may lead to any of them
     for url in source.urls:
         mine = entry if entry and entry.get("url") == url else {}
         try:
@@ -293,7 +294,7 @@ def _download(source: Source, entry: dict[str, str] | None, settings: Settings,
                                 max_bytes=settings.max_bytes, timeout=settings.timeout,
                                 backoff=settings.backoff, attempts=settings.attempts,
                                 sleep=settings.sleep, deadline=settings.deadline,
-                                budget=budget)
+                                budget=budget, allowed_hosts=hosts)
             if response.not_modified:
                 return url, response, None
             return url, response, _expected_export(source, response.url, response)

@@ -473,6 +473,18 @@ def test_redirect_within_the_host_records_the_final_url(tmp_path: Path,
     assert {c.source for c in survey.history} == {final}
 
 
+def test_redirect_to_the_host_of_another_base_url_is_followed(
+        tmp_path: Path, server: LocalServer) -> None:
+    data = tmp_path / "data"
+    with LocalServer() as new_host:
+        final = new_host.route("/new/" + APRIL_QUERY, Reply(200, APRIL_PAGE, HTML))
+        server.route("/old/" + APRIL_QUERY, Reply(301, headers={"Location": final}))
+        write_sources(data, source("april", [server.url("/old/"), new_host.url("/new/")],
+                                   partial=True))
+        [result] = fetch_all(data, settings=SETTINGS).results
+    assert (result.status, result.url) == ("changed", final)
+
+
 def test_import_of_a_redirected_url_records_the_final_url(tmp_path: Path,
                                                           server: LocalServer, cli) -> None:
     final = server.route("/new/" + APRIL_QUERY, Reply(200, APRIL_PAGE, HTML))

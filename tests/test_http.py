@@ -411,3 +411,15 @@ def test_reason_phrase_escape_codes_are_shown_escaped(server: LocalServer) -> No
         http.get(url, **FAST)
     assert caught.value.format_message() == (
         f"{url}: HTTP 404 \\x1b]0;owned\\x07\\x1b[2J\\x9b31m gone (not retried)")
+
+
+def test_terminal_safe_escapes_every_non_printable_and_only_those() -> None:
+    from builder.errors import BuilderError, terminal_safe
+
+    hostile = "CA\x1b[31m \u202eevil\u2066 \x9b2J\r\n\t\x00\u2028\ue000 Ünïcode «ok»"
+    shown = terminal_safe(hostile)
+    assert shown == ("CA\\x1b[31m \\u202eevil\\u2066 \\x9b2J\\r\\n\\t\\x00\\u2028\\ue000 "
+                     "Ünïcode «ok»")
+    assert shown.isprintable() and terminal_safe(shown) == shown
+    # an error's own line ends stay; anything else in each line is escaped
+    assert BuilderError("one\x1b[2J\ntwo\u202e").format_message() == "one\\x1b[2J\ntwo\\u202e"
