@@ -7,11 +7,23 @@ from pathlib import Path
 import click
 
 from builder import __version__
+from builder.errors import terminal_safe
+from builder.limits import FETCH_BUDGET, REQUEST_DEADLINE
 from builder.load import Format
 
 DATA_OPTION = click.option(
     "--data", "data_dir", type=click.Path(file_okay=False, path_type=Path),
     default=Path("data"), show_default=True, help="The data store folder.")
+
+ALLOW_WITHDRAW_OPTION = click.option(
+    "--allow-withdraw", "--allow-shrink", "allow_withdraw", is_flag=True,
+    help="Accept an import that withdraws or blanks more than a few answers, or leaves a "
+         "question or survey with far fewer than it recently had (refused by default as a "
+         "likely broken export).")
+DEADLINE_OPTION = click.option(
+    "--deadline", type=click.FloatRange(min=0, min_open=True), default=REQUEST_DEADLINE,
+    show_default=True, metavar="SECONDS",
+    help="Total time one HTTP request may take, retries and waits included.")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -41,10 +53,13 @@ def main() -> None:
 @click.option("--captured-at", help="When the saved copy being imported was captured (ISO "
                                     "date, e.g. the date of the archive it came from); "
                                     "without it a file's capture date is recorded as unknown.")
+@ALLOW_WITHDRAW_OPTION
+@DEADLINE_OPTION
 @DATA_OPTION
 def import_command(source: str, fmt: str, survey: str | None, question_ids: str, partial: bool,
                    encoding: str | None, source_url: str | None, observed_at: str | None,
-                   captured_at: str | None, data_dir: Path) -> None:
+                   captured_at: str | None, allow_withdraw: bool, deadline: float,
+                   data_dir: Path) -> None:
     """Import SOURCE (a file or an http(s) URL) into the data store."""
     from builder.importer import import_source
     from builder.load import LoadOptions
@@ -52,12 +67,14 @@ def import_command(source: str, fmt: str, survey: str | None, question_ids: str,
     ids = tuple(i.strip() for i in question_ids.split(",") if i.strip())
     options = LoadOptions(Format(fmt), survey, ids, encoding)
     result = import_source(source, data_dir, options, partial=partial, observed_at=observed_at,
-                           source_url=source_url, captured_at=captured_at)
+                           source_url=source_url, captured_at=captured_at,
+                           allow_withdraw=allow_withdraw, deadline=deadline)
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
     counts = {k: sum(c.kind == k for c in result.changes) for k in ("added", "changed",
                                                                       "withdrawn")}
-    click.echo(f"{source}: {result.export.format}, {len(result.export.records)} record(s); "
+    click.echo(f"{terminal_safe(source)}: {result.export.format}, "
+               f"{len(result.export.records)} record(s); "
                f"answers {counts['added']} added, {counts['changed']} changed, "
                f"{counts['withdrawn']} withdrawn; {len(result.written)} file(s) written")
 
@@ -122,17 +139,25 @@ def history(from_git: bool, data_dir: Path) -> None:
 @main.command()
 @click.option("--only", metavar="SURVEY",
               help="Fetch only the sources of this survey (its title, or a source id).")
-@click.option("--allow-shrink", is_flag=True,
-              help="Accept an export naming far fewer CA owners than the store holds for "
-                   "its questions (refused by default as a likely broken export).")
+@ALLOW_WITHDRAW_OPTION
+@DEADLINE_OPTION
+@click.option("--budget", type=click.FloatRange(min=0, min_open=True), default=FETCH_BUDGET,
+              show_default=True, metavar="SECONDS",
+              help="Total time the whole run may take; sources not reached by then fail.")
+@click.option("--base-url", metavar="URL",
+              help="Fetch every source from URL + the source's path and query (a mirror, a "
+                   "local stand-in) instead of its own hosts; recorded as a copy, not a live "
+                   "capture.")
 @DATA_OPTION
-def fetch(only: str | None, allow_shrink: bool, data_dir: Path) -> None:
+def fetch(only: str | None, allow_withdraw: bool, deadline: float, budget: float,
+          base_url: str | None, data_dir: Path) -> None:
     """Fetch every source in DATA/sources.json and import what changed (exit 1 if any failed)."""
     import sys
 
-    from builder.fetch import fetch_all
+    from builder.fetch import Settings, fetch_all
 
-    report = fetch_all(data_dir, only=only, allow_shrink=allow_shrink,
+    report = fetch_all(data_dir, only=only, allow_shrink=allow_withdraw,
+                       settings=Settings(deadline=deadline, budget=budget), base_url=base_url,
                        progress=sys.stderr.isatty())
     for line in report.lines():
         click.echo(line)

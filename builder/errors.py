@@ -11,6 +11,20 @@ MAX_VALUE_SHOWN = 80
 MAX_ISSUES_SHOWN = 200
 
 
+def terminal_safe(text: str) -> str:
+    """Text from outside (a reason phrase, a URL, a header, a CA name), safe to print.
+
+    Every character that is not printable (control characters such as ESC or CR, line
+    ends, bidi controls, other format characters, private-use and unassigned code points,
+    spaces other than ' ') is written as its Python escape (`\\x1b`, `\\u202e`), so it
+    shows instead of acting on the terminal. Printable text is left as it is, so applying
+    this twice changes nothing.
+    """
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+
+
 def shorten(value: str, limit: int = MAX_VALUE_SHOWN) -> str:
     """Cut a long offending value so one bad field cannot flood the terminal."""
     return value if len(value) <= limit else value[: limit - 1] + "…"
@@ -51,7 +65,7 @@ class Issue:
         text = f"{where}: {field}: {self.code}: {self.message}"
         if self.value is not None:
             text += f" (got {shorten(self.value)!r})"
-        return text
+        return terminal_safe(text)  # the path and message may quote the input too
 
 
 def format_issues(issues: Iterable[Issue]) -> str:
@@ -70,6 +84,11 @@ class BuilderError(click.ClickException):
     """An error that ends a command with exit status 1 and one clear message."""
 
     exit_code = 1
+
+    def format_message(self) -> str:
+        # Messages quote URLs, server replies and names from exports: each line is made
+        # safe to print (line ends are the message's own).
+        return "\n".join(terminal_safe(line) for line in self.message.split("\n"))
 
     def show(self, file=None) -> None:  # type: ignore[no-untyped-def]
         click.echo(f"error: {self.format_message()}", err=True, file=file)

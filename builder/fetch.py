@@ -2,8 +2,10 @@
 
 One public entry point, `fetch_all`. Each source is tried at its base URLs in order
 (the CCADB moved hosts in 2023); the first answer that is the expected kind of
-document is imported with the ordinary import pipeline. What can go wrong with one
-source is caught, reported in its line and leaves data/ as it was; the others go on.
+document is imported with the ordinary import pipeline (and its guard against an
+export that lost answers, builder.guard). What can go wrong with one source is caught,
+reported in its line and leaves data/ as it was; the others go on. Every request has
+its deadline, and the run a budget: sources not reached when it is spent are failed.
 
     data/sources.json       what to follow (hand-written)
     data/fetch-state.json   ETag / Last-Modified of the last good answer per source
@@ -18,26 +20,25 @@ import re
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 import click
 import requests
 
 from builder import http
-from builder.errors import BuilderError, FetchError, InputRejected, Issue
+from builder.errors import BuilderError, FetchError, InputRejected, Issue, terminal_safe
 from builder.importer import import_bytes, now_utc
+from builder.limits import FETCH_BUDGET
 from builder.load import Export, Format, LoadOptions, load_export
 from builder.model import Capture, Change
-from builder.store import load_store, write_files
+from builder.store import write_files
 from builder.text import canonical_key
 
 SOURCES_FILE = "sources.json"
 STATE_FILE = "fetch-state.json"
-MIN_OWNER_SHARE = 0.5
-"""An export naming fewer CA owners than this share of those the store holds for the
-same questions is refused (unless --allow-shrink): more likely broken than real."""
 HTML_FORMATS = (Format.REPORT_HTML, Format.SUMMARY_HTML, Format.SURVEY_SAMPLE_HTML)
 SOURCE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 
@@ -69,6 +70,10 @@ class Settings:
     attempts: int = http.MAX_ATTEMPTS
     backoff: float = 1.0
     sleep: Callable[[float], None] = time.sleep
+    deadline: float = http.REQUEST_DEADLINE
+    """Seconds one request may take, retries included."""
+    budget: float = FETCH_BUDGET
+    """Seconds the whole run may take; sources not reached by then are failed."""
 
 
 @dataclass(frozen=True)
@@ -78,7 +83,7 @@ class SourceResult:
     source: Source
     status: Literal["unchanged", "changed", "failed"]
     url: str | None = None
-    """The URL that answered."""
+    """The URL that answered (after redirects)."""
     changes: tuple[Change, ...] = ()
     written: tuple[str, ...] = ()
     """Files of data/ rewritten by the import."""
@@ -89,7 +94,7 @@ class SourceResult:
 
     def line(self) -> str:
         if self.status == "failed":
-            return f"{self.source.id}: failed: {self.error}"
+            return terminal_safe(f"{self.source.id}: failed: {self.error}")
         if self.status == "unchanged":
             return f"{self.source.id}: unchanged" + (" (not modified)" if self.not_modified
                                                      else "")
@@ -229,7 +234,8 @@ def _next_state(state: dict[str, dict[str, str]], results: Iterable[SourceResult
         old = new.get(r.source.id)
         if r.status == "failed" or r.not_modified:
             continue
-        if r.status == "changed" or old is None or old.get("url") != r.url:
+        asked = (r.validators or {}).get("url")  # the URL asked for, before redirects
+        if r.status == "changed" or old is None or old.get("url") != asked:
             if r.validators:
                 new[r.source.id] = r.validators
             else:
@@ -274,25 +280,12 @@ def _expected_export(source: Source, url: str, response: http.Response) -> Expor
     return export
 
 
-def _check_shrink(source: Source, url: str, export: Export, data_dir: Path) -> None:
-    """Refuse an export naming far fewer CA owners than the store holds for its questions."""
-    data = load_store(data_dir).surveys.get(canonical_key(source.survey))
-    if data is None:
-        return
-    qids = {str(r.question_id).strip() for r in export.records if r.question_id}
-    held = {owner for (qid, owner) in data.answers if not qids or qid in qids}
-    now = {canonical_key(str(r.ca_owner or "")) for r in export.records} - {""}
-    if len(now) < MIN_OWNER_SHARE * len(held):
-        raise FetchError(f"{url}: only {len(now)} CA owner(s) where the store holds "
-                         f"{len(held)} for {', '.join(sorted(qids)) or 'this survey'} "
-                         f"(under {MIN_OWNER_SHARE:.0%}): refused as a likely broken export; "
-                         "pass --allow-shrink if it is real")
-
-
 def _download(source: Source, entry: dict[str, str] | None, settings: Settings,
-              session: requests.Session) -> tuple[str, http.Response, Export | None]:
+              session: requests.Session, budget: http.Deadline
+              ) -> tuple[str, http.Response, Export | None]:
     """The first base URL whose answer is usable; FetchError naming why each failed."""
     problems = []
+    hosts = {http.host_port(u) for u in source.urls}  # a redirect may lead to any of them
     for url in source.urls:
         mine = entry if entry and entry.get("url") == url else {}
         try:
@@ -300,10 +293,11 @@ def _download(source: Source, entry: dict[str, str] | None, settings: Settings,
                                 last_modified=mine.get("last_modified"), session=session,
                                 max_bytes=settings.max_bytes, timeout=settings.timeout,
                                 backoff=settings.backoff, attempts=settings.attempts,
-                                sleep=settings.sleep)
+                                sleep=settings.sleep, deadline=settings.deadline,
+                                budget=budget, allowed_hosts=hosts)
             if response.not_modified:
                 return url, response, None
-            return url, response, _expected_export(source, url, response)
+            return url, response, _expected_export(source, response.url, response)
         except BuilderError as exc:
             problems.append(_one_line(exc))
     raise FetchError("; ".join(problems))
@@ -317,21 +311,21 @@ def _validators(url: str, response: http.Response) -> dict[str, str] | None:
 
 def _fetch_source(source: Source, entry: dict[str, str] | None, data_dir: Path,
                   settings: Settings, session: requests.Session, allow_shrink: bool,
-                  observed_at: str) -> SourceResult:
+                  observed_at: str, budget: http.Deadline, capture: Capture) -> SourceResult:
+    if budget.left() <= 0:
+        return SourceResult(source, "failed", error=f"not fetched: {budget.what} was spent")
     try:
-        url, response, export = _download(source, entry, settings, session)
+        url, response, export = _download(source, entry, settings, session, budget)
         if export is None:
-            return SourceResult(source, "unchanged", url, not_modified=True)
-        if not allow_shrink:
-            _check_shrink(source, url, export, data_dir)
-        result = import_bytes(response.body, url, data_dir, _options(source),
+            return SourceResult(source, "unchanged", response.url, not_modified=True)
+        result = import_bytes(response.body, response.url, data_dir, _options(source),
                               partial=source.partial, observed_at=observed_at,
-                              capture=Capture(observed_at, live=True))
+                              capture=capture, allow_withdraw=allow_shrink)
     except BuilderError as exc:
         return SourceResult(source, "failed", error=_one_line(exc))
     except OSError as exc:  # data/ could not be read or written
         return SourceResult(source, "failed", error=f"{exc.filename or data_dir}: {exc.strerror}")
-    return SourceResult(source, "changed" if result.written else "unchanged", url,
+    return SourceResult(source, "changed" if result.written else "unchanged", response.url,
                         tuple(result.changes), tuple(result.written),
                         validators=_validators(url, response))
 
@@ -346,20 +340,46 @@ def _progress(sources: list[Source], show: bool) -> Iterator[Iterable[Source]]:
         yield bar
 
 
+def rebase(url: str, base_url: str) -> str:
+    """`url` fetched from `base_url` instead: its path and query under the base."""
+    parts = urlsplit(url)
+    return base_url.rstrip("/") + parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def _rebased(sources: list[Source], base_url: str | None) -> list[Source]:
+    if base_url is None:
+        return sources
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query \
+            or parts.fragment:
+        raise BuilderError("--base-url must be an http(s) URL with a host and no query "
+                           f"(got {base_url!r})")
+    return [replace(s, urls=tuple(dict.fromkeys(rebase(u, base_url) for u in s.urls)))
+            for s in sources]
+
+
 def fetch_all(data_dir: Path, *, only: str | None = None, allow_shrink: bool = False,
-              settings: Settings | None = None, progress: bool = False) -> FetchReport:
-    """Fetch and import every source (or those of one survey); never raises for a source."""
+              settings: Settings | None = None, progress: bool = False,
+              base_url: str | None = None) -> FetchReport:
+    """Fetch and import every source (or those of one survey); never raises for a source.
+
+    `base_url` fetches every source from there (a mirror, a local stand-in) instead of
+    its own hosts; what it returns is recorded as a copy, not a live capture.
+    """
     sources_path = data_dir / SOURCES_FILE
     every = _read_sources(sources_path)
-    sources = _select(every, only, sources_path)
+    sources = _rebased(_select(every, only, sources_path), base_url)
     state = _read_state(data_dir / STATE_FILE)
     settings = settings or Settings()
+    budget = http.Deadline.after(settings.budget,
+                                 f"the {settings.budget:g} s budget of the fetch run")
     observed_at = now_utc()
+    capture = Capture(observed_at, live=True) if base_url is None else Capture()
     results = []
     with requests.Session() as session, _progress(sources, progress) as items:
         for source in items:
             results.append(_fetch_source(source, state.get(source.id), data_dir, settings,
-                                         session, allow_shrink, observed_at))
+                                         session, allow_shrink, observed_at, budget, capture))
     new_state = _next_state(state, results, {s.id for s in every})
     written = []
     if new_state != state:

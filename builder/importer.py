@@ -8,11 +8,12 @@ from pathlib import Path
 
 from builder import http
 from builder.errors import BuilderError, InputRejected, Issue
+from builder.guard import check_losses
 from builder.history import apply_import
 from builder.load import Export, LoadOptions, parse_export
-from builder.model import Capture, Change
+from builder.model import Capture, Change, Store
 from builder.store import check_store, load_store, save_store
-from builder.validate import validate_export
+from builder.validate import ImportBundle, validate_export
 
 
 @dataclass(frozen=True)
@@ -39,10 +40,12 @@ def utc_time(text: str) -> str:
     return when.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
-def read_source(source: str) -> tuple[bytes, str]:
-    """Bytes and origin (the URL as asked for, or the file path as given)."""
+def read_source(source: str, deadline: float = http.REQUEST_DEADLINE) -> tuple[bytes, str]:
+    """Bytes and origin (the URL the answer came from, after redirects, or the file path
+    as given)."""
     if source.startswith(("http://", "https://")):
-        return http.get(source).body, source
+        response = http.get(source, deadline=deadline)
+        return response.body, response.url
     try:
         return Path(source).read_bytes(), source
     except OSError as exc:
@@ -70,11 +73,12 @@ def capture_time(text: str) -> str:
 
 def import_bytes(data: bytes, origin: str, data_dir: Path, options: LoadOptions, *,
                  partial: bool = False, observed_at: str | None = None,
-                 capture: Capture | None = None) -> ImportResult:
+                 capture: Capture | None = None, allow_withdraw: bool = False) -> ImportResult:
     """The import pipeline on bytes already read; data/ is untouched on any failure.
 
     `observed_at` is when the import happens (now by default); `capture` says when the
-    copy being imported was captured, which is unknown unless told.
+    copy being imported was captured, which is unknown unless told. An import that
+    would lose many answers is refused (see builder.guard) unless `allow_withdraw`.
     """
     observed_at = utc_time(observed_at) if observed_at else now_utc()
     capture = capture or Capture()
@@ -87,16 +91,27 @@ def import_bytes(data: bytes, origin: str, data_dir: Path, options: LoadOptions,
         raise InputRejected(issues)
     changes = apply_import(store, bundle, partial=partial, observed_at=observed_at,
                            complete_owner_list=export.complete_owner_list, capture=capture)
-    problems = check_store(store, data_dir)
+    problems = [] if allow_withdraw else _losses(store, bundle, changes, origin, observed_at)
+    problems += check_store(store, data_dir)
     if problems:
         raise InputRejected(problems)
     written = save_store(store, data_dir)  # writes only files whose text changed
     return ImportResult(export, changes, written, issues)
 
 
+def _losses(store: Store, bundle: ImportBundle, changes: list[Change], origin: str,
+            observed_at: str) -> list[Issue]:
+    """What builder.guard finds wrong with the changes, survey by survey."""
+    return [issue for key, incoming in bundle.surveys.items()
+            for issue in check_losses(store.surveys[key],
+                                      [c for c in changes if c.survey_key == key],
+                                      incoming.questions, origin, observed_at)]
+
+
 def import_source(source: str, data_dir: Path, options: LoadOptions, *, partial: bool = False,
                   observed_at: str | None = None, source_url: str | None = None,
-                  captured_at: str | None = None) -> ImportResult:
+                  captured_at: str | None = None, allow_withdraw: bool = False,
+                  deadline: float = http.REQUEST_DEADLINE) -> ImportResult:
     """Import a file or URL; `source_url` names where a saved file came from.
 
     A URL is a live capture, taken now. A file is a copy whose capture date is unknown
@@ -112,6 +127,6 @@ def import_source(source: str, data_dir: Path, options: LoadOptions, *, partial:
         raise BuilderError("--captured-at is for a saved copy; a URL is captured now")
     capture = Capture(observed_at, True) if live else Capture(
         capture_time(captured_at) if captured_at else None, False)
-    data, origin = read_source(source)
+    data, origin = read_source(source, deadline)
     return import_bytes(data, origin, data_dir, options, partial=partial,
-                        observed_at=observed_at, capture=capture)
+                        observed_at=observed_at, capture=capture, allow_withdraw=allow_withdraw)

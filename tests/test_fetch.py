@@ -8,7 +8,9 @@ import html
 import json
 import shutil
 import socket
+import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -255,8 +257,10 @@ def test_shrunken_export_is_refused(real_data: Path, server: LocalServer) -> Non
     before = snapshot(real_data)
     [result] = fetch_all(real_data, settings=SETTINGS).results
     assert result.line() == (
-        f"april: failed: {url}: only 2 CA owner(s) where the store holds 6 for Q00028 "
-        "(under 50%): refused as a likely broken export; pass --allow-shrink if it is real")
+        f"april: failed: {url}: Q00028: withdraws-answers: this import would withdraw 4 "
+        f"answer(s) to question Q00028 of survey '{APRIL}' at once (4 missing from the "
+        "export, 0 blanked; more than 3): if the export is incomplete, import it as partial "
+        "(--partial); if they are really gone, pass --allow-withdraw (and 2 more problem(s))")
     assert snapshot(real_data) == before
 
 
@@ -371,3 +375,180 @@ def test_bundled_sources_follow_both_hosts_and_match_the_store() -> None:
     store = load_store(ROOT / "data")
     titles = {d.survey.title for d in store.surveys.values()}
     assert {s.survey for s in sources.values() if s.format.value == "report-html"} <= titles
+
+
+# -- the guard is the import's (builder.guard): blanked answers are lost too --------------
+
+def test_blanked_report_is_refused_even_for_a_partial_source(real_data: Path,
+                                                             server: LocalServer) -> None:
+    """Every cell blank: no CA owner is missing, so the old owner count saw nothing."""
+    blank = [(owner, "") for owner, _ in april_rows()]
+    url = server.route("/r/" + APRIL_QUERY, Reply(200, report_page(APRIL, blank), HTML))
+    write_sources(real_data, source("april", [server.url("/r/")], partial=True))
+    before = snapshot(real_data)
+    [result] = fetch_all(real_data, settings=SETTINGS).results
+    assert result.status == "failed"
+    assert result.line().startswith(
+        f"april: failed: {url}: Q00028: withdraws-answers: this import would withdraw 6 "
+        "answer(s) to question Q00028")
+    assert "(0 missing from the export, 6 blanked; more than 3)" in result.line()
+    assert snapshot(real_data) == before
+
+
+# -- deadlines and the run's budget ---------------------------------------------------------
+
+def test_trickling_source_fails_at_its_deadline_and_the_others_go_on(
+        real_data: Path, server: LocalServer) -> None:
+    drip = server.route("/drip/" + APRIL_QUERY, Reply(200, APRIL_PAGE, HTML, trickle=0.05))
+    server.route("/r/" + MAY_QUERY, Reply(200, MAY_PAGE, HTML))
+    write_sources(real_data, source("april", [server.url("/drip/")]),
+                  source("may", [server.url("/r/")], MAY_QUERY, MAY, partial=True))
+    settings = replace(SETTINGS, timeout=(2.0, 2.0), deadline=0.5)
+    start = time.monotonic()
+    april, may = fetch_all(real_data, settings=settings).results
+    assert time.monotonic() - start < 2
+    assert april.line() == (f"april: failed: {drip}: no complete answer; stopped by the 0.5 s "
+                            "deadline of the request (after 1 attempt(s))")
+    assert (may.status, may.changes) == ("changed", ())  # its URL joins the survey's
+
+
+def test_budget_of_the_run_is_printed_when_spent(real_data: Path, server: LocalServer,
+                                                 cli) -> None:
+    stall = server.route("/stall/" + APRIL_QUERY, Reply(200, APRIL_PAGE, HTML, delay=5))
+    server.route("/r/" + MAY_QUERY, Reply(200, MAY_PAGE, HTML))
+    write_sources(real_data, source("april", [server.url("/stall/")]),
+                  source("may", [server.url("/r/")], MAY_QUERY, MAY, partial=True))
+    before = snapshot(real_data)
+    start = time.monotonic()
+    result = cli("fetch", "--budget", "0.5", "--data", real_data)
+    assert time.monotonic() - start < 2
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        f"april: failed: {stall}: no complete answer; stopped by the 0.5 s budget of the "
+        "fetch run (after 1 attempt(s))",
+        "may: failed: not fetched: the 0.5 s budget of the fetch run was spent"]
+    assert result.stderr == ("error: 2 of 2 source(s) failed; their last good data is "
+                             "kept as it was\n")
+    assert server.hits("/r/" + MAY_QUERY) == []
+    assert snapshot(real_data) == before
+
+
+def test_import_of_a_url_has_a_deadline(real_data: Path, server: LocalServer, cli) -> None:
+    url = server.route("/r/" + APRIL_QUERY, Reply(200, APRIL_PAGE, HTML, delay=5))
+    before = snapshot(real_data)
+    start = time.monotonic()
+    result = cli("import", url, "--deadline", "0.4", "--data", real_data)
+    assert time.monotonic() - start < 2
+    assert (result.exit_code, result.stderr) == (1, (
+        f"error: {url}: no complete answer; stopped by the 0.4 s deadline of the request "
+        "(after 1 attempt(s))\n"))
+    assert snapshot(real_data) == before
+
+
+# -- redirects: only to known hosts, and the final URL is the source -----------------------
+
+def test_redirect_to_another_host_fails_the_source(real_data: Path,
+                                                   server: LocalServer) -> None:
+    with LocalServer() as other:
+        elsewhere = other.route("/" + APRIL_QUERY, Reply(200, APRIL_PAGE, HTML))
+        url = server.route("/r/" + APRIL_QUERY, Reply(302, headers={"Location": elsewhere}))
+        write_sources(real_data, source("april", [server.url("/r/")]))
+        before = snapshot(real_data)
+        [result] = fetch_all(real_data, settings=SETTINGS).results
+        assert other.seen == []
+    assert result.line().startswith(
+        f"april: failed: {url}: redirected to another host ({elsewhere}): not followed")
+    assert snapshot(real_data) == before
+
+
+def test_redirect_within_the_host_records_the_final_url(tmp_path: Path,
+                                                        server: LocalServer) -> None:
+    data = tmp_path / "data"
+    final = server.route("/new/" + APRIL_QUERY, Reply(200, APRIL_PAGE, HTML))
+    server.route("/old/" + APRIL_QUERY, Reply(301, headers={"Location": final}))
+    write_sources(data, source("april", [server.url("/old/")], partial=True))
+    [result] = fetch_all(data, settings=SETTINGS).results
+    assert (result.status, result.url) == ("changed", final)
+    [survey] = load_store(data).surveys.values()
+    assert {a.source for a in survey.answers.values()} == {final}
+    assert {c.source for c in survey.history} == {final}
+
+
+def test_redirect_to_the_host_of_another_base_url_is_followed(
+        tmp_path: Path, server: LocalServer) -> None:
+    data = tmp_path / "data"
+    with LocalServer() as new_host:
+        final = new_host.route("/new/" + APRIL_QUERY, Reply(200, APRIL_PAGE, HTML))
+        server.route("/old/" + APRIL_QUERY, Reply(301, headers={"Location": final}))
+        write_sources(data, source("april", [server.url("/old/"), new_host.url("/new/")],
+                                   partial=True))
+        [result] = fetch_all(data, settings=SETTINGS).results
+    assert (result.status, result.url) == ("changed", final)
+
+
+def test_import_of_a_redirected_url_records_the_final_url(tmp_path: Path,
+                                                          server: LocalServer, cli) -> None:
+    final = server.route("/new/" + APRIL_QUERY, Reply(200, APRIL_PAGE, HTML))
+    old = server.route("/old/" + APRIL_QUERY, Reply(308, headers={"Location": final}))
+    result = cli("import", old, "--partial", "--data", tmp_path / "data")
+    assert result.exit_code == 0, result.stderr
+    [survey] = load_store(tmp_path / "data").surveys.values()
+    assert {a.source for a in survey.answers.values()} == {final}
+
+
+# -- --base-url: every source from a mirror or a local stand-in ----------------------------
+
+def test_base_url_fetches_the_bundled_sources_from_a_local_stand_in(
+        real_data: Path, server: LocalServer, cli) -> None:
+    """The report sources of data/sources.json as shipped (CCADB hosts); only 127.0.0.1
+    is reachable."""
+    shipped = json.loads((ROOT / "data" / SOURCES_FILE).read_text(encoding="utf-8"))
+    shipped["sources"] = [s for s in shipped["sources"] if s["format"] == "report-html"]
+    (real_data / SOURCES_FILE).write_text(json.dumps(shipped), encoding="utf-8")
+    rows = april_rows()
+    rows[0] = (rows[0][0], "Changed on the mirror")
+    path = "/mozillacommunications/"
+    april = server.route("/mirror" + path + APRIL_QUERY, Reply(200, report_page(APRIL, rows),
+                                                              HTML))
+    server.route("/mirror" + path + MAY_QUERY, Reply(200, MAY_PAGE, HTML))
+    result = cli("fetch", "--base-url", server.url("/mirror/"), "--data", real_data)
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert result.stdout.splitlines() == [
+        "april-2017-q00028: 1 answer(s) changed (0 added, 1 changed, 0 withdrawn); "
+        "3 file(s) written",
+        "may-2020-q00101-q00102: 0 answer(s) changed (0 added, 0 changed, 0 withdrawn); "
+        "1 file(s) written"]  # the mirror's URL joins the survey's source URLs
+    # both base URLs of a source lead to the same mirror URL: asked once each
+    assert [s.path for s in server.seen] == ["/mirror" + path + APRIL_QUERY,
+                                             "/mirror" + path + MAY_QUERY]
+    [change] = [c for d in load_store(real_data).surveys.values() for c in d.history
+                if c.source == april]
+    assert (change.new, change.live, change.captured_at) == (("Changed on the mirror",),
+                                                             False, None)
+
+
+def test_base_url_must_be_a_plain_http_url(real_data: Path, cli) -> None:
+    result = cli("fetch", "--base-url", "ftp://mirror.example/x?y=1", "--data", real_data)
+    assert result.exit_code == 1
+    assert result.stderr == ("error: --base-url must be an http(s) URL with a host and no "
+                             "query (got 'ftp://mirror.example/x?y=1')\n")
+
+
+# -- only safe characters reach the terminal -----------------------------------------------
+
+def test_escape_codes_from_the_server_are_printed_escaped(real_data: Path,
+                                                          server: LocalServer, cli) -> None:
+    url = server.route("/r/" + APRIL_QUERY, Reply(403, reason="\x1b[2J\x1b]0;hi\x07Denied"))
+    write_sources(real_data, source("april", [server.url("/r/")]))
+    result = cli("fetch", "--data", real_data)
+    assert result.stdout == (f"april: failed: {url}: HTTP 403 \\x1b[2J\\x1b]0;hi\\x07Denied "
+                             "(not retried)\n")
+
+
+def test_escape_codes_in_a_file_name_are_printed_escaped(tmp_path: Path, cli) -> None:
+    bad = tmp_path / "export\x1b[31m\u202e.json"
+    bad.write_text("[1]")
+    result = cli("import", bad, "--data", tmp_path / "data")
+    assert result.exit_code == 1
+    assert "\x1b" not in result.stderr and "\u202e" not in result.stderr
+    assert result.stderr.startswith(f"{tmp_path}/export\\x1b[31m\\u202e.json:1:2: -: ")

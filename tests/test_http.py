@@ -36,6 +36,10 @@ class Reply:
     """Seconds to wait before answering (to trip the client's read timeout)."""
     length: int | None | str = "auto"
     """Content-Length to declare: 'auto' (the real length), a number (a lie), or None."""
+    trickle: float = 0.0
+    """Seconds to wait between 10-byte pieces of the body (a server that trickles)."""
+    reason: str | None = None
+    """The status line's reason phrase, when not the standard one."""
 
 
 Handler = Reply | Callable[[dict[str, str]], Reply]
@@ -87,7 +91,7 @@ class LocalServer:
         reply = handler(headers) if callable(handler) else handler
         if reply.delay and self.stopping.wait(reply.delay):
             return
-        req.send_response(reply.status)
+        req.send_response(reply.status, reply.reason)
         for name, value in reply.headers.items():
             req.send_header(name, value)
         if reply.length is not None:
@@ -95,7 +99,13 @@ class LocalServer:
             req.send_header("Content-Length", str(declared))
         req.end_headers()
         with contextlib.suppress(OSError):  # the client may hang up first
-            req.wfile.write(reply.body)
+            if not reply.trickle:
+                req.wfile.write(reply.body)
+            for i in range(0, len(reply.body) if reply.trickle else 0, 10):
+                if self.stopping.wait(reply.trickle):
+                    return
+                req.wfile.write(reply.body[i:i + 10])
+                req.wfile.flush()
 
     def __enter__(self) -> LocalServer:
         self.thread.start()
@@ -304,3 +314,112 @@ def test_redirect_to_the_new_host_is_followed(server: LocalServer) -> None:
 def test_only_http_urls(server: LocalServer) -> None:
     with pytest.raises(FetchError, match="only http and https URLs"):
         http.get("file:///etc/passwd")
+
+
+# -- a total deadline for every request -----------------------------------------------------
+
+def test_trickling_server_is_cut_off_at_the_deadline(server: LocalServer) -> None:
+    """10 bytes every 0.05 s never trips the 2 s read timeout; the deadline stops it."""
+    url = server.route("/drip", Reply(200, b"x" * 2000, trickle=0.05))
+    start = time.monotonic()
+    with pytest.raises(FetchError, match=r"/drip: no complete answer; stopped by the 0\.6 s "
+                                         r"deadline of the request \(after 1 attempt\(s\)\)"):
+        http.get(url, timeout=(2.0, 2.0), deadline=0.6, sleep=Sleeps())
+    assert 0.55 <= time.monotonic() - start < 1.5
+    assert len(server.hits("/drip")) == 1
+
+
+def test_trickle_without_length_is_not_taken_for_a_whole_body(server: LocalServer) -> None:
+    """With no Content-Length the cut-off body would look complete: it is refused."""
+    url = server.route("/drip", Reply(200, b"y" * 2000, trickle=0.05, length=None))
+    with pytest.raises(FetchError, match="no complete answer; stopped by the 0.4 s deadline"):
+        http.get(url, timeout=(2.0, 2.0), deadline=0.4, sleep=Sleeps())
+
+
+def test_stalled_server_is_not_retried_past_the_deadline(server: LocalServer) -> None:
+    """Four attempts of a 2 s read timeout would take 8 s; the deadline ends it at 0.5 s."""
+    url = server.route("/stall", Reply(200, b"late", delay=5))
+    start = time.monotonic()
+    with pytest.raises(FetchError, match=r"/stall: no complete answer; stopped by the 0\.5 s "
+                                         r"deadline of the request \(after 1 attempt\(s\)\)"):
+        http.get(url, timeout=(2.0, 2.0), deadline=0.5, sleep=Sleeps())
+    assert time.monotonic() - start < 1.2
+
+
+def test_a_retry_wait_past_the_deadline_is_not_taken(server: LocalServer) -> None:
+    url = server.route("/busy", Reply(503, headers={"Retry-After": "30"}), Reply(200, b"ok"))
+    sleeps = Sleeps()
+    with pytest.raises(FetchError, match=r"/busy: HTTP 503 Service Unavailable; stopped by "
+                                         r"the 5 s deadline of the request \(after 1 "):
+        http.get(url, deadline=5, sleep=sleeps)
+    assert sleeps == [] and len(server.hits("/busy")) == 1
+
+
+def test_a_budget_sooner_than_the_deadline_names_itself(server: LocalServer) -> None:
+    url = server.route("/stall", Reply(200, b"late", delay=5))
+    budget = http.Deadline.after(0.3, "the 0.3 s budget of the fetch run")
+    with pytest.raises(FetchError, match="stopped by the 0.3 s budget of the fetch run"):
+        http.get(url, timeout=(2.0, 2.0), deadline=60, budget=budget, sleep=Sleeps())
+
+
+# -- redirects only to known hosts --------------------------------------------------------
+
+def test_redirect_to_another_host_is_refused(server: LocalServer) -> None:
+    with LocalServer() as other:
+        elsewhere = other.route("/report", Reply(200, b"someone else's data"))
+        url = server.route("/report", Reply(302, headers={"Location": elsewhere}))
+        with pytest.raises(FetchError) as caught:
+            http.get(url, **FAST)
+        assert other.seen == []
+    port = server.httpd.server_address[1]
+    assert str(caught.value.message) == (
+        f"{url}: redirected to another host ({elsewhere}): not followed; redirects are "
+        f"followed only to 127.0.0.1:{port}, ccadb-public.secure.force.com:443, "
+        "ccadb.my.salesforce-sites.com:443")
+
+
+def test_redirect_chain_is_followed_and_the_final_url_kept(server: LocalServer) -> None:
+    final = server.route("/c", Reply(200, b"here"))
+    server.route("/b", Reply(307, headers={"Location": "/c"}))  # relative Location
+    first = server.route("/a", Reply(301, headers={"Location": server.url("/b")}))
+    resp = http.get(first, **FAST)
+    assert (resp.url, resp.body) == (final, b"here")
+
+
+def test_redirect_to_a_ccadb_host_is_followed(server: LocalServer) -> None:
+    """The client goes on to the CCADB's host (the network guard stops it there)."""
+    target = "https://ccadb.my.salesforce-sites.com/mozillacommunications/x"
+    url = server.route("/old", Reply(301, headers={"Location": target}))
+    with pytest.raises(RuntimeError, match="tried to resolve 'ccadb.my.salesforce-sites.com'"):
+        http.get(url, **FAST)
+
+
+def test_redirect_to_another_scheme_or_in_a_loop_is_refused(server: LocalServer) -> None:
+    url = server.route("/file", Reply(302, headers={"Location": "file:///etc/passwd"}))
+    with pytest.raises(FetchError, match="redirected to 'file:///etc/passwd', not an http"):
+        http.get(url, **FAST)
+    loop = server.route("/loop", Reply(302, headers={"Location": "/loop"}))
+    with pytest.raises(FetchError, match=rf"{loop}: more than 5 redirects: not followed"):
+        http.get(loop, **FAST)
+
+
+# -- what the server says reaches the terminal only as safe characters ---------------------
+
+def test_reason_phrase_escape_codes_are_shown_escaped(server: LocalServer) -> None:
+    url = server.route("/evil", Reply(404, reason="\x1b]0;owned\x07\x1b[2J\x9b31m gone"))
+    with pytest.raises(FetchError) as caught:
+        http.get(url, **FAST)
+    assert caught.value.format_message() == (
+        f"{url}: HTTP 404 \\x1b]0;owned\\x07\\x1b[2J\\x9b31m gone (not retried)")
+
+
+def test_terminal_safe_escapes_every_non_printable_and_only_those() -> None:
+    from builder.errors import BuilderError, terminal_safe
+
+    hostile = "CA\x1b[31m \u202eevil\u2066 \x9b2J\r\n\t\x00\u2028\ue000 Ünïcode «ok»"
+    shown = terminal_safe(hostile)
+    assert shown == ("CA\\x1b[31m \\u202eevil\\u2066 \\x9b2J\\r\\n\\t\\x00\\u2028\\ue000 "
+                     "Ünïcode «ok»")
+    assert shown.isprintable() and terminal_safe(shown) == shown
+    # an error's own line ends stay; anything else in each line is escaped
+    assert BuilderError("one\x1b[2J\ntwo\u202e").format_message() == "one\\x1b[2J\ntwo\\u202e"
