@@ -57,6 +57,11 @@ class Question:
     """Option labels by number (index 0 is option 1); '' where a label is unknown."""
     source: str | None = None
     """Where the text was taken from."""
+    required: bool | None = None
+    """The survey marks it "(Required)"; None when not known (only its sample page says)."""
+    truncated: bool = False
+    """The captured copy was cut short inside this question: `text` is only its beginning
+    and its options are not known."""
 
 
 @dataclass(frozen=True)
