@@ -60,8 +60,8 @@ class Question:
     required: bool | None = None
     """The survey marks it "(Required)"; None when not known (only its sample page says)."""
     truncated: bool = False
-    """The captured copy was cut short inside this question: `text` is only its beginning
-    and its options are not known."""
+    """The captured copy stops inside this question: `text` and `options` may be only
+    their beginning."""
 
 
 @dataclass(frozen=True)
@@ -164,6 +164,8 @@ class Store:
     surveys: dict[str, SurveyData] = field(default_factory=dict)
     catalog: list[dict[str, str]] = field(default_factory=list)
     """Known communications (data/catalog/communications.csv), as rows."""
+    question_catalog: list[dict[str, str]] = field(default_factory=list)
+    """Known question texts (data/catalog/questions.csv), as rows."""
     topics: list[Topic] = field(default_factory=list)
     """Curated links between questions of different surveys (data/topics.json)."""
     demo: bool = False

@@ -237,6 +237,10 @@ def read_store(data_dir: Path) -> tuple[Store, list[Issue]]:
     if catalog.exists():
         with catalog.open(encoding="utf-8", newline="") as fh:
             store.catalog = list(csv.DictReader(fh))
+    questions = data_dir / "catalog" / "questions.csv"
+    if questions.exists():
+        with questions.open(encoding="utf-8", newline="") as fh:
+            store.question_catalog = list(csv.DictReader(fh))
     topics = data_dir / "topics.json"
     if topics.exists():
         store.topics = _read_topics(topics, issues)

@@ -184,16 +184,26 @@ class _Validator:
     def known_id_for_text(self, survey_key: str, text: str, truncated: bool = False) -> str | None:
         """The id of the store's question with this text; a text cut short in a captured
         copy matches the full text it begins (whichever of the two was cut)."""
+        key = canonical_key(text)
         data = self.store.surveys.get(survey_key)
         if data is None:
-            return None
-        key = canonical_key(text)
+            return self.catalog_id_for_text(survey_key, key)
         known = [(q, canonical_key(q.text)) for q in data.questions.values()]
         same = next((q.id for q, k in known if k == key), None)
         if same or not key:
             return same
         return next((q.id for q, k in known if k and (q.truncated and key.startswith(k)
-                                                      or truncated and k.startswith(key))), None)
+                                                      or truncated and k.startswith(key))),
+                    None) or self.catalog_id_for_text(survey_key, key)
+
+    def catalog_id_for_text(self, survey_key: str, key: str) -> str | None:
+        """A CCADB id that data/catalog/questions.csv gives for this survey and exact text."""
+        return next((row["question_id"] for row in self.store.question_catalog
+                     if QUESTION_ID.match(row.get("question_id") or "")
+                     and not (row.get("question_id") or "").startswith("local-")
+                     and canonical_key(row.get("communication_title") or "") == survey_key
+                     and key and canonical_key(row.get("question_text_verbatim") or "") == key),
+                    None)
 
     def finish_question(self, survey_key: str, draft: _QuestionDraft) -> Question:
         known = self.store.surveys.get(survey_key)

@@ -203,6 +203,8 @@ def load_survey_sample_html(text: str, origin: str, survey: str | None,
                             "the page stops before its end (a copy cut short): read as far "
                             "as it goes, the question it stops in marked as cut short",
                             warning=True))
+    if not title:
+        definitions = []  # the title is the survey's key: nothing can be filed without it
     letter = _paragraphs(parser.letter.parts) if parser.letter else ""
     comm_id = communication_id_from_url(page_url or origin) or communication_id_from_url(
         parser.form_action or "")
