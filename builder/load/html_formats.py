@@ -61,7 +61,19 @@ class Block:
     rows: list[list[Cell]] = field(default_factory=list)
 
 
-class _PageParser(HTMLParser):
+class TolerantHTMLParser(HTMLParser):
+    """HTMLParser that reads `<![anything` other than CDATA as a browser does (a bogus
+    comment) instead of raising AssertionError, as Python's parser does for it."""
+
+    def parse_marked_section(self, i: int, report: int = 1) -> int:
+        try:
+            return super().parse_marked_section(i, report)
+        except AssertionError:
+            end = self.rawdata.find(">", i + 3)
+            return -1 if end == -1 else end + 1
+
+
+class _PageParser(TolerantHTMLParser):
     """Collects headings and top-level tables; nested tables are read as cell text."""
 
     def __init__(self) -> None:

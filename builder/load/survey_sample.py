@@ -16,12 +16,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 from builder.errors import Issue
 from builder.load.common import Export, QuestionDef
-from builder.load.html_formats import communication_id_from_url
+from builder.load.html_formats import TolerantHTMLParser, communication_id_from_url
 from builder.model import DATE, FREE_TEXT, MAX_OPTIONS, MULTI, SINGLE, UNKNOWN
 from builder.text import fold_whitespace
 
@@ -58,7 +57,7 @@ class _Question:
     options: list[_Option] = field(default_factory=list)
 
 
-class _SampleParser(HTMLParser):
+class _SampleParser(TolerantHTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.title: str | None = None
