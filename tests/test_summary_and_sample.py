@@ -489,3 +489,16 @@ def test_real_data_builds_with_the_new_surveys(tmp_path: Path) -> None:
     assert "stops inside this question" not in text
     text = main_text(project.site / url_of_html(question_page(sept.survey.key, second.id)))
     assert "The captured copy of the page stops inside this question" in text
+
+
+def test_rows_after_an_owner_title_with_no_text_belong_to_no_owner(cli, tmp_path: Path) -> None:
+    """A title whose text is empty is never read as the previous owner's."""
+    page = summary_per_question(EXAMPLE_SURVEY, [
+        ("Fictitious Example CA", [("ACTION 2: Will you meet the deadline?", "Yes")]),
+        ("<img src=x>", [("ACTION 2: Will you meet the deadline?", "No")])])
+    path = write(tmp_path, "summary.html", page)
+    result = run(cli, tmp_path / "data", path)
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        f"{path}:19: owner: missing-owner: an Action | Response table has no CA owner title "
+        "before it", "1 problem found"]

@@ -269,17 +269,21 @@ def _owner_blocks(blocks: list[Block], heading: str, origin: str,
                   issues: list[Issue]) -> list[OwnerBlock]:
     """Each CA owner with its action rows, in page order, across all its tables.
 
-    A new owner title starts a new block; an empty heading (the untitled per-contact
-    page block of the template) is no title. A table whose header is not
-    `Action | Response` is layout, or the owner's title as a one-cell table.
+    A new owner title starts a new block. An empty heading right after an owner's title
+    is the template's untitled per-contact block; anywhere else it ends the owner's block
+    (rows are never given to an owner whose title they do not follow). A table whose
+    header is not `Action | Response` is layout, or the owner's title as a one-cell table.
     """
     found: list[OwnerBlock] = []
     owner: str | None = None
     owner_at: tuple[int | None, int | None] = (None, None)
     for block in blocks:
-        if block.kind == "heading" and block.text and block.text != heading:
-            owner, owner_at = block.text, (block.line, None)
-            found.append((owner, owner_at, []))
+        if block.kind == "heading" and block.text != heading:
+            if block.text:
+                owner, owner_at = block.text, (block.line, None)
+                found.append((owner, owner_at, []))
+            elif not (owner and found and not found[-1][2]):
+                owner = None
             continue
         if block.kind != "table" or not block.rows:
             continue
