@@ -502,3 +502,30 @@ def test_rows_after_an_owner_title_with_no_text_belong_to_no_owner(cli, tmp_path
     assert result.output.splitlines() == [
         f"{path}:19: owner: missing-owner: an Action | Response table has no CA owner title "
         "before it", "1 problem found"]
+
+
+BENIGN_TWIN = sample_page(
+    "Benign title of the same shape",
+    "Dear CA,<br/>Read <a href=\"https://example.invalid/y\">this</a> and "
+    '<a href="https://example.invalid/x">that</a>.<br/>Plain closing line',
+    [{"question": "ACTION 1: Pick one of two", "required": True,
+      "radio": [("0", "Yes"), ("1", "No and never")]}])
+
+
+def test_a_site_built_from_a_hostile_survey_sample_holds_no_element_from_it(
+        cli, tmp_path: Path) -> None:
+    from site_checker import Baseline, assert_clean
+
+    sites = {}
+    for name, page in (("benign", BENIGN_TWIN), ("hostile", HOSTILE_SAMPLE)):
+        imported(cli, tmp_path / name / "data", write(tmp_path, f"{name}.html", page))
+        project = make_project(tmp_path / name / "project")
+        build_site(tmp_path / name / "data", docs_dir=project.docs, site_dir=project.site,
+                   config_file=project.config)
+        sites[name] = project.site
+    assert_clean(sites["hostile"], Baseline.from_sites(sites["benign"]))
+    store = load_store(tmp_path / "hostile" / "data")
+    [data] = store.surveys.values()
+    [q] = data.questions.values()
+    text = main_text(sites["hostile"] / url_of_html(question_page(data.survey.key, q.id)))
+    assert "ACTION 1: Pick <script> {% raw %}" in text and "No & never" in text

@@ -114,8 +114,8 @@ class _SampleParser(TolerantHTMLParser):
         assert self._heading is not None
         if tag == "h1":
             self._heading_depth += 1
-        if tag == "span" and "requiredText" in classes or self._required_depth and tag == "span":
-            self._required_depth += 1
+        if tag == "span" and ("requiredText" in classes or self._required_depth):
+            self._required_depth += 1  # "(Required)" is a flag, not part of the text
             self._heading.required = True
         elif tag == "br":
             self._heading.parts.append("\n")
@@ -207,10 +207,9 @@ def load_survey_sample_html(text: str, origin: str, survey: str | None,
     letter = _paragraphs(parser.letter.parts) if parser.letter else ""
     comm_id = communication_id_from_url(page_url or origin) or communication_id_from_url(
         parser.form_action or "")
-    export = Export([], issues, survey_title=title, communication_id=comm_id,
-                    questions=definitions, letter=letter or None)
-    export.complete_owner_list = False  # a survey page lists no CA owner: withdraws nothing
-    return export
+    # A survey page lists no CA owner, so its import never withdraws an answer.
+    return Export([], issues, survey_title=title, communication_id=comm_id,
+                  complete_owner_list=False, questions=definitions, letter=letter or None)
 
 
 def _definition(q: _Question, order: int, cut: bool, origin: str,
