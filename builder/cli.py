@@ -73,8 +73,9 @@ def import_command(source: str, fmt: str, survey: str | None, question_ids: str,
         click.echo(f"warning: {warning}", err=True)
     counts = {k: sum(c.kind == k for c in result.changes) for k in ("added", "changed",
                                                                       "withdrawn")}
-    click.echo(f"{terminal_safe(source)}: {result.export.format}, "
-               f"{len(result.export.records)} record(s); "
+    read = result.export.records if result.export.questions is None else result.export.questions
+    unit = "record(s)" if result.export.questions is None else "question(s)"
+    click.echo(f"{terminal_safe(source)}: {result.export.format}, {len(read)} {unit}; "
                f"answers {counts['added']} added, {counts['changed']} changed, "
                f"{counts['withdrawn']} withdrawn; {len(result.written)} file(s) written")
 

@@ -15,7 +15,7 @@ from builder.validate import ImportBundle
 def _merge_survey(old: Survey, new: Survey) -> Survey:
     urls = list(old.source_urls) + [u for u in new.source_urls if u not in old.source_urls]
     return replace(old, communication_id=old.communication_id or new.communication_id,
-                   source_urls=tuple(urls))
+                   letter=new.letter or old.letter, source_urls=tuple(urls))
 
 
 def _merge_question(old: Question | None, new: Question) -> Question:
@@ -27,9 +27,14 @@ def _merge_question(old: Question | None, new: Question) -> Question:
             options.append(label)
         elif label:
             options[i] = label
+    text, truncated = (new.text, new.truncated) if new.text else (old.text, old.truncated)
+    if new.truncated and len(old.text) >= len(new.text):
+        text, truncated = old.text, old.truncated  # a copy cut shorter says no more
     return replace(
         old,
-        text=new.text or old.text,
+        text=text,
+        truncated=truncated,
+        required=new.required if new.required is not None else old.required,
         type=new.type if new.type != UNKNOWN else old.type,
         order=new.order if new.order is not None else old.order,
         options=tuple(options),

@@ -57,6 +57,11 @@ class Question:
     """Option labels by number (index 0 is option 1); '' where a label is unknown."""
     source: str | None = None
     """Where the text was taken from."""
+    required: bool | None = None
+    """The survey marks it "(Required)"; None when not known (only its sample page says)."""
+    truncated: bool = False
+    """The captured copy stops inside this question: `text` and `options` may be only
+    their beginning."""
 
 
 @dataclass(frozen=True)
@@ -159,6 +164,8 @@ class Store:
     surveys: dict[str, SurveyData] = field(default_factory=dict)
     catalog: list[dict[str, str]] = field(default_factory=list)
     """Known communications (data/catalog/communications.csv), as rows."""
+    question_catalog: list[dict[str, str]] = field(default_factory=list)
+    """Known question texts (data/catalog/questions.csv), as rows."""
     topics: list[Topic] = field(default_factory=list)
     """Curated links between questions of different surveys (data/topics.json)."""
     demo: bool = False

@@ -49,7 +49,8 @@ _SPECS: dict[type, dict[str, tuple[type, ...]]] = {
              "letter": (str, type(None)), "source_urls": (list,), "partial": (bool,),
              "demo": (bool,), "note": (str, type(None))},
     Question: {"survey_key": (str,), "id": (str,), "order": (int, type(None)), "type": (str,),
-               "text": (str,), "options": (list,), "source": (str, type(None))},
+               "text": (str,), "options": (list,), "source": (str, type(None)),
+               "required": (bool, type(None)), "truncated": (bool,)},
     Answer: {"survey_key": (str,), "question_id": (str,), "owner_key": (str,),
              "owner_name": (str,), "values": (list,), "option_numbers": (list,),
              "source": (str,), "observed_at": (str,), "submitted_at": (str, type(None)),
@@ -60,9 +61,9 @@ _SPECS: dict[type, dict[str, tuple[type, ...]]] = {
              "captured_at": (str, type(None)), "live": (bool,)},
 }
 
-_OPTIONAL = {"captured_at", "live"}
+_OPTIONAL = {"captured_at", "live", "required", "truncated"}
 """Keys added after the first stores were written: absent means the dataclass default
-(capture date unknown, not a live capture)."""
+(capture date unknown, not a live capture; not known to be required, text complete)."""
 
 
 _ITEM_TYPES: dict[str, tuple[type, ...]] = {"option_numbers": (int, type(None))}
@@ -236,6 +237,10 @@ def read_store(data_dir: Path) -> tuple[Store, list[Issue]]:
     if catalog.exists():
         with catalog.open(encoding="utf-8", newline="") as fh:
             store.catalog = list(csv.DictReader(fh))
+    questions = data_dir / "catalog" / "questions.csv"
+    if questions.exists():
+        with questions.open(encoding="utf-8", newline="") as fh:
+            store.question_catalog = list(csv.DictReader(fh))
     topics = data_dir / "topics.json"
     if topics.exists():
         store.topics = _read_topics(topics, issues)
@@ -287,9 +292,18 @@ def check_store(store: Store, data_dir: Path) -> list[Issue]:
 
 # -- writing ---------------------------------------------------------------------------
 
+_QUESTION_DEFAULTS = {"required": None, "truncated": False}
+"""Question keys written only when they say something, so older stores stay unchanged."""
+
+
 def _record_dict(record: Any) -> dict[str, Any]:
-    return {f.name: list(v) if isinstance(v := getattr(record, f.name), tuple) else v
-            for f in fields(record)}
+    out = {f.name: list(v) if isinstance(v := getattr(record, f.name), tuple) else v
+           for f in fields(record)}
+    if isinstance(record, Question):
+        for name, default in _QUESTION_DEFAULTS.items():
+            if out[name] is default:  # None and False are singletons
+                del out[name]
+    return out
 
 
 def render_survey_files(data: SurveyData) -> dict[str, str]:

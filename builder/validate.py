@@ -27,6 +27,8 @@ class _QuestionDraft:
     type: str | None = None
     text: str | None = None
     options: dict[int, str] = field(default_factory=dict)
+    required: bool | None = None
+    truncated: bool = False
 
 
 @dataclass
@@ -101,6 +103,7 @@ class _Validator:
                 draft.options[number] = response
             rows.setdefault((survey.key, draft.id, owner_key), []).append(
                 (rec, response, number))
+        self.definitions(surveys, drafts)
         for survey_key, by_id in drafts.items():
             for draft in by_id.values():
                 surveys[survey_key].questions[draft.id] = self.finish_question(survey_key, draft)
@@ -110,6 +113,22 @@ class _Validator:
             if answer is not None:
                 surveys[survey_key].answers[(qid, owner_key)] = answer
         return ImportBundle(surveys, self.issues)
+
+    def definitions(self, surveys: dict[str, SurveyData],
+                    drafts: dict[str, dict[str, _QuestionDraft]]) -> None:
+        """The questions a survey page defines (survey-sample-html): no answers."""
+        for d in self.export.questions or ():
+            rec = RawRecord(d.path, d.line, question_text=d.text, question_order=d.order,
+                            question_type=None if d.type == UNKNOWN else d.type,
+                            column=d.column)
+            survey = self.survey_of(rec, surveys)
+            if survey is None:
+                continue
+            draft = self.question_of(rec, survey, drafts.setdefault(survey.key, {}),
+                                     truncated=d.truncated)
+            if draft is not None:
+                draft.options.update(d.options)
+                draft.required, draft.truncated = d.required, d.truncated
 
     def survey_of(self, rec: RawRecord, surveys: dict[str, SurveyData]) -> Survey | None:
         title = fold_whitespace(str(rec.survey or self.export.survey_title or ""))
@@ -126,16 +145,17 @@ class _Validator:
             source = self.export.source or rec.path
             source = source if "://" in source else None
             surveys[key] = SurveyData(Survey(key, title, comm_id and str(comm_id),
+                                             letter=self.export.letter,
                                              source_urls=(source,) if source else ()))
         return surveys[key].survey
 
-    def question_of(self, rec: RawRecord, survey: Survey,
-                    drafts: dict[str, _QuestionDraft]) -> _QuestionDraft | None:
+    def question_of(self, rec: RawRecord, survey: Survey, drafts: dict[str, _QuestionDraft],
+                    truncated: bool = False) -> _QuestionDraft | None:
         text = None if rec.question_text is None else str(rec.question_text)
         qid = rec.question_id
         if qid is None:
-            qid = self.known_id_for_text(survey.key, text or "") or local_question_id(
-                survey.key, text or "")
+            qid = self.known_id_for_text(survey.key, text or "", truncated) or \
+                local_question_id(survey.key, text or "")
         qid = str(qid).strip()
         if not QUESTION_ID.match(qid):
             self.error(rec, "question_id", "invalid-question-id",
@@ -161,12 +181,29 @@ class _Validator:
                            f"question {qid} had a different {attr} on line {draft.line}", value)
         return draft
 
-    def known_id_for_text(self, survey_key: str, text: str) -> str | None:
+    def known_id_for_text(self, survey_key: str, text: str, truncated: bool = False) -> str | None:
+        """The id of the store's question with this text; a text cut short in a captured
+        copy matches the full text it begins (whichever of the two was cut)."""
+        key = canonical_key(text)
         data = self.store.surveys.get(survey_key)
         if data is None:
-            return None
-        key = canonical_key(text)
-        return next((q.id for q in data.questions.values() if canonical_key(q.text) == key), None)
+            return self.catalog_id_for_text(survey_key, key)
+        known = [(q, canonical_key(q.text)) for q in data.questions.values()]
+        same = next((q.id for q, k in known if k == key), None)
+        if same or not key:
+            return same
+        return next((q.id for q, k in known if k and (q.truncated and key.startswith(k)
+                                                      or truncated and k.startswith(key))),
+                    None) or self.catalog_id_for_text(survey_key, key)
+
+    def catalog_id_for_text(self, survey_key: str, key: str) -> str | None:
+        """A CCADB id that data/catalog/questions.csv gives for this survey and exact text."""
+        return next((row["question_id"] for row in self.store.question_catalog
+                     if QUESTION_ID.match(row.get("question_id") or "")
+                     and not (row.get("question_id") or "").startswith("local-")
+                     and canonical_key(row.get("communication_title") or "") == survey_key
+                     and key and canonical_key(row.get("question_text_verbatim") or "") == key),
+                    None)
 
     def finish_question(self, survey_key: str, draft: _QuestionDraft) -> Question:
         known = self.store.surveys.get(survey_key)
@@ -182,8 +219,12 @@ class _Validator:
         text = draft.text if draft.text is not None else (previous.text if previous else "")
         order = draft.order if draft.order is not None else (previous.order if previous else None)
         source = self.export.source or None
+        required = draft.required if draft.required is not None else (
+            previous.required if previous else None)
+        truncated = draft.truncated if draft.text else bool(previous and previous.truncated)
         return Question(survey_key, draft.id, order, qtype, text,
-                        tuple(options) if qtype != FREE_TEXT else (), source)
+                        tuple(options) if qtype != FREE_TEXT else (), source, required,
+                        truncated)
 
     def answer(self, question: Question, owner_key: str, owner_name: str,
                group: list[tuple[RawRecord, str, int | None]]) -> Answer | None:

@@ -55,6 +55,9 @@ SEED_OPTIONS = {
     "report-may-2020-Q00101-Q00102.csv": ("report-csv", ("Q00101", "Q00102")),
     "report-multi-select.html": ("report-html", ("Q09001", "Q09002")),
     "summary-report.html": ("summary-html", ()),
+    "CACommSummaryReport-march-2016.html": ("summary-html", ()),
+    "CACommunicationSurveySample-september-2018.html": ("survey-sample-html", ()),
+    "CACommunicationSurveySample-january-2020.html": ("survey-sample-html", ()),
     "ccadb-export.csv": ("ccadb-csv", ()),
     "api-export.json": ("json", ()),
 }

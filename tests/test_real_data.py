@@ -23,7 +23,8 @@ def test_bundled_store_is_valid_and_complete() -> None:
     store = load_store(ROOT / "data")
     titles = {d.survey.title: d for d in store.surveys.values()}
     assert set(titles) == {"April 2017 CA Communication", "May 2020 CA Communication",
-                           "November 2017 CA Communication"}
+                           "November 2017 CA Communication", "March 2016 CA Communication",
+                           "September 2018 CA Communication", "January 2020 CA Communication"}
     nov = titles["November 2017 CA Communication"]
     assert len(nov.questions) == 8 and not nov.answers
     assert nov.sorted_questions()[5].text == (

@@ -13,6 +13,7 @@ from builder.load.common import Export, RawRecord, decode_text
 from builder.load.csv_formats import load_ccadb_csv, load_report_csv
 from builder.load.html_formats import load_report_html, load_summary_html, looks_like_summary
 from builder.load.json_export import load_json_export
+from builder.load.survey_sample import load_survey_sample_html, looks_like_survey_sample
 
 __all__ = ["Export", "Format", "LoadOptions", "RawRecord", "detect_format", "load_export",
            "parse_export"]
@@ -51,6 +52,8 @@ def detect_format(text: str) -> Format | None:
     if head.startswith(("[", "{")):
         return Format.JSON
     if head.startswith("<") or "<html" in lower or "<table" in lower:
+        if looks_like_survey_sample(text):
+            return Format.SURVEY_SAMPLE_HTML
         return Format.SUMMARY_HTML if looks_like_summary(text) else Format.REPORT_HTML
     first_line = head.splitlines()[0] if head else ""
     cells = [c.strip().strip('"').lower() for c in first_line.split(",")]
@@ -90,7 +93,8 @@ def parse_export(data: bytes, origin: str, options: LoadOptions) -> Export:
             raise InputRejected([*issues, Issue(
                 origin, 1, None, "-", "unknown-format",
                 "not a CCADB export this tool reads (report-html, summary-html, "
-                "report-csv, ccadb-csv or json); use --format to force one",
+                "survey-sample-html, report-csv, ccadb-csv or json); use --format to force "
+                "one",
                 text.lstrip().splitlines()[0] if text.strip() else "")])
         fmt = detected
     loader = {
@@ -102,6 +106,8 @@ def parse_export(data: bytes, origin: str, options: LoadOptions) -> Export:
         Format.SUMMARY_HTML: lambda: load_summary_html(text, origin, options.survey,
                                                        options.question_ids, page_url),
         Format.JSON: lambda: load_json_export(text, origin),
+        Format.SURVEY_SAMPLE_HTML: lambda: load_survey_sample_html(text, origin, options.survey,
+                                                                   page_url),
     }.get(fmt)
     if loader is None:  # placeholder until the loader lands (this round's issue 12)
         raise InputRejected([*issues, Issue(origin, None, None, "-", "unsupported-format",

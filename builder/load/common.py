@@ -38,6 +38,24 @@ class RawRecord:
 
 
 @dataclass
+class QuestionDef:
+    """A question as a survey page defines it, with no answer (the survey-sample layout)."""
+
+    path: str
+    line: int | None
+    order: int
+    text: str
+    type: str
+    """One of model.QUESTION_TYPES (Unknown when the page shows no control)."""
+    options: dict[int, str] = field(default_factory=dict)
+    """Option number (1-12, as the CCADB numbers them) -> label."""
+    required: bool | None = None
+    truncated: bool = False
+    """The page was cut short inside this question."""
+    column: int | None = None
+
+
+@dataclass
 class Export:
     """The records of one export plus what the layout says about the survey."""
 
@@ -51,6 +69,10 @@ class Export:
     """The URL or file recorded as the source of every answer."""
     complete_owner_list: bool = True
     """Report layouts list every CA owner that answered; used for 'withdrawn'."""
+    questions: list[QuestionDef] | None = None
+    """Question definitions without answers (survey-sample-html); None for answer layouts."""
+    letter: str | None = None
+    """The survey's letter as text (survey-sample-html)."""
 
 
 def decode_text(data: bytes, origin: str, fallback: str | None) -> tuple[str | None, list[Issue]]:

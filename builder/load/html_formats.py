@@ -6,6 +6,11 @@ does not show): `<br>` (and block ends) become line breaks, which separate the o
 of a multiple-choice answer. The summary report prints its answers escaped, with
 `white-space: pre-wrap`, and joins the options of a multiple-choice answer with a
 newline: there a newline in the text is a line break too.
+
+The summary report's Visualforce template (CACommSummaryReport.page) nests an untitled
+page block per contact inside each CA owner's block and repeats a one-row
+`Action | Response` table per question; older or hand-saved copies hold one table per
+owner. Both read the same: questions count in page order within an owner's block.
 """
 
 from __future__ import annotations
@@ -56,7 +61,19 @@ class Block:
     rows: list[list[Cell]] = field(default_factory=list)
 
 
-class _PageParser(HTMLParser):
+class TolerantHTMLParser(HTMLParser):
+    """HTMLParser that reads `<![anything` other than CDATA as a browser does (a bogus
+    comment) instead of raising AssertionError, as Python's parser does for it."""
+
+    def parse_marked_section(self, i: int, report: int = 1) -> int:
+        try:
+            return super().parse_marked_section(i, report)
+        except AssertionError:
+            end = self.rawdata.find(">", i + 3)
+            return -1 if end == -1 else end + 1
+
+
+class _PageParser(TolerantHTMLParser):
     """Collects headings and top-level tables; nested tables are read as cell text."""
 
     def __init__(self) -> None:
@@ -71,6 +88,10 @@ class _PageParser(HTMLParser):
         to `blocks` meanwhile, must not take its later rows)."""
         self._cell: Cell | None = None
         self._hidden = 0
+        self.ended = False
+        """`</html>` was read: the page is whole (a copy cut short lacks it)."""
+        self.row_closed = True
+        """The last row of a top-level table ended with `</tr>`."""
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         line, col = self.getpos()
@@ -90,6 +111,7 @@ class _PageParser(HTMLParser):
         elif self._table_depth == 1 and self._table is not None and tag == "tr":
             self._table.rows.append([])
             self._cell = None
+            self.row_closed = False
         elif self._table_depth == 1 and self._table is not None and tag in ("td", "th"):
             table = self._table
             if not table.rows:
@@ -108,6 +130,10 @@ class _PageParser(HTMLParser):
             self.handle_endtag(tag)
 
     def handle_endtag(self, tag: str) -> None:
+        if tag == "html":
+            self.ended = True
+        elif tag == "tr" and self._table_depth == 1:
+            self.row_closed = True
         if tag == "title":
             self._in_title = False
         elif tag in _HIDDEN:
@@ -158,8 +184,9 @@ def question_ids_from_url(origin: str) -> tuple[str, ...]:
 
 
 def communication_id_from_url(origin: str) -> str | None:
-    query = parse_qs(urlsplit(origin).query)
-    for key in ("CommunicationId", "CACommunicationId"):
+    """`CommunicationId=`, `CACommunicationId=`; real links also spell it `CommunicationID`."""
+    query = {k.lower(): v for k, v in parse_qs(urlsplit(origin).query).items()}
+    for key in ("communicationid", "cacommunicationid"):
         if query.get(key):
             return query[key][0].strip() or None
     return None
@@ -235,6 +262,45 @@ def load_report_html(text: str, origin: str, survey: str | None,
                   question_texts=question_texts)
 
 
+OwnerBlock = tuple[str, tuple[int | None, int | None], list[list[Cell]]]
+
+
+def _owner_blocks(blocks: list[Block], heading: str, origin: str,
+                  issues: list[Issue]) -> list[OwnerBlock]:
+    """Each CA owner with its action rows, in page order, across all its tables.
+
+    A new owner title starts a new block. An empty heading right after an owner's title
+    is the template's untitled per-contact block; anywhere else it ends the owner's block
+    (rows are never given to an owner whose title they do not follow). A table whose
+    header is not `Action | Response` is layout, or the owner's title as a one-cell table.
+    """
+    found: list[OwnerBlock] = []
+    owner: str | None = None
+    owner_at: tuple[int | None, int | None] = (None, None)
+    for block in blocks:
+        if block.kind == "heading" and block.text != heading:
+            if block.text:
+                owner, owner_at = block.text, (block.line, None)
+                found.append((owner, owner_at, []))
+            elif not (owner and found and not found[-1][2]):
+                owner = None
+            continue
+        if block.kind != "table" or not block.rows:
+            continue
+        if _header_texts(block.rows[0])[:2] != ["Action", "Response"]:
+            if len(block.rows[0]) == 1 and block.rows[0][0].tag == "th":
+                cell = block.rows[0][0]  # the owner's title as a one-cell table
+                owner, owner_at = fold_whitespace(cell.text()), (cell.line, cell.column)
+                found.append((owner, owner_at, []))
+            continue
+        if not owner:
+            issues.append(Issue(origin, block.line, None, "owner", "missing-owner",
+                                "an Action | Response table has no CA owner title before it"))
+            continue
+        found[-1][2].extend(r for r in block.rows[1:] if r)
+    return found
+
+
 def load_summary_html(text: str, origin: str, survey: str | None,
                       question_ids: tuple[str, ...], page_url: str = "") -> Export:
     """CACommSummaryReport: 'CA Responses to <title>', a block per CA owner (Action | Response)."""
@@ -245,31 +311,21 @@ def load_summary_html(text: str, origin: str, survey: str | None,
         return _not_a_report(origin, "CACommSummaryReport page", parser)
     title = survey or re.sub(r"^CA\s+Responses\s+to\s+", "", heading).strip()
     issues: list[Issue] = []
+    blocks = _owner_blocks(parser.blocks, heading, origin, issues)
+    if not parser.ended and not parser.row_closed and blocks and blocks[-1][2]:
+        # A copy cut short inside its last row: that row's text is not all there.
+        row = blocks[-1][2].pop()
+        issues.append(Issue(origin, row[0].line, row[0].column, "-", "cut-short",
+                            "the page stops inside this row (a copy cut short): the row is "
+                            "left out", fold_whitespace(row[0].text())[:60], warning=True))
     records: list[RawRecord] = []
-    owner: str | None = None
-    owner_at: tuple[int | None, int | None] = (None, None)
-    for block in parser.blocks:
-        if block.kind == "heading" and block.text != heading:
-            owner, owner_at = block.text, (block.line, None)
-            continue
-        if block.kind != "table" or not block.rows:
-            continue
-        if _header_texts(block.rows[0])[:2] != ["Action", "Response"]:
-            if block.rows and len(block.rows[0]) == 1 and block.rows[0][0].tag == "th":
-                cell = block.rows[0][0]  # the owner's title as a one-cell table
-                owner, owner_at = fold_whitespace(cell.text()), (cell.line, cell.column)
-            continue
-        if not owner:
-            issues.append(Issue(origin, block.line, None, "owner", "missing-owner",
-                                "an Action | Response table has no CA owner title before it"))
-            continue
-        body = [r for r in block.rows[1:] if r]
-        if question_ids and len(question_ids) != len(body):
-            issues.append(Issue(origin, block.line, None, "Action", "question-count-mismatch",
-                                f"{len(body)} action row(s) but {len(question_ids)} question "
+    for owner, owner_at, rows in blocks:
+        if question_ids and len(question_ids) != len(rows):
+            issues.append(Issue(origin, owner_at[0], None, "Action", "question-count-mismatch",
+                                f"{len(rows)} action row(s) but {len(question_ids)} question "
                                 "id(s) given", owner))
             continue
-        for pos, row in enumerate(body):
+        for pos, row in enumerate(rows):
             if len(row) != 2:
                 issues.append(Issue(origin, row[0].line, None, "-", "ragged-row",
                                     f"row has {len(row)} cell(s), expected 2", owner))
