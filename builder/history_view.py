@@ -93,7 +93,8 @@ def history_block(versions: list[Version], deadline: str | None) -> Markup:
     marks.insert(0, '<span class="csr-tag csr-edited">edited</span>')
     return Markup(
         f'{" ".join(marks)}<details class="csr-history"><summary>History: {len(versions)} '
-        f"versions ({encode(_dates(versions))})</summary><ol>{''.join(items)}</ol>{pairs}{LEGEND}</details>")
+        f"versions ({encode(_dates(versions))})</summary><ol>{''.join(items)}</ol>{pairs}"
+        f"{LEGEND}</details>")
 
 
 @dataclass
