@@ -11,7 +11,7 @@ from markupsafe import Markup
 
 from builder.diff import answer_text, render_diff, word_diff
 from builder.encode import attr, encode, encode_lines, link, safe_external_url
-from builder.labels import FIRST_CAPTURED, capture, day, late
+from builder.labels import FIRST_CAPTURED, capture, late, span
 from builder.model import Change
 from builder.pages import owner_page, question_page, survey_page
 from builder.timeline import Version, is_edited, is_late
@@ -48,16 +48,6 @@ def _source(version: Version) -> Markup:
         "file " + version.source.replace("\\", "/").rsplit("/", 1)[-1])
 
 
-def _dates(versions: list[Version]) -> str:
-    """'captured A → B', 'imported A → B' (no capture date known), or each said apart."""
-    if all(v.captured_at for v in versions):
-        return "captured " + " → ".join(day(v.captured_at or "") for v in versions)
-    if not any(v.captured_at for v in versions):
-        return "imported " + " → ".join(day(v.observed_at) for v in versions)
-    return " → ".join(f"captured {day(v.captured_at)}" if v.captured_at
-                      else f"imported {day(v.observed_at)}" for v in versions)
-
-
 def history_block(versions: list[Version], deadline: str | None) -> Markup:
     """'edited'/'late' marks, and for an edited answer its whole timeline with diffs."""
     marks = []
@@ -91,9 +81,10 @@ def history_block(versions: list[Version], deadline: str | None) -> Markup:
                  f'<select aria-label="first version">{options}</select> with '
                  f'<select aria-label="second version">{options}</select></p>{blocks}</div>')
     marks.insert(0, '<span class="csr-tag csr-edited">edited</span>')
+    dates = span([(v.captured_at, v.observed_at) for v in versions])
     return Markup(
         f'{" ".join(marks)}<details class="csr-history"><summary>History: {len(versions)} '
-        f"versions ({encode(_dates(versions))})</summary><ol>{''.join(items)}</ol>{pairs}"
+        f"versions ({encode(dates)})</summary><ol>{''.join(items)}</ol>{pairs}"
         f"{LEGEND}</details>")
 
 

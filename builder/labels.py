@@ -38,6 +38,17 @@ def entry_date(captured_at: str | None, observed_at: str) -> str:
     return f"imported {day(observed_at)}, capture date unknown"
 
 
+def span(dates: list[tuple[str | None, str]]) -> str:
+    """The dates of versions, from (captured_at, observed_at): 'captured A → B' when every
+    capture date is known, 'imported A → B' when none is, else each said apart."""
+    if all(captured for captured, _ in dates):
+        return "captured " + " → ".join(day(captured or "") for captured, _ in dates)
+    if not any(captured for captured, _ in dates):
+        return "imported " + " → ".join(day(observed) for _, observed in dates)
+    return " → ".join(capture(captured, observed) if captured else f"imported {day(observed)}"
+                      for captured, observed in dates)
+
+
 def late(captured_at: str, deadline: str) -> str:
     """The late mark; only for a live capture after the deadline (timeline.is_late)."""
     return f"late: first captured live {day(captured_at)}, after the deadline {day(deadline)}"
