@@ -73,6 +73,10 @@ def test_november_2017_does_not_call_itself_a_partial_capture(real_site: Project
         assert "partial capture" not in main_text(page).casefold(), page
     cells = [e.text for e in elements(real_site.site / "index.html") if e.tag == "td"]
     assert "November 2017 CA Communication no answers captured" in cells
+    owner = main_text(next(real_site.site.glob("owners/actalis-*/index.html")))
+    section = owner[owner.index("November 2017 CA Communication No"):]
+    assert section.startswith("November 2017 CA Communication No answers to this survey have "
+                              "been captured, from any CA owner. April 2017")
 
 
 IMPORTED = "capture date unknown (imported 2026-11-27)"
