@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 
 from builder.diff import answer_text
 from builder.labels import FIRST_CAPTURED, capture
@@ -46,8 +47,8 @@ def _summary(change: Change, partial: str | None) -> str:
 
 
 def atom_feed(feed_id: str, title: str, self_href: str, page_href: str,
-              changes: list[Change], titles: dict[str, str], link_for,  # type: ignore[no-untyped-def]
-              partial: dict[str, str] | None = None) -> str:
+              changes: list[Change], titles: dict[str, str],
+              link_for: Callable[[Change], str], partial: dict[str, str] | None = None) -> str:
     """An Atom 1.0 document; links are relative to the feed's own URL.
 
     `partial`: survey key -> labels.partial_capture, for the surveys captured in part.
