@@ -187,6 +187,18 @@ def test_a_live_capture_after_the_deadline_is_marked_late(tmp_path: Path, live: 
     assert dates == ["captured 2020-05-20", "captured 2020-05-20"]
 
 
+def test_dates_say_captured_only_for_a_known_capture() -> None:
+    from builder.labels import capture, entry_date, partial_capture, span
+
+    assert capture("2020-05-20T09:00:00Z", "2026-11-27T00:14:33Z") == "captured 2020-05-20"
+    assert capture(None, "2026-11-27T00:14:33Z") == "capture date unknown (imported 2026-11-27)"
+    assert entry_date(None, "2026-11-27T00:14:33Z") == "imported 2026-11-27, capture date unknown"
+    assert span([("2020-05-20", "2020-06-01T00:00:00Z"), (None, "2020-07-01T00:00:00Z")]) == \
+        "captured 2020-05-20 → imported 2020-07-01"
+    assert partial_capture(1) == ("partial capture: only the first CA owner of the CCADB's "
+                                  "report was captured; counts cover only that one")
+
+
 def test_changes_pages_list_the_change_newest_first(two_versions: Project) -> None:
     text = main_text(two_versions.site / "changes" / "index.html")
     assert "Actalis changed its answer to question Q00101 of May 2020 CA Communication" in text
