@@ -34,6 +34,7 @@ from markupsafe import Markup
 
 from builder.encode import link, yaml_title
 from builder.errors import BuildFailed
+from builder.labels import CAPTURED_AT, IMPORTED_AT, LIVE
 from builder.load.common import RECORD_FIELDS
 from builder.model import QUESTION_TYPES, UNKNOWN, Answer, Store, SurveyData
 from builder.pages import owner_page, question_page, rel, survey_page, url_of
@@ -185,7 +186,9 @@ TABLES = (
               "left blank)."),
         Field("ca_owner_name", STR, "CA owner name as given by the source.", True),
         Field("submitted_at", STR, "When the CA submitted it, if the export says."),
-        Field("observed_at", STR, "UTC time (ISO 8601) this version was first captured."),
+        Field("observed_at", STR, IMPORTED_AT),
+        Field("captured_at", STR, CAPTURED_AT),
+        Field("live", BOOL, LIVE, True),
         Field("source", STR, "URL or file the answer was imported from.")),
         ("survey_slug", "question_id", "ca_owner_slug", "position"),
         ((("survey_slug",), "surveys"), (("survey_slug", "question_id"), "questions"),
@@ -201,7 +204,9 @@ TABLES = (
               ("added", "changed", "withdrawn")),
         Field("old", ARRAY, "The answer before (chosen options or the free text)."),
         Field("new", ARRAY, "The answer after (chosen options or the free text)."),
-        Field("observed_at", STR, "UTC time (ISO 8601) the change was observed."),
+        Field("observed_at", STR, IMPORTED_AT),
+        Field("captured_at", STR, CAPTURED_AT),
+        Field("live", BOOL, LIVE, True),
         Field("source", STR, "URL or file the change was imported from.")),
         ("survey_slug", "sequence"),
         ((("survey_slug",), "surveys"), (("survey_slug", "question_id"), "questions"),
@@ -296,14 +301,15 @@ def table_rows(store: Store) -> dict[str, list[dict[str, Any]]]:
                     "ca_owner_slug": slug[a.owner_key], "position": position,
                     "option_number": number, "response": response,
                     "ca_owner_name": a.owner_name, "submitted_at": a.submitted_at,
-                    "observed_at": a.observed_at, "source": a.source})
+                    "observed_at": a.observed_at, "captured_at": a.captured_at,
+                    "live": a.live, "source": a.source})
         for sequence, c in enumerate(data.history, start=1):
             rows["history"].append({
                 "survey_slug": sid, "sequence": sequence, "question_id": c.question_id,
                 "ca_owner_slug": slug[c.owner_key], "ca_owner_name": c.owner_name,
                 "kind": c.kind, "old": None if c.old is None else list(c.old),
                 "new": None if c.new is None else list(c.new), "observed_at": c.observed_at,
-                "source": c.source})
+                "captured_at": c.captured_at, "live": c.live, "source": c.source})
     return rows
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import hashlib
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 
 from builder.diff import answer_text
+from builder.labels import FIRST_CAPTURED, capture
 from builder.model import Change
 from builder.text import clean_for_display
 
@@ -28,10 +30,15 @@ def entry_id(change: Change) -> str:
     return f"{TAG_BASE}:change:{hashlib.sha256(raw.encode('utf-8', 'replace')).hexdigest()[:24]}"
 
 
-def _summary(change: Change) -> str:
-    verb = {"added": "answered for the first time", "changed": "changed its answer",
-            "withdrawn": "no longer has an answer in the export"}[change.kind]
-    text = f"{change.owner_name} {verb}: question {change.question_id}."
+def _summary(change: Change, partial: str | None) -> str:
+    # `updated` is the import time (Atom needs one); the text says what the date is.
+    owner, question = change.owner_name, f"question {change.question_id}"
+    what = {"added": f"{owner}’s answer to {question} {FIRST_CAPTURED}",
+            "changed": f"{owner} changed its answer to {question}",
+            "withdrawn": f"{owner} no longer has an answer to {question} in the export"}
+    text = f"{what[change.kind]}; {capture(change.captured_at, change.observed_at)}."
+    if partial:
+        text += f"\n\nThe survey is a {partial}."
     if change.old is not None:
         text += f"\n\nBefore:\n{answer_text(change.old)}"
     if change.new is not None:
@@ -40,8 +47,13 @@ def _summary(change: Change) -> str:
 
 
 def atom_feed(feed_id: str, title: str, self_href: str, page_href: str,
-              changes: list[Change], titles: dict[str, str], link_for) -> str:  # type: ignore[no-untyped-def]
-    """An Atom 1.0 document; links are relative to the feed's own URL."""
+              changes: list[Change], titles: dict[str, str],
+              link_for: Callable[[Change], str], partial: dict[str, str] | None = None) -> str:
+    """An Atom 1.0 document; links are relative to the feed's own URL.
+
+    `partial`: survey key -> labels.partial_capture, for the surveys captured in part.
+    """
+    partial = partial or {}
     ET.register_namespace("", ATOM)
     feed = ET.Element(f"{{{ATOM}}}feed")
     ET.SubElement(feed, f"{{{ATOM}}}id").text = f"{TAG_BASE}:feed:{feed_id}"
@@ -57,16 +69,17 @@ def atom_feed(feed_id: str, title: str, self_href: str, page_href: str,
     for change in changes[:FEED_LENGTH]:
         entry = ET.SubElement(feed, f"{{{ATOM}}}entry")
         ET.SubElement(entry, f"{{{ATOM}}}id").text = entry_id(change)
-        verb = {"added": "answered", "changed": "changed its answer to",
-                "withdrawn": "withdrew its answer to"}[change.kind]
+        what = {"added": f"{change.owner_name}’s answer to {change.question_id} {FIRST_CAPTURED}",
+                "changed": f"{change.owner_name} changed its answer to {change.question_id}",
+                "withdrawn": f"{change.owner_name} no longer has an answer to "
+                             f"{change.question_id} in the export"}[change.kind]
         ET.SubElement(entry, f"{{{ATOM}}}title").text = _xml_text(
-            f"{change.owner_name} {verb} {change.question_id} "
-            f"({titles.get(change.survey_key, change.survey_key)})")
+            f"{what} ({titles.get(change.survey_key, change.survey_key)})")
         ET.SubElement(entry, f"{{{ATOM}}}updated").text = change.observed_at
         ET.SubElement(entry, f"{{{ATOM}}}link", rel="alternate", type="text/html",
                       href=link_for(change))
         ET.SubElement(entry, f"{{{ATOM}}}summary", type="text").text = _xml_text(
-            _summary(change))
+            _summary(change, partial.get(change.survey_key)))
     ET.indent(feed)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(
         feed, encoding="unicode") + "\n"

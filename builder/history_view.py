@@ -11,6 +11,7 @@ from markupsafe import Markup
 
 from builder.diff import answer_text, render_diff, word_diff
 from builder.encode import attr, encode, encode_lines, link, safe_external_url
+from builder.labels import FIRST_CAPTURED, capture, late, span
 from builder.model import Change
 from builder.pages import owner_page, question_page, survey_page
 from builder.timeline import Version, is_edited, is_late
@@ -50,16 +51,16 @@ def _source(version: Version) -> Markup:
 def history_block(versions: list[Version], deadline: str | None) -> Markup:
     """'edited'/'late' marks, and for an edited answer its whole timeline with diffs."""
     marks = []
-    if is_late(versions, deadline):
-        marks.append(f'<span class="csr-tag csr-late" title="first seen after the deadline">'
-                     f'late: first seen {encode(versions[0].observed_at[:10])}</span>')
+    if is_late(versions, deadline) and deadline and versions[0].captured_at:
+        text = late(versions[0].captured_at, deadline)
+        marks.append(f'<span class="csr-tag csr-late">{encode(text)}</span>')
     if not is_edited(versions):
         return Markup(" ".join(marks))
-    dates = " → ".join(str(encode(v.observed_at[:10])) for v in versions)
     items = []
     for number, version in enumerate(versions, start=1):
-        head = (f"<strong>Version {number}</strong>, captured "
-                f"{encode(version.observed_at[:10])} · {_source(version)}")
+        head = (f"<strong>Version {number}</strong>, "
+                f"{encode(capture(version.captured_at, version.observed_at))} · "
+                f"{_source(version)}")
         if number == 1:
             body = _version_text(version)
         else:
@@ -80,9 +81,11 @@ def history_block(versions: list[Version], deadline: str | None) -> Markup:
                  f'<select aria-label="first version">{options}</select> with '
                  f'<select aria-label="second version">{options}</select></p>{blocks}</div>')
     marks.insert(0, '<span class="csr-tag csr-edited">edited</span>')
+    dates = span([(v.captured_at, v.observed_at) for v in versions])
     return Markup(
         f'{" ".join(marks)}<details class="csr-history"><summary>History: {len(versions)} '
-        f"versions ({dates})</summary><ol>{''.join(items)}</ol>{pairs}{LEGEND}</details>")
+        f"versions ({encode(dates)})</summary><ol>{''.join(items)}</ol>{pairs}"
+        f"{LEGEND}</details>")
 
 
 @dataclass
@@ -90,6 +93,9 @@ class Entry:
     """One line of a Changes page (first answers of one import are grouped)."""
 
     date: str
+    """When it was imported (the record's order)."""
+    captured_at: str | None
+    """When the copy that showed it was captured; None when unknown."""
     kind: str
     survey_key: str
     survey_title: str
@@ -100,18 +106,19 @@ class Entry:
 
 def change_entries(changes: list[Change], titles: dict[str, str]) -> list[Entry]:
     """Newest first; 'added' changes of one question and day become one entry."""
-    grouped: dict[tuple[str, str, str], Entry] = {}
+    grouped: dict[tuple[str, str, str, str], Entry] = {}
     entries: list[Entry] = []
     for c in changes:
         if c.kind == "added":
-            key = (c.observed_at, c.survey_key, c.question_id)
+            key = (c.observed_at, c.captured_at or "", c.survey_key, c.question_id)
             if key not in grouped:
-                grouped[key] = Entry(c.observed_at, "added", c.survey_key,
+                grouped[key] = Entry(c.observed_at, c.captured_at, "added", c.survey_key,
                                      titles[c.survey_key], c.question_id)
                 entries.append(grouped[key])
             grouped[key].owners.append((c.owner_key, c.owner_name))
         else:
-            entries.append(Entry(c.observed_at, c.kind, c.survey_key, titles[c.survey_key],
+            entries.append(Entry(c.observed_at, c.captured_at, c.kind, c.survey_key,
+                                 titles[c.survey_key],
                                  c.question_id, [(c.owner_key, c.owner_name)]))
     entries.sort(key=lambda e: (e.date, e.survey_key, e.question_id, e.kind), reverse=True)
     for entry in entries:
@@ -142,15 +149,16 @@ def entry_html(entry: Entry, from_page: str, names: dict[str, str]) -> Markup:
         more = f" and {len(entry.owners) - 8} more" if len(entry.owners) > 8 else ""
         question = link(rel(from_page, q_page), f"question {entry.question_id}")
         return Markup(f"answers of {len(entry.owners)} CA owners to {question} of {survey} "
-                      f"were captured for the first time: {owners}{more}")
+                      f"{FIRST_CAPTURED}: {owners}{more}")
     key, name = entry.owners[0]
     owner = link(rel(from_page, owner_page(key)), names.get(key, name))
     target = rel(from_page, q_page) + "#" + row_anchor(key)
     question = Markup(f'<a href="{attr(target)}">question {encode(entry.question_id)}</a>')
-    verb = {"added": "answered {q} of {s} (answer captured for the first time)",
+    verb = {"added": "answer to {q} of {s} " + FIRST_CAPTURED,
             "changed": "changed its answer to {q} of {s}",
             "withdrawn": "no longer has an answer to {q} of {s} in the export"}[entry.kind]
-    return Markup(f"{owner} " + verb.format(q=question, s=survey))
+    joiner = "’s " if entry.kind == "added" else " "  # "X’s answer to Q … first captured"
+    return Markup(f"{owner}{joiner}" + verb.format(q=question, s=survey))
 
 
 def changes_by_owner(changes: list[Change]) -> dict[str, list[Change]]:

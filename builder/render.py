@@ -25,6 +25,7 @@ from builder.feeds import atom_feed
 from builder.history_view import (
     change_entries, changes_by_owner, diff_html, entry_html, history_block, row_anchor,
 )
+from builder.labels import capture, entry_date, partial_capture
 from builder.model import Change
 from builder.pages import owner_page, question_page, rel, survey_date, survey_page, url_of
 from builder.store import dumps, survey_dir_name
@@ -63,7 +64,7 @@ class _SurveyIndex:
     gone: dict[str, list[tuple[str, list[Version]]]]
     """question id -> (owner key, versions) of answers no longer in the export."""
     withdrawn: dict[str, str]
-    """owner key -> date of the last 'withdrawn' change."""
+    """owner key -> when the last 'withdrawn' change was seen (labels.capture)."""
 
     @classmethod
     def of(cls, data: SurveyData, lines: dict[tuple[str, str], list[Version]],
@@ -77,7 +78,7 @@ class _SurveyIndex:
         for (qid, owner), versions in sorted(lines.items()):
             if versions[-1].values is None and (qid, owner) not in data.answers:
                 gone[qid].append((owner, versions))
-        withdrawn = {c.owner_key: c.observed_at[:10] for c in data.history
+        withdrawn = {c.owner_key: capture(c.captured_at, c.observed_at) for c in data.history
                      if c.kind == "withdrawn"}
         return cls(data.sorted_questions(), answers, gone, withdrawn)
 
@@ -140,13 +141,24 @@ def answer_cell_values(values: tuple[str, ...] | None) -> Markup:
     return Markup(f'<ul class="csr-options">{items}</ul>')
 
 
+def partial_note(data: SurveyData) -> str | None:
+    """labels.partial_capture for a partial survey with answers; None otherwise.
+
+    A survey of which nothing was captured is not a partial capture: its pages say that
+    no answer has been captured.
+    """
+    if not data.survey.partial or not data.answers:
+        return None
+    return partial_capture(len({a.owner_key for a in data.answers.values()}))
+
+
 def source_cell(answer: Answer) -> Markup:
     url = safe_external_url(answer.source)
-    when = encode(answer.observed_at[:10])
+    when = encode(capture(answer.captured_at, answer.observed_at))
     if url:
-        return Markup(f"{link(url, 'source', external=True)} · captured {when}")
+        return Markup(f"{link(url, 'source', external=True)} · {when}")
     label = "fictitious export " if answer.source.startswith("demo://") else "file "
-    return Markup(f"{encode(label + answer.source.rsplit('/', 1)[-1])} · captured {when}")
+    return Markup(f"{encode(label + answer.source.rsplit('/', 1)[-1])} · {when}")
 
 
 def bar_chart(rows: list[dict[str, object]], total: int, title: str) -> Markup:
@@ -200,7 +212,7 @@ class Renderer:
         self._encoded: dict[str, Markup] = {}
         self._links: dict[tuple[str, str], Markup] = {}
         self._cells: dict[tuple[str, ...], Markup] = {}
-        self._sources: dict[tuple[str, str], Markup] = {}
+        self._sources: dict[tuple[str, str | None, str], Markup] = {}
         self._histories: dict[tuple[str, str, str], Markup] = {}
         self._labels: dict[tuple[str, str, int], str] = {}
         self._owner_pages: dict[str, str] = {}
@@ -253,7 +265,7 @@ class Renderer:
         return cached
 
     def source_cell(self, answer: Answer) -> Markup:
-        key = (answer.source, answer.observed_at[:10])
+        key = (answer.source, answer.captured_at, answer.observed_at[:10])
         cached = self._sources.get(key)
         if cached is None:
             cached = self._sources[key] = source_cell(answer)
@@ -348,7 +360,16 @@ class Renderer:
             answers: dict[str, dict[str, list[str]]] = defaultdict(dict)
             for answer in data.sorted_answers():
                 answers[stems[answer.owner_key]][answer.question_id] = list(answer.values)
+            # What the script needs to tell apart an answer that is not there: withdrawn
+            # (and when it was seen gone), not captured (a partial capture, or none at all).
+            withdrawn: dict[str, dict[str, str]] = defaultdict(dict)
+            for qid, gone in self.index(data).gone.items():
+                for owner, versions in gone:
+                    withdrawn[stems[owner]][qid] = capture(versions[-1].captured_at,
+                                                           versions[-1].observed_at)
             survey = {"id": name, "title": data.survey.title, "answers": answers,
+                      "withdrawn": withdrawn, "partial": partial_note(data),
+                      "captured": bool(data.answers),
                       "questions": [{"id": q.id, "label": short_label(q, 70),
                                      "url": url_of(question_page(data.survey.key, q.id))}
                                     for q in data.sorted_questions()]}
@@ -372,7 +393,7 @@ class Renderer:
             self.render(
                 "changes.md.j2", page, title if is_first else f"{title} (archive {k})",
                 feed=f"feeds/{feed}.xml",
-                entries=[{"date": e.date[:10], "kind": e.kind,
+                entries=[{"date": entry_date(e.captured_at, e.date), "kind": e.kind,
                           "html": entry_html(e, page, self.site.owner_names)}
                          for e in reversed(block)],
                 is_first=is_first, archive=k, span=(
@@ -386,6 +407,8 @@ class Renderer:
         # language versions there); an empty sitemap in each feeds folder answers it.
         for folder in ("feeds", "feeds/surveys", "feeds/owners"):
             self.pages[f"{folder}/sitemap.xml"] = EMPTY_SITEMAP
+        partial = {d.survey.key: note for d in self.site.surveys
+                   if (note := partial_note(d)) is not None}
         def writer(path: str, feed_id: str, title: str, page: str, changes: list[Change]) -> None:
             base = path.rsplit("/", 1)[0]
 
@@ -397,7 +420,8 @@ class Renderer:
                 return from_feed(target) + "#" + row_anchor(change.owner_key)
 
             self.pages[path] = atom_feed(feed_id, title, path.rsplit("/", 1)[1],
-                                         from_feed(page), changes, self.site.titles, link_for)
+                                         from_feed(page), changes, self.site.titles, link_for,
+                                         partial)
 
         writer("feeds/all.xml", "all", "CA Communications record: all changes",
                "changes/index.md", self.site.changes)
@@ -424,20 +448,22 @@ class Renderer:
     def home(self) -> None:
         surveys = [{"data": d, "page": survey_page(d.survey.key), "date": survey_date(d.survey),
                     "answers": sum(1 for a in d.answers.values() if not is_blank(a.values)),
-                    "owners": len({a.owner_key for a in d.answers.values()})}
+                    "owners": len({a.owner_key for a in d.answers.values()}),
+                    "partial": partial_note(d)}
                    for d in self.site.surveys]
         latest = change_entries(self.site.changes[:500], self.site.titles)[:LATEST_ON_HOME]
         self.render("home.md.j2", "index.md", "CA answers to Mozilla's CA Communications",
                     feed="feeds/all.xml", surveys=surveys, owners=len(self.site.owner_names),
                     catalog=self.site.store.catalog,
-                    latest=[{"date": e.date[:10], "html": entry_html(e, "index.md",
-                                                                     self.site.owner_names)}
+                    latest=[{"date": entry_date(e.captured_at, e.date),
+                             "html": entry_html(e, "index.md", self.site.owner_names)}
                             for e in latest])
 
     def surveys_index(self) -> None:
         surveys = [{"data": d, "page": survey_page(d.survey.key), "date": survey_date(d.survey),
                     "questions": len(d.questions),
-                    "answers": sum(1 for a in d.answers.values() if not is_blank(a.values))}
+                    "answers": sum(1 for a in d.answers.values() if not is_blank(a.values)),
+                    "partial": partial_note(d)}
                    for d in self.site.surveys]
         known = {d.survey.key for d in self.site.surveys}
         catalog = [row for row in self.site.store.catalog
@@ -460,6 +486,7 @@ class Renderer:
             feed=f"feeds/surveys/{survey_dir_name(data.survey.key)}.xml",
             changes_page=f"surveys/{survey_dir_name(data.survey.key)}/changes.md",
             changes_count=len(data.history), data=data, date=survey_date(data.survey),
+            partial=partial_note(data),
             questions=[{"q": q, "page": question_page(q.survey_key, q.id),
                         "label": short_label(q), "count": counts.get(q.id, 0)}
                        for q in data.sorted_questions()],
@@ -485,18 +512,21 @@ class Renderer:
                  if comments else None} for a in answers]
         answering = [a for a in answers if not is_blank(a.values)]
         gone = [{"name": self.site.owner_names[owner], "page": self.owner_page(owner),
-                 "anchor": row_anchor(owner), "date": versions[-1].observed_at[:10],
+                 "anchor": row_anchor(owner),
+                 "date": capture(versions[-1].captured_at, versions[-1].observed_at),
                  "last": answer_cell_values(versions[-2].values if len(versions) > 1 else ()),
                  "history": self.history(data, question.id, owner)}
                 for owner, versions in index.gone.get(question.id, [])]
         options = self.option_rows(question, answering)
         groups = [] if question.type in CHOICE_TYPES else self.identical_groups(answering)
-        chart = bar_chart(options, len(answering), f"Answers to {question.id} by option") \
-            if options else None
+        partial = partial_note(data) if answers else None
+        title = f"Answers to {question.id} by option" + (f" ({partial})" if partial else "")
+        chart = bar_chart(options, len(answering), title) if options else None
         self.render(
             "question.md.j2", page, f"{question.id}: {self.label(question, 60)}",
             data=data, q=question, survey_page=survey_page(data.survey.key), rows=rows,
             answering=len(answering), options=options, chart=chart, groups=groups, gone=gone,
+            partial=partial,
             related=self.related(question),
             comments=comments and {"q": comments,
                                    "page": question_page(data.survey.key, comments.id)})
@@ -587,6 +617,7 @@ class Renderer:
             sections.append({"data": data, "page": survey_page(data.survey.key),
                              "date": survey_date(data.survey), "rows": rows,
                              "withdrawn": gone if gone and not rows else None,
+                             "partial": partial_note(data),
                              "changes": f"surveys/{survey_dir_name(data.survey.key)}/changes.md"})
         feed = f"feeds/owners/{page_name(owner_key, 'ca-owner')}.xml"
         self.render("owner.md.j2", page, self.site.owner_names[owner_key], feed=feed,

@@ -55,3 +55,50 @@ def main_text(path: Path) -> str:
     reader = _Reader()
     reader.feed(html[start:end] if start != -1 else html)
     return " ".join(reader.facts.text_content().split())
+
+
+@dataclass
+class Element:
+    tag: str
+    attrs: dict[str, str]
+    text: str
+    """All the text inside it, whitespace folded."""
+
+
+_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+         "track", "wbr"}
+
+
+class _Elements(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[str, dict[str, str], list[str]]] = []
+        self._open: list[tuple[str, list[str]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "br":  # a line break separates words
+            self.handle_data(" ")
+        parts: list[str] = []
+        self.found.append((tag, {k: v or "" for k, v in attrs}, parts))
+        if tag not in _VOID:
+            self._open.append((tag, parts))
+
+    def handle_endtag(self, tag: str) -> None:
+        for depth in range(len(self._open) - 1, -1, -1):
+            if self._open[depth][0] == tag:
+                del self._open[depth:]
+                break
+
+    def handle_data(self, data: str) -> None:
+        for _, parts in self._open:
+            parts.append(data)
+
+
+def elements(path: Path) -> list[Element]:
+    """Every element of the page's article, in document order, with the text inside it."""
+    html = path.read_text(encoding="utf-8")
+    start, end = html.find("<article"), html.find("</article>")
+    reader = _Elements()
+    reader.feed(html[start:end] if start != -1 else html)
+    return [Element(tag, attrs, " ".join("".join(parts).split()))
+            for tag, attrs, parts in reader.found]

@@ -316,6 +316,99 @@ def test_compare_restores_its_selection_from_the_url(s, demo) -> None:
                      "ca": [owners[0]["id"], owners[1]["id"], third["id"]]}
 
 
+@pytest.fixture(scope="module")
+def states_site(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    """Answers of every kind a Compare cell can hold: the golden fixture (an answer left
+    blank, one withdrawn), May 2020 (a partial capture without the fictitious owners) and
+    November 2017 (no answer captured at all)."""
+    import shutil
+
+    from conftest import CCADB, MAY_2020_URL, ROOT
+
+    root = tmp_path_factory.mktemp("browser-states")
+    project = make_project(root / "project")
+    golden = Path(__file__).resolve().parent / "golden" / "input"
+    import_source(str(golden / "v1.json"), project.data, LoadOptions(),
+                  observed_at="2099-06-10T08:00:00Z")
+    import_source(str(golden / "v2.json"), project.data, LoadOptions(),
+                  observed_at="2099-07-02T08:00:00Z")
+    import_source(str(CCADB / "CACommResponsesOnlyReport-may-2020-Q00101-Q00102.html"),
+                  project.data, LoadOptions(source_url=MAY_2020_URL), partial=True,
+                  observed_at="2099-07-03T08:00:00Z")
+    november = next((ROOT / "data" / "surveys").glob("november-2017-*"))
+    shutil.copytree(november, project.data / "surveys" / november.name)
+    build_site(project.data, docs_dir=project.docs, site_dir=project.site,
+               config_file=project.config)
+    return project
+
+
+def _compared(page) -> dict[str, list[str]]:
+    """Row by row: the question id, then each CA owner's cell as shown."""
+    page.locator("#csr-compare-result table").wait_for(state="visible")
+    rows = page.eval_on_selector_all("#csr-compare-result tbody tr", """rows => rows.map(r =>
+        [...r.children].map(c => c.querySelector('a') && c.tagName === 'TH'
+            ? c.querySelector('a').textContent : c.textContent.trim()))""")
+    return {row[0]: row[1:] for row in rows}
+
+
+def test_compare_names_what_is_not_an_answer_and_counts_only_answers(browser, states_site
+                                                                      ) -> None:
+    index = compare_index(states_site.site)
+    ids = {o["name"]: o["id"] for o in index["owners"]}
+    surveys = {s["title"]: s["id"] for s in index["surveys"]}
+    golden = surveys["June 2099 CA Communication (golden fixture, fictitious)"]
+    alpha, beta, gamma = (ids[f"Fictitious {n}"] for n in ("Alpha CA", "Beta Trust",
+                                                            "Gamma PKI"))
+    with serve(states_site.site) as server, session(browser, server) as s:
+        # An id in the address that matches no CA owner is an error, not an empty column.
+        page = s.open(f"compare/?survey={golden}&ca={alpha}&ca=no-such-owner&ca={beta}")
+        cells = _compared(page)
+        error = page.locator("#csr-compare-error")
+        assert error.is_visible() and '"no-such-owner"' in error.inner_text()
+        assert "No CA owner has the id" in error.inner_text()
+        heads = page.locator("#csr-compare-result thead th").all_inner_texts()
+        assert heads == ["Question", "Fictitious Alpha CA", "Fictitious Beta Trust"]
+        assert cells["Q099002"][1] == "(left blank)"
+        result = page.locator("#csr-compare-result").inner_text()
+        assert "1 of 4 questions have differing answers" in result  # Q099001 only
+        assert page.locator("tr.csr-differs").count() == 1
+
+        page = s.open(f"compare/?survey={golden}&ca={alpha}&ca={gamma}")
+        cells = _compared(page)
+        assert page.locator("#csr-compare-error").is_hidden()
+        assert cells["Q099004"][1] == ("withdrawn: no longer in the export (seen gone: "
+                                       "capture date unknown (imported 2099-07-02))")
+        differing = page.eval_on_selector_all(
+            "tr.csr-differs th a", "links => links.map(a => a.textContent)")
+        assert differing == ["Q099001", "Q099002"]  # not Q099004: withdrawn is no answer
+        screenshot(page, "compare-withdrawn")
+
+        may = surveys["May 2020 CA Communication"]
+        page = s.open(f"compare/?survey={may}&ca={ids['Actalis']}&ca={alpha}")
+        cells = _compared(page)
+        assert [c[1] for c in cells.values()] == ["not captured", "not captured"]
+        assert "partial capture: only the first 3 CA owners of the CCADB's report were " \
+            "captured; counts cover only those." in page.locator("#csr-compare-result p")\
+            .all_inner_texts()
+        assert "0 of 2 questions have differing answers" in \
+            page.locator("#csr-compare-result").inner_text()
+
+        november = surveys["November 2017 CA Communication"]
+        page = s.open(f"compare/?survey={november}&ca={alpha}&ca={beta}")
+        cells = _compared(page)
+        assert len(cells) == 8 and all(c == ["not captured"] * 2 for c in cells.values())
+        text = page.locator("#csr-compare-result").inner_text()
+        assert "No answers to this survey have been captured." in text
+        assert "partial capture" not in text
+        assert page.locator("tr.csr-differs").count() == 0
+
+        page = s.open(f"compare/?survey=no-such-survey&ca={alpha}&ca={beta}")
+        page.locator("#csr-compare-error").wait_for(state="visible")
+        assert 'No survey has the id "no-such-survey".' in \
+            page.locator("#csr-compare-error").inner_text()
+        s.check_clean()
+
+
 # --- downloads and feeds --------------------------------------------------------------
 
 def test_a_download_link_returns_the_file(s, demo) -> None:

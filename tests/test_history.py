@@ -20,7 +20,7 @@ from builder.site import build_site
 from builder.store import load_store
 from builder.text import clean_for_display
 from conftest import CCADB, MAY_2020_URL, Project, make_project
-from sitecheck import main_text, read_page
+from sitecheck import elements, main_text, read_page
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 texts = st.text(max_size=200) | st.sampled_from(
@@ -122,8 +122,11 @@ def test_question_page_shows_the_edit_with_a_word_diff(two_versions: Project) ->
     fragment = page.parent / "row.html"
     fragment.write_text(row, encoding="utf-8")
     text = " ".join(main_text(fragment).split())
-    assert "edited" in text and "History: 2 versions (2020-05-20 → 2020-06-02)" in text
-    assert "Version 2, captured 2020-06-02" in text
+    # Saved copies of unknown date: the dates shown are the imports, and say so.
+    assert "edited" in text and "History: 2 versions (imported 2020-05-20 → 2020-06-02)" in text
+    assert "Version 1, capture date unknown (imported 2020-05-20)" in text
+    assert "Version 2, capture date unknown (imported 2020-06-02)" in text
+    assert "captured 2020" not in text
     # "have not changed, and we will meet" -> "have changed, and we will NOT meet"
     assert 'have <del class="csr-del" title="removed">not </del>changed&#44; and we will' \
         '<ins class="csr-ins" title="added">&#32;NOT</ins>&#32;meet these requirements' in row
@@ -146,6 +149,54 @@ def test_only_a_live_capture_after_the_deadline_is_late() -> None:
     assert not is_late(first("2020-05-20", False), "2020-05-15")  # an archived copy
     assert not is_late(first(None, False), "2020-05-15")  # capture date unknown
     assert not is_late(first("2020-05-20T09:00:00Z", True), None)
+
+
+@pytest.mark.parametrize("live", [True, False], ids=["live-fetch", "archived-copy"])
+def test_a_live_capture_after_the_deadline_is_marked_late(tmp_path: Path, live: bool) -> None:
+    """Served from 127.0.0.1 and imported by URL (a live capture), the answers were first
+    seen five days after the deadline: late. The same page as a saved copy of that date
+    is not: an archived copy proves nothing about when the CA answered."""
+    from test_http import LocalServer, Reply
+
+    project = make_project(tmp_path / "p")
+    page = CCADB / "CACommResponsesOnlyReport-may-2020-Q00101-Q00102.html"
+    path = "/mozillacommunications/CACommResponsesOnlyReport?CommunicationId=a051J000042AUSv" \
+        "&QuestionId=Q00101,Q00102,"
+    with LocalServer() as server:
+        server.route(path, Reply(200, page.read_bytes(),
+                                 {"Content-Type": "text/html; charset=utf-8"}))
+        if live:
+            import_source(server.url(path), project.data, LoadOptions(),
+                          observed_at="2020-05-20T09:00:00Z")
+        else:
+            import_source(str(page), project.data, LoadOptions(), source_url=MAY_2020_URL,
+                          observed_at="2020-06-01T09:00:00Z", captured_at="2020-05-20")
+    survey = next(project.data.glob("surveys/*/survey.json"))
+    meta = json.loads(survey.read_text(encoding="utf-8"))
+    survey.write_text(json.dumps(meta | {"deadline": "2020-05-15"}), encoding="utf-8")
+    build_site(project.data, docs_dir=project.docs, site_dir=project.site,
+               config_file=project.config)
+    text = main_text(next(project.site.glob("surveys/*/q00101/index.html")))
+    assert text.count("source · captured 2020-05-20") == 3  # a known capture date
+    late = "late: first captured live 2020-05-20, after the deadline 2020-05-15"
+    assert text.count(late) == (3 if live else 0)
+    if not live:
+        assert "late" not in text.casefold().split()
+    dates = [e.text for e in elements(project.site / "changes" / "index.html")
+             if e.tag == "td"][::2]
+    assert dates == ["captured 2020-05-20", "captured 2020-05-20"]
+
+
+def test_dates_say_captured_only_for_a_known_capture() -> None:
+    from builder.labels import capture, entry_date, partial_capture, span
+
+    assert capture("2020-05-20T09:00:00Z", "2026-11-27T00:14:33Z") == "captured 2020-05-20"
+    assert capture(None, "2026-11-27T00:14:33Z") == "capture date unknown (imported 2026-11-27)"
+    assert entry_date(None, "2026-11-27T00:14:33Z") == "imported 2026-11-27, capture date unknown"
+    assert span([("2020-05-20", "2020-06-01T00:00:00Z"), (None, "2020-07-01T00:00:00Z")]) == \
+        "captured 2020-05-20 → imported 2020-07-01"
+    assert partial_capture(1) == ("partial capture: only the first CA owner of the CCADB's "
+                                  "report was captured; counts cover only that one")
 
 
 def test_changes_pages_list_the_change_newest_first(two_versions: Project) -> None:
@@ -202,6 +253,7 @@ def test_compare_data_holds_every_answer(two_versions: Project) -> None:
     data = json.loads((two_versions.site / survey["data"]).read_text())
     actalis = next(o["id"] for o in index["owners"] if o["name"] == "Actalis")
     assert V2 in data["answers"][actalis]["Q00101"][0]
+    assert data["partial"] is None and data["captured"] is True and data["withdrawn"] == {}
     assert [q["id"] for q in data["questions"]] == ["Q00101", "Q00102"]
     assert "Without it, every question page already shows the answers of all CA owners" in \
         (two_versions.site / "compare" / "index.html").read_text(encoding="utf-8")

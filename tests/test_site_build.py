@@ -9,7 +9,9 @@ import pytest
 
 from builder.site import build_site
 from conftest import APRIL_2017_URL, ROOT, Project, make_project
-from sitecheck import main_text, read_page
+from sitecheck import elements, main_text, read_page
+
+from builder.labels import partial_capture
 
 
 def build(project: Project, data: Path):
@@ -64,6 +66,85 @@ def test_november_2017_lists_its_8_action_items_and_says_no_answers(real_site: P
     question = next(real_site.site.glob("surveys/november-2017-*/local-2017-11-action-6/"
                                         "index.html"))
     assert "No answers to this question have been captured yet." in main_text(question)
+
+
+def test_november_2017_does_not_call_itself_a_partial_capture(real_site: Project) -> None:
+    for page in real_site.site.glob("surveys/november-2017-*/**/index.html"):
+        assert "partial capture" not in main_text(page).casefold(), page
+    cells = [e.text for e in elements(real_site.site / "index.html") if e.tag == "td"]
+    assert "November 2017 CA Communication no answers captured" in cells
+    owner = main_text(next(real_site.site.glob("owners/actalis-*/index.html")))
+    section = owner[owner.index("November 2017 CA Communication No"):]
+    assert section.startswith("November 2017 CA Communication No answers to this survey have "
+                              "been captured, from any CA owner. April 2017")
+
+
+IMPORTED = "capture date unknown (imported 2026-11-27)"
+
+
+def test_real_answers_say_their_capture_date_is_unknown_and_are_never_late(
+        real_site: Project) -> None:
+    """The bundled answers were imported 2026-11-27 from copies of unknown date."""
+    april = next(real_site.site.glob("surveys/april-2017-*/q00028/index.html"))
+    owner = next(real_site.site.glob("owners/actalis-*/index.html"))
+    for page, count in ((april, 6), (owner, 3)):
+        text = main_text(page)
+        assert text.count(f"source · {IMPORTED}") == count, page
+        assert "captured 2026" not in text
+        assert "late" not in text.casefold().split(), page
+        assert "csr-late" not in page.read_text(encoding="utf-8")
+
+
+def test_partial_sentence_stands_by_the_chart_and_the_tables(real_site: Project) -> None:
+    sentence = partial_capture(3)
+    assert sentence == ("partial capture: only the first 3 CA owners of the CCADB's report "
+                        "were captured; counts cover only those")
+    page = next(real_site.site.glob("surveys/may-2020-*/q00101/index.html"))
+    found = elements(page)
+    tags = [e.tag for e in found]
+    chart = next(e for e in found if e.tag == "svg")
+    assert sentence in chart.attrs["aria-label"]
+    figure = tags.index("figure")
+    assert sentence in found[tags.index("figcaption", figure)].text
+    options = tags.index("table", figure)
+    assert found[options + 1].tag == "caption" and found[options + 1].text == sentence
+    answers = next(i for i, e in enumerate(found) if e.tag == "h2" and e.text == "Answers")
+    table = next(i for i, e in enumerate(found) if "data-csr-sortable" in e.attrs)
+    notes = [e.text for e in found[answers:table] if e.tag == "p"]
+    assert notes[0] == "P" + sentence[1:] + "."
+    assert notes[1].startswith("3 CA owner(s) answered.")
+    # The survey page and the lists of surveys say it where their counts are.
+    survey = main_text(next(real_site.site.glob("surveys/may-2020-*/index.html")))
+    assert f"Answer counts below: {sentence}." in survey
+    for listing in (real_site.site / "index.html", real_site.site / "surveys" / "index.html"):
+        cells = [e.text for e in elements(listing) if e.tag == "td"]
+        assert f"May 2020 CA Communication {sentence}" in cells
+        assert f"April 2017 CA Communication {partial_capture(6)}" in cells
+
+
+def test_home_changes_and_feeds_do_not_present_imports_as_news(real_site: Project) -> None:
+    import xml.etree.ElementTree as ET
+
+    home = main_text(real_site.site / "index.html")
+    latest = home[home.index("Latest changes recorded"):]
+    assert latest.count("imported 2026-11-27, capture date unknown:") == 3
+    assert "answers of 6 CA owners to question Q00028 of April 2017 CA Communication first " \
+        "captured in this record" in latest
+    rows = [e.text for e in elements(real_site.site / "changes" / "index.html")
+            if e.tag == "tr"]
+    assert rows[0] == "DateChange"
+    assert all(r.startswith("imported 2026-11-27, capture date unknownanswers of ")
+               for r in rows[1:]) and len(rows) == 4
+    for text in (latest, *rows):
+        assert "answered" not in text and "Observed" not in text
+    atom = "{http://www.w3.org/2005/Atom}"
+    entries = ET.parse(real_site.site / "feeds" / "all.xml").getroot().findall(f"{atom}entry")
+    assert len(entries) == 12
+    for entry in entries:
+        title, summary = entry.findtext(f"{atom}title"), entry.findtext(f"{atom}summary")
+        assert "first captured in this record" in title and "answered" not in title
+        assert IMPORTED in summary and "The survey is a partial capture: only the first" in \
+            summary
 
 
 def test_home_page_has_attribution_and_no_endorsement(real_site: Project) -> None:

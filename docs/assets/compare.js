@@ -10,6 +10,7 @@
   var ownerSelect = document.getElementById("csr-compare-owners");
   var result = document.getElementById("csr-compare-result");
   var status = document.getElementById("csr-compare-status");
+  var error = document.getElementById("csr-compare-error");
   var base = root.getAttribute("data-base");
   function el(tag, text, cls) {
     var node = document.createElement(tag);
@@ -32,6 +33,19 @@
     return Array.prototype.filter.call(ownerSelect.options, function (o) { return o.selected; })
       .map(function (o) { return o.value; });
   }
+  // What one CA owner's cell holds: an answer, or why there is none. Only answers are
+  // compared; the other states are shown in words and never count as a difference.
+  function state(survey, id, qid) {
+    var values = (survey.answers[id] || {})[qid];
+    if (values) {
+      var text = values.join("\n");
+      return text.trim() ? {kind: "answer", text: text} : {kind: "blank"};
+    }
+    var gone = (survey.withdrawn[id] || {})[qid];
+    if (gone) return {kind: "withdrawn", label: "withdrawn: no longer in the export (seen gone: " + gone + ")"};
+    if (survey.partial || !survey.captured) return {kind: "missing", label: "not captured"};
+    return {kind: "missing", label: "no answer in the captured export"};
+  }
   function render(survey, owners, index) {
     result.textContent = "";
     if (owners.length < 2) {
@@ -44,7 +58,7 @@
     var table = el("table");
     var head = table.createTHead().insertRow();
     head.appendChild(el("th", "Question")).setAttribute("scope", "col");
-    owners.forEach(function (id) { head.appendChild(el("th", names[id] || id)).setAttribute("scope", "col"); });
+    owners.forEach(function (id) { head.appendChild(el("th", names[id])).setAttribute("scope", "col"); });
     var body = table.createTBody();
     var differing = 0;
     survey.questions.forEach(function (q) {
@@ -56,31 +70,49 @@
       th.appendChild(a);
       th.appendChild(document.createTextNode(": " + q.label));
       row.appendChild(th);
-      var texts = owners.map(function (id) {
-        var values = (survey.answers[id] || {})[q.id];
-        return values ? values.join("\n") : null;
-      });
-      var differs = texts.some(function (t) { return t !== texts[0]; });
+      var states = owners.map(function (id) { return state(survey, id, q.id); });
+      var answers = states.filter(function (st) { return st.kind === "answer"; });
+      var first = answers.length ? answers[0].text : null;
+      var differs = answers.some(function (st) { return st.text !== first; });
       if (differs) {
         differing += 1;
         row.className = "csr-differs";
         th.appendChild(el("strong", " (answers differ)"));
       }
-      texts.forEach(function (t) {
+      states.forEach(function (st) {
         var cell = row.insertCell();
-        if (t === null) cell.appendChild(el("em", "no answer captured", "csr-none"));
-        else if (!t.trim()) cell.appendChild(el("em", "(left blank)", "csr-none"));
-        else cell.appendChild(el("span", t, "csr-pre"));
-        if (differs && t !== texts[0]) cell.className = "csr-differs-cell";
+        if (st.kind === "answer") cell.appendChild(el("span", st.text, "csr-pre"));
+        else if (st.kind === "blank") cell.appendChild(el("em", "(left blank)", "csr-none"));
+        else cell.appendChild(el("em", st.label, "csr-none csr-" + st.kind));
+        if (differs && st.kind === "answer" && st.text !== first) cell.className = "csr-differs-cell";
       });
     });
     result.appendChild(el("h2", survey.title));
-    result.appendChild(el("p", differing + " of " + survey.questions.length + " questions have differing answers."));
+    if (survey.partial) result.appendChild(el("p", survey.partial + ".", "csr-note csr-partial"));
+    if (!survey.captured) result.appendChild(el("p", "No answers to this survey have been captured.", "csr-note"));
+    result.appendChild(el("p", differing + " of " + survey.questions.length +
+      " questions have differing answers (only answers are compared: not captured, " +
+      "withdrawn and left blank are not counted as differences)."));
     result.appendChild(table);
+  }
+  function fail(message) {
+    error.textContent = message;
+    error.hidden = !message;
   }
   function show(index, surveyId, owners, push) {
     var entry = index.surveys.filter(function (s) { return s.id === surveyId; })[0];
-    if (!entry) { status.textContent = "Unknown survey."; return; }
+    var known = {};
+    index.owners.forEach(function (o) { known[o.id] = true; });
+    var unknown = owners.filter(function (id) { return !known[id]; });
+    owners = owners.filter(function (id) { return known[id]; });
+    result.textContent = "";
+    fail(entry ? "" : "No survey has the id " + JSON.stringify(surveyId) + ".");
+    if (unknown.length) {
+      fail((error.textContent ? error.textContent + " " : "") + "No CA owner has the id " +
+        unknown.map(function (id) { return JSON.stringify(id); }).join(", ") +
+        " (from the address of this page); it is left out.");
+    }
+    if (!entry) return;
     if (push) {
       var params = new URLSearchParams();
       params.set("survey", surveyId);
