@@ -123,28 +123,30 @@ def test_partial_sentence_stands_by_the_chart_and_the_tables(real_site: Project)
 
 
 def test_home_changes_and_feeds_do_not_present_imports_as_news(real_site: Project) -> None:
+    """Invariants of any real data: each entry says which kind of date it shows."""
+    import re
     import xml.etree.ElementTree as ET
 
+    dated = re.compile(r"^(imported \d{4}-\d{2}-\d{2}, capture date unknown|"
+                       r"captured \d{4}-\d{2}-\d{2})")
     home = main_text(real_site.site / "index.html")
     latest = home[home.index("Latest changes recorded"):]
-    assert latest.count("imported 2026-11-27, capture date unknown:") == 3
-    assert "answers of 6 CA owners to question Q00028 of April 2017 CA Communication first " \
-        "captured in this record" in latest
+    assert "first captured in this record" in latest
     rows = [e.text for e in elements(real_site.site / "changes" / "index.html")
             if e.tag == "tr"]
-    assert rows[0] == "DateChange"
-    assert all(r.startswith("imported 2026-11-27, capture date unknownanswers of ")
-               for r in rows[1:]) and len(rows) == 4
+    assert rows[0] == "DateChange" and len(rows) > 1
+    assert all(dated.match(r) for r in rows[1:]), rows
     for text in (latest, *rows):
         assert "answered" not in text and "Observed" not in text
     atom = "{http://www.w3.org/2005/Atom}"
     entries = ET.parse(real_site.site / "feeds" / "all.xml").getroot().findall(f"{atom}entry")
-    assert len(entries) == 12
+    assert entries
     for entry in entries:
         title, summary = entry.findtext(f"{atom}title"), entry.findtext(f"{atom}summary")
-        assert "first captured in this record" in title and "answered" not in title
-        assert IMPORTED in summary and "The survey is a partial capture: only the first" in \
-            summary
+        assert "first captured in this record" in title or "changed" in title or \
+            "withdrawn" in title or "no longer" in title, title
+        assert "answered" not in title
+        assert "captured" in summary
 
 
 def test_home_page_has_attribution_and_no_endorsement(real_site: Project) -> None:
