@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -12,6 +14,19 @@ from builder.load import Format
 DATA_OPTION = click.option(
     "--data", "data_dir", type=click.Path(file_okay=False, path_type=Path),
     default=Path("data"), show_default=True, help="The data store folder.")
+QUIET_OPTION = click.option("--quiet", "-q", is_flag=True, help="Print errors only.")
+
+
+def progress_display(quiet: bool) -> Callable[[str], None] | None:
+    """Stages and counts on a terminal (stderr); nothing when quiet or not a terminal."""
+    if quiet or not sys.stderr.isatty():
+        return None
+    return lambda message: click.echo(f"... {message}", err=True)
+
+
+def say(quiet: bool, text: str, err: bool = False) -> None:
+    if not quiet:
+        click.echo(text, err=err)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -80,16 +95,31 @@ def validate(data_dir: Path) -> None:
 @click.option("--site-dir", type=click.Path(file_okay=False, path_type=Path),
               default=Path("site"), show_default=True, help="Where the built site goes.")
 @click.option("--docs-dir", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("docs"), show_default=True,
-              help="The MkDocs docs folder; generated pages go to its generated/ part.")
+              help="Work folder where this build's pages are put together for MkDocs (the "
+                   "generated pages and a copy of the hand-written ones). Default: "
+                   ".build-docs/NAME-HASH next to the configuration, one per data folder.")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
-              default=Path("mkdocs.yml"), show_default=True, help="The MkDocs configuration.")
-def build(data_dir: Path, site_dir: Path, docs_dir: Path, config_file: Path) -> None:
+              default=Path("mkdocs.yml"), show_default=True,
+              help="The MkDocs configuration; its folder holds site_templates/, the theme "
+                   "overrides and the hand-written pages (docs_dir).")
+@click.option("--site-url", envvar="SITE_URL", metavar="URL",
+              help="The published site's address (https://OWNER.github.io/REPOSITORY/), for "
+                   "canonical links, an absolute sitemap and feeds; also read from SITE_URL, "
+                   "then from site_url in the configuration.")
+@click.option("--allow-shrink", is_flag=True,
+              help="Replace the site even if the new one has less than half its pages.")
+@QUIET_OPTION
+def build(data_dir: Path, site_dir: Path, docs_dir: Path | None, config_file: Path,
+          site_url: str | None, allow_shrink: bool, quiet: bool) -> None:
     """Render the pages from the data store and build the site with MkDocs."""
     from builder.site import build_site
 
-    report = build_site(data_dir, docs_dir=docs_dir, site_dir=site_dir, config_file=config_file)
-    click.echo(report.summary())
+    report = build_site(data_dir, docs_dir=docs_dir, site_dir=site_dir, config_file=config_file,
+                        site_url=site_url, allow_shrink=allow_shrink,
+                        progress=progress_display(quiet))
+    for note in report.notes:
+        say(quiet, f"note: {note}", err=True)
+    say(quiet, report.summary())
 
 
 @main.command()

@@ -41,7 +41,9 @@ def _summary(change: Change) -> str:
 
 def atom_feed(feed_id: str, title: str, self_href: str, page_href: str,
               changes: list[Change], titles: dict[str, str], link_for) -> str:  # type: ignore[no-untyped-def]
-    """An Atom 1.0 document; links are relative to the feed's own URL."""
+    """An Atom 1.0 document. Links are absolute when the caller knows the site's URL, else
+    relative to the feed's own URL; ids are tag: URIs, absolute and independent of where
+    the site is published, so moving it does not make every entry look new."""
     ET.register_namespace("", ATOM)
     feed = ET.Element(f"{{{ATOM}}}feed")
     ET.SubElement(feed, f"{{{ATOM}}}id").text = f"{TAG_BASE}:feed:{feed_id}"
