@@ -57,9 +57,10 @@ def main() -> None:
                                     "date, e.g. the date of the archive it came from); "
                                     "without it a file's capture date is recorded as unknown.")
 @DATA_OPTION
+@QUIET_OPTION
 def import_command(source: str, fmt: str, survey: str | None, question_ids: str, partial: bool,
                    encoding: str | None, source_url: str | None, observed_at: str | None,
-                   captured_at: str | None, data_dir: Path) -> None:
+                   captured_at: str | None, data_dir: Path, quiet: bool) -> None:
     """Import SOURCE (a file or an http(s) URL) into the data store."""
     from builder.importer import import_source
     from builder.load import LoadOptions
@@ -67,26 +68,28 @@ def import_command(source: str, fmt: str, survey: str | None, question_ids: str,
     ids = tuple(i.strip() for i in question_ids.split(",") if i.strip())
     options = LoadOptions(Format(fmt), survey, ids, encoding)
     result = import_source(source, data_dir, options, partial=partial, observed_at=observed_at,
-                           source_url=source_url, captured_at=captured_at)
+                           source_url=source_url, captured_at=captured_at,
+                           progress=progress_display(quiet))
     for warning in result.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        say(quiet, f"warning: {warning}", err=True)
     counts = {k: sum(c.kind == k for c in result.changes) for k in ("added", "changed",
                                                                       "withdrawn")}
-    click.echo(f"{source}: {result.export.format}, {len(result.export.records)} record(s); "
+    say(quiet, f"{source}: {result.export.format}, {len(result.export.records)} record(s); "
                f"answers {counts['added']} added, {counts['changed']} changed, "
                f"{counts['withdrawn']} withdrawn; {len(result.written)} file(s) written")
 
 
 @main.command()
 @DATA_OPTION
-def validate(data_dir: Path) -> None:
+@QUIET_OPTION
+def validate(data_dir: Path, quiet: bool) -> None:
     """Check every file of the data store; list every problem found."""
     from builder.store import load_store
 
-    store = load_store(data_dir)
+    store = load_store(data_dir, must_exist=True)
     answers = sum(len(s.answers) for s in store.surveys.values())
     questions = sum(len(s.questions) for s in store.surveys.values())
-    click.echo(f"{data_dir}: ok: {len(store.surveys)} survey(s), {questions} question(s), "
+    say(quiet, f"{data_dir}: ok: {len(store.surveys)} survey(s), {questions} question(s), "
                f"{answers} answer(s)")
 
 
@@ -129,12 +132,13 @@ def build(data_dir: Path, site_dir: Path, docs_dir: Path | None, config_file: Pa
 @click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path),
               default=Path("demo-data"), show_default=True,
               help="Folder for the demo store; refused if it holds real (non-demo) data.")
-def demo(size: str, data_dir: Path) -> None:
+@QUIET_OPTION
+def demo(size: str, data_dir: Path, quiet: bool) -> None:
     """Write a deterministic demonstration dataset with fictitious CA owners."""
     from builder.demo import write_demo
 
-    summary = write_demo(data_dir, size)
-    click.echo(summary)
+    summary = write_demo(data_dir, size, progress=progress_display(quiet))
+    say(quiet, str(summary))
 
 
 @main.command()
