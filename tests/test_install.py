@@ -3,8 +3,9 @@ the templates, theme overrides and hand-written pages are found next to mkdocs.y
 
 Offline and quick: the wheel is built from a copy of the source by the test environment's
 setuptools (--no-build-isolation, pinned in requirements/test.txt), installed with
---no-index --no-deps into a fresh venv (by the test environment's pip, with --python), and the dependencies
-already installed in the test environment are made visible to that venv by a .pth file.
+--no-index --no-deps into a fresh venv (by the test environment's pip, with --python),
+and the dependencies already installed in the test environment are made visible to that
+venv by a .pth file.
 """
 
 from __future__ import annotations
