@@ -73,6 +73,12 @@ def make_project(root: Path) -> Project:
     return Project(root)
 
 
+@pytest.fixture(autouse=True)
+def no_site_url_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`builder build` reads SITE_URL; a test that wants one sets it itself."""
+    monkeypatch.delenv("SITE_URL", raising=False)
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Project:
     return make_project(tmp_path / "project")
