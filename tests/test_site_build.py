@@ -178,3 +178,13 @@ def test_a_page_name_collision_fails_the_build(tmp_path: Path, monkeypatch) -> N
     with pytest.raises(BuildFailed, match="two pages would share the file owners/same-name.md"):
         build(project, ROOT / "data")
     assert not project.site.exists()
+
+
+def test_the_navigation_is_for_readers_and_about_links_the_benchmark(real_site: Project) -> None:
+    tabs = [a.get("href") for t, a in read_page(real_site.site / "index.html").tags
+            if t == "a" and "md-tabs__link" in a.get("class", "")]
+    assert len(tabs) >= 6
+    assert not [h for h in tabs if "performance" in (h or "")]
+    about = read_page(real_site.site / "about" / "index.html")
+    assert "../performance/" in [a.get("href") for t, a in about.tags if t == "a"]
+    assert (real_site.site / "performance" / "index.html").is_file()
