@@ -264,8 +264,7 @@ def load_store(data_dir: Path, *, must_exist: bool = False) -> Store:
     mistyped --data), not an empty store."""
     if must_exist and not data_dir.is_dir():
         raise InputRejected([Issue(str(data_dir), None, None, "-", "missing-folder",
-                                   "the data folder does not exist (a mistyped --data?)",
-                                   str(data_dir))])
+                                   "the data folder does not exist (a mistyped --data?)")])
     store, issues = read_store(data_dir)
     issues += check_store(store, data_dir)
     if any(not i.warning for i in issues):

@@ -188,3 +188,16 @@ def test_the_navigation_is_for_readers_and_about_links_the_benchmark(real_site: 
     about = read_page(real_site.site / "about" / "index.html")
     assert "../performance/" in [a.get("href") for t, a in about.tags if t == "a"]
     assert (real_site.site / "performance" / "index.html").is_file()
+
+
+def test_the_readme_lists_the_navigation_of_the_site() -> None:
+    import re
+
+    import yaml
+
+    nav = [next(iter(entry)) for entry in
+           yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))["nav"]]
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    listed = re.search(r"The navigation holds sections with index pages only \(([^)]+)\)",
+                       readme)
+    assert listed and listed.group(1).split(", ") == nav
