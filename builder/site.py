@@ -205,6 +205,40 @@ def swap_in(new_dir: Path, site_dir: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+def resolve_site_url(option: str | None, config_file: Path) -> str | None:
+    """The option (the CLI reads SITE_URL into it), else mkdocs.yml's site_url."""
+    if option:
+        return site_url_of(option, "--site-url")
+    if from_file := config_value(config_file, "site_url"):
+        return site_url_of(from_file, f"{config_file}: site_url")
+    return None
+
+
+def publish(docs_dir: Path, site_dir: Path, config_file: Path, site_url: str | None,
+            allow_shrink: bool, timings: dict[str, float]) -> bool:
+    """MkDocs into a temporary folder, checked, then swapped in as site_dir; skipped (False)
+    when nothing MkDocs reads changed since the current site was built."""
+    stamp_start = time.perf_counter()
+    stamp = fingerprint(docs_dir, config_file, site_url)
+    timings["fingerprint"] = time.perf_counter() - stamp_start
+    stamp_file = site_dir / FINGERPRINT
+    if stamp_file.exists() and stamp_file.read_text() == stamp:
+        return False
+    site_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-build-", dir=site_dir.parent))
+    try:
+        mkdocs_start = time.perf_counter()
+        run_mkdocs(config_file, docs_dir, tmp, site_url)
+        timings["mkdocs"] = time.perf_counter() - mkdocs_start
+        if not allow_shrink:
+            check_shrink(site_dir, tmp)
+        (tmp / FINGERPRINT).write_text(stamp)
+        swap_in(tmp, site_dir)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return True
+
+
 def build_site(data_dir: Path, *, site_dir: Path, config_file: Path,
                docs_dir: Path | None = None, templates_dir: Path | None = None,
                site_url: str | None = None, allow_shrink: bool = False,
@@ -212,7 +246,6 @@ def build_site(data_dir: Path, *, site_dir: Path, config_file: Path,
     """Build the site of data_dir into site_dir. docs_dir is the work folder (default: one
     of its own under the project folder); site_url overrides mkdocs.yml's site_url."""
     timings: dict[str, float] = {}
-    notes: list[str] = []
     say = progress or (lambda message: None)
     start = time.perf_counter()
     if not config_file.is_file():
@@ -223,12 +256,7 @@ def build_site(data_dir: Path, *, site_dir: Path, config_file: Path,
     if not templates_dir.is_dir():
         raise BuilderError(f"{templates_dir}: the page templates were not found (they belong "
                            f"next to {config_file.name}, in the project folder)")
-    if site_url:
-        site_url = site_url_of(site_url, "--site-url")
-    elif file_url := config_value(config_file, "site_url"):
-        site_url = site_url_of(file_url, f"{config_file}: site_url")
-    else:
-        notes.append(NO_SITE_URL)
+    site_url = resolve_site_url(site_url, config_file)
     docs_dir = docs_dir or default_work_dir(config_file, data_dir)
     check_work_dir(docs_dir, handwritten_dir)
     handwritten = handwritten_pages(handwritten_dir)
@@ -251,27 +279,8 @@ def build_site(data_dir: Path, *, site_dir: Path, config_file: Path,
     timings["write"] = time.perf_counter() - start - timings["load"] - timings["render"]
     page_count = len(pages)
     del store, pages, downloads  # written out: free them before MkDocs reads it all again
-    stamp_start = time.perf_counter()
-    stamp = fingerprint(docs_dir, config_file, site_url)
-    timings["fingerprint"] = time.perf_counter() - stamp_start
-    stamp_file = site_dir / FINGERPRINT
-    ran = False
-    if not (stamp_file.exists() and stamp_file.read_text() == stamp):
-        say(f"mkdocs build --strict ({page_count} generated page(s))")
-        site_dir.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-build-", dir=site_dir.parent))
-        try:
-            mkdocs_start = time.perf_counter()
-            run_mkdocs(config_file, docs_dir, tmp, site_url)
-            timings["mkdocs"] = time.perf_counter() - mkdocs_start
-            if not allow_shrink:
-                check_shrink(site_dir, tmp)
-            (tmp / FINGERPRINT).write_text(stamp)
-            swap_in(tmp, site_dir)
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
-        ran = True
+    say(f"mkdocs build --strict, unless nothing changed ({page_count} generated page(s))")
+    ran = publish(docs_dir, site_dir, config_file, site_url, allow_shrink, timings)
     timings["total"] = time.perf_counter() - start
-    report = BuildReport(page_count, written.written, written.removed, ran, site_dir, timings)
-    report.notes.extend(notes)
-    return report
+    return BuildReport(page_count, written.written, written.removed, ran, site_dir, timings,
+                       [] if site_url else [NO_SITE_URL])

@@ -41,7 +41,7 @@ def test_the_build_tells_a_callback_its_stages_with_counts(tmp_path: Path) -> No
     assert said[0] == f"reading the store {ROOT / 'data'}"
     assert any(m.startswith("rendering the pages of ") and "survey(s)" in m for m in said)
     assert any(m.startswith("writing ") and "file(s)" in m for m in said)
-    assert said[-1].startswith("mkdocs build --strict (")
+    assert said[-1].startswith("mkdocs build --strict, unless nothing changed (")
 
 
 def test_on_a_terminal_demo_and_import_show_progress(tmp_path: Path) -> None:
