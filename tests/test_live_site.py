@@ -234,3 +234,15 @@ def test_a_hand_written_page_removed_leaves_the_site(tmp_path: Path, cli) -> Non
     assert " 1 removed" in result.output
     assert not (project.site / "extra").exists()
     shutil.rmtree(project.site)
+
+
+def test_pages_an_older_builder_generated_among_the_hand_written_are_left_out(
+        tmp_path: Path) -> None:
+    from builder.site import handwritten_pages
+
+    docs = tmp_path / "docs"
+    (docs / "surveys").mkdir(parents=True)
+    (docs / "about.md").write_text("# About\n", encoding="utf-8")
+    (docs / "surveys" / "index.md").write_text("# old generated page\n", encoding="utf-8")
+    (docs / ".generated-pages.json").write_text('["surveys/index.md"]\n', encoding="utf-8")
+    assert handwritten_pages(docs) == {"about.md": b"# About\n"}
