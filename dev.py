@@ -3,6 +3,8 @@
 
 Each creates ./.venv if needed, installs the pinned requirements (skipped when they
 have not changed since the last install), then builds the site or runs the tests.
+`test` also finds the Chromium the browser tests drive (installing it with apt-get when
+run as root on Debian or Ubuntu), or says what to install and stops: no test is skipped.
 Only the standard library is used here, so a fresh Python 3.11+ is enough.
 """
 
@@ -10,19 +12,27 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import venv
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
+BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+"""Debian's Chromium, or a Chrome (GitHub's Ubuntu runners ship Google Chrome)."""
+BROWSER_TESTS = ("test_browser.py", "test_accessibility.py")
+APT_INSTALL = ["apt-get", "install", "-y", "-qq", "chromium"]
+NO_BROWSER = ("the browser tests need Chromium: install it (Debian/Ubuntu: sudo apt-get "
+              "install chromium) or set CSR_CHROMIUM=/path/to/chromium, then run this again")
 
 
 def ensure_environment(requirements: str) -> None:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # this file runs on any Python 3, to say so
         sys.exit(f"Python 3.11 or newer is needed (this is {sys.version.split()[0]})")
     if not PYTHON.exists():
         print(f"creating {VENV}", flush=True)
@@ -41,8 +51,48 @@ def ensure_environment(requirements: str) -> None:
     stamp.write_text(digest.hexdigest())
 
 
-def run(*args: str) -> int:
-    return subprocess.run([str(PYTHON), *args], cwd=ROOT).returncode
+def needs_browser(pytest_args: Sequence[str]) -> bool:
+    """The whole suite does; so does a selection naming a browser test or a folder."""
+    paths = [a.split("::")[0] for a in pytest_args
+             if not a.startswith("-") and (ROOT / a.split("::")[0]).exists()]
+    return not paths or any(Path(p).name in BROWSER_TESTS or (ROOT / p).is_dir()
+                            for p in paths)
+
+
+def find_chromium(environ: Mapping[str, str],
+                  which: Callable[[str], str | None]) -> str | None:
+    """CSR_CHROMIUM if set, else the first browser of BROWSERS on the PATH."""
+    if environ.get("CSR_CHROMIUM"):
+        return which(environ["CSR_CHROMIUM"])
+    return next((path for name in BROWSERS if (path := which(name))), None)
+
+
+def can_apt_install(euid: int, which: Callable[[str], str | None]) -> bool:
+    return euid == 0 and which("apt-get") is not None
+
+
+def ensure_chromium(environ: dict[str, str]) -> str | None:
+    """The browser's path (also put in environ as CSR_CHROMIUM), or None after saying why."""
+    path = find_chromium(environ, shutil.which)
+    if path is None and not environ.get("CSR_CHROMIUM") \
+            and can_apt_install(os.geteuid() if hasattr(os, "geteuid") else -1, shutil.which):
+        print("installing Chromium for the browser tests (apt-get install chromium)",
+              flush=True)
+        apt_env = {**environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run(["apt-get", "update", "-qq"], check=True, env=apt_env)
+        subprocess.run(APT_INSTALL, check=True, env=apt_env, stdout=subprocess.DEVNULL)
+        path = find_chromium(environ, shutil.which)
+    if path is None:
+        what = (f"CSR_CHROMIUM={environ['CSR_CHROMIUM']} is not an executable; "
+                if environ.get("CSR_CHROMIUM") else "")
+        print(f"error: {what}{NO_BROWSER}", file=sys.stderr)
+        return None
+    environ["CSR_CHROMIUM"] = path
+    return path
+
+
+def run(*args: str, env: Mapping[str, str] | None = None) -> int:
+    return subprocess.run([str(PYTHON), *args], cwd=ROOT, env=env).returncode
 
 
 def main(argv: list[str]) -> int:
@@ -51,9 +101,11 @@ def main(argv: list[str]) -> int:
         ensure_environment("site")
         return run("-m", "builder", "build", *argv[1:])
     if command == "test":
+        env = dict(os.environ)
+        if needs_browser(argv[1:]) and ensure_chromium(env) is None:
+            return 1
         ensure_environment("test")
-        code = run("-m", "pytest", *argv[1:])
-        return code
+        return run("-m", "pytest", *argv[1:], env=env)
     print(__doc__.strip().splitlines()[0], file=sys.stderr)
     print("usage: python3 dev.py site [builder build options] | test [pytest options]",
           file=sys.stderr)

@@ -156,8 +156,9 @@ def _config_dir(config_file: Path, key: str, default: str | None) -> str | None:
 
 
 def make_project(root: Path, config_file: Path) -> None:
-    """mkdocs.yml, the theme overrides and the hand-written part of docs/, copied into root."""
-    from builder.write import MANIFEST
+    """mkdocs.yml, the templates, the theme overrides and the hand-written pages, copied
+    into root (the builder then assembles each build in root/docs as its work folder)."""
+    from builder.site import handwritten_pages
 
     config_file = config_file.resolve()
     if not config_file.is_file():
@@ -168,15 +169,16 @@ def make_project(root: Path, config_file: Path) -> None:
     custom = _config_dir(config_file, "custom_dir", None)
     if custom and (base / custom).is_dir():
         shutil.copytree(base / custom, root / custom)
+    if (base / "site_templates").is_dir():
+        shutil.copytree(base / "site_templates", root / "site_templates")
     docs = base / (_config_dir(config_file, "docs_dir", "docs") or "docs")
-    manifest = docs / MANIFEST
-    generated = set(json.loads(manifest.read_text("utf-8"))) if manifest.exists() else set()
-    generated.add(MANIFEST)
-    for path in sorted(docs.rglob("*")) if docs.is_dir() else []:
-        rel = path.relative_to(docs).as_posix()
-        if path.is_file() and rel not in generated:
-            (root / "docs" / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy(path, root / "docs" / rel)
+    for rel, data in handwritten_pages(docs).items():
+        (root / "handwritten" / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / "handwritten" / rel).write_bytes(data)
+    text, found = re.subn(r"^docs_dir:.*$", "docs_dir: handwritten",
+                          (root / "mkdocs.yml").read_text("utf-8"), flags=re.MULTILINE)
+    (root / "mkdocs.yml").write_text(text if found else text + "\ndocs_dir: handwritten\n",
+                                     "utf-8")
 
 
 def site_metrics(site_dir: Path) -> dict[str, Any]:

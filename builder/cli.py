@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -14,6 +16,19 @@ from builder.load import Format
 DATA_OPTION = click.option(
     "--data", "data_dir", type=click.Path(file_okay=False, path_type=Path),
     default=Path("data"), show_default=True, help="The data store folder.")
+QUIET_OPTION = click.option("--quiet", "-q", is_flag=True, help="Print errors only.")
+
+
+def progress_display(quiet: bool) -> Callable[[str], None] | None:
+    """Stages and counts on a terminal (stderr); nothing when quiet or not a terminal."""
+    if quiet or not sys.stderr.isatty():
+        return None
+    return lambda message: click.echo(f"... {message}", err=True)
+
+
+def say(quiet: bool, text: str, err: bool = False) -> None:
+    if not quiet:
+        click.echo(text, err=err)
 
 ALLOW_WITHDRAW_OPTION = click.option(
     "--allow-withdraw", "--allow-shrink", "allow_withdraw", is_flag=True,
@@ -56,10 +71,11 @@ def main() -> None:
 @ALLOW_WITHDRAW_OPTION
 @DEADLINE_OPTION
 @DATA_OPTION
+@QUIET_OPTION
 def import_command(source: str, fmt: str, survey: str | None, question_ids: str, partial: bool,
                    encoding: str | None, source_url: str | None, observed_at: str | None,
                    captured_at: str | None, allow_withdraw: bool, deadline: float,
-                   data_dir: Path) -> None:
+                   data_dir: Path, quiet: bool) -> None:
     """Import SOURCE (a file or an http(s) URL) into the data store."""
     from builder.importer import import_source
     from builder.load import LoadOptions
@@ -68,28 +84,30 @@ def import_command(source: str, fmt: str, survey: str | None, question_ids: str,
     options = LoadOptions(Format(fmt), survey, ids, encoding)
     result = import_source(source, data_dir, options, partial=partial, observed_at=observed_at,
                            source_url=source_url, captured_at=captured_at,
-                           allow_withdraw=allow_withdraw, deadline=deadline)
+                           allow_withdraw=allow_withdraw, deadline=deadline,
+                           progress=progress_display(quiet))
     for warning in result.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        say(quiet, f"warning: {warning}", err=True)
     counts = {k: sum(c.kind == k for c in result.changes) for k in ("added", "changed",
                                                                       "withdrawn")}
     read = result.export.records if result.export.questions is None else result.export.questions
     unit = "record(s)" if result.export.questions is None else "question(s)"
-    click.echo(f"{terminal_safe(source)}: {result.export.format}, {len(read)} {unit}; "
+    say(quiet, f"{terminal_safe(source)}: {result.export.format}, {len(read)} {unit}; "
                f"answers {counts['added']} added, {counts['changed']} changed, "
                f"{counts['withdrawn']} withdrawn; {len(result.written)} file(s) written")
 
 
 @main.command()
 @DATA_OPTION
-def validate(data_dir: Path) -> None:
+@QUIET_OPTION
+def validate(data_dir: Path, quiet: bool) -> None:
     """Check every file of the data store; list every problem found."""
     from builder.store import load_store
 
-    store = load_store(data_dir)
+    store = load_store(data_dir, must_exist=True)
     answers = sum(len(s.answers) for s in store.surveys.values())
     questions = sum(len(s.questions) for s in store.surveys.values())
-    click.echo(f"{data_dir}: ok: {len(store.surveys)} survey(s), {questions} question(s), "
+    say(quiet, f"{data_dir}: ok: {len(store.surveys)} survey(s), {questions} question(s), "
                f"{answers} answer(s)")
 
 
@@ -98,16 +116,31 @@ def validate(data_dir: Path) -> None:
 @click.option("--site-dir", type=click.Path(file_okay=False, path_type=Path),
               default=Path("site"), show_default=True, help="Where the built site goes.")
 @click.option("--docs-dir", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("docs"), show_default=True,
-              help="The MkDocs docs folder; generated pages go to its generated/ part.")
+              help="Work folder where this build's pages are put together for MkDocs (the "
+                   "generated pages and a copy of the hand-written ones). Default: "
+                   ".build-docs/NAME-HASH next to the configuration, one per data folder.")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
-              default=Path("mkdocs.yml"), show_default=True, help="The MkDocs configuration.")
-def build(data_dir: Path, site_dir: Path, docs_dir: Path, config_file: Path) -> None:
+              default=Path("mkdocs.yml"), show_default=True,
+              help="The MkDocs configuration; its folder holds site_templates/, the theme "
+                   "overrides and the hand-written pages (docs_dir).")
+@click.option("--site-url", envvar="SITE_URL", metavar="URL",
+              help="The published site's address (https://OWNER.github.io/REPOSITORY/), for "
+                   "canonical links, an absolute sitemap and feeds; also read from SITE_URL, "
+                   "then from site_url in the configuration.")
+@click.option("--allow-shrink", is_flag=True,
+              help="Replace the site even if the new one has less than half its pages.")
+@QUIET_OPTION
+def build(data_dir: Path, site_dir: Path, docs_dir: Path | None, config_file: Path,
+          site_url: str | None, allow_shrink: bool, quiet: bool) -> None:
     """Render the pages from the data store and build the site with MkDocs."""
     from builder.site import build_site
 
-    report = build_site(data_dir, docs_dir=docs_dir, site_dir=site_dir, config_file=config_file)
-    click.echo(report.summary())
+    report = build_site(data_dir, docs_dir=docs_dir, site_dir=site_dir, config_file=config_file,
+                        site_url=site_url, allow_shrink=allow_shrink,
+                        progress=progress_display(quiet))
+    for note in report.notes:
+        say(quiet, f"note: {note}", err=True)
+    say(quiet, report.summary())
 
 
 @main.command()
@@ -117,12 +150,13 @@ def build(data_dir: Path, site_dir: Path, docs_dir: Path, config_file: Path) -> 
 @click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path),
               default=Path("demo-data"), show_default=True,
               help="Folder for the demo store; refused if it holds real (non-demo) data.")
-def demo(size: str, data_dir: Path) -> None:
+@QUIET_OPTION
+def demo(size: str, data_dir: Path, quiet: bool) -> None:
     """Write a deterministic demonstration dataset with fictitious CA owners."""
     from builder.demo import write_demo
 
-    summary = write_demo(data_dir, size)
-    click.echo(summary)
+    summary = write_demo(data_dir, size, progress=progress_display(quiet))
+    say(quiet, str(summary))
 
 
 @main.command()

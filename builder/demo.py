@@ -10,13 +10,23 @@ from __future__ import annotations
 import json
 import random
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from builder.errors import BuilderError
 from builder.history import apply_import
 from builder.model import (
-    DATE, FREE_TEXT, MULTI, SINGLE, Answer, Capture, Question, Store, Survey, SurveyData,
+    DATE,
+    FREE_TEXT,
+    MULTI,
+    SINGLE,
+    Answer,
+    Capture,
+    Question,
+    Store,
+    Survey,
+    SurveyData,
 )
 from builder.store import read_store, save_store
 from builder.text import canonical_key
@@ -148,7 +158,9 @@ def write_topics(store: Store, data_dir: Path) -> None:
     (data_dir / "topics.json").write_text(json.dumps(items, indent=1) + "\n", encoding="utf-8")
 
 
-def write_demo(data_dir: Path, size: str) -> DemoSummary:
+def write_demo(data_dir: Path, size: str,
+               progress: Callable[[str], None] | None = None) -> DemoSummary:
+    """Write the demo store of this size; `progress` is told each survey as it is made."""
     existing, _ = read_store(data_dir)
     if existing.surveys and not existing.demo:
         raise BuilderError(f"{data_dir} holds real data: demo data is never mixed into it; "
@@ -166,6 +178,8 @@ def write_demo(data_dir: Path, size: str) -> DemoSummary:
                         letter=f"This is a fictitious CA Communication, number {index + 1} of "
                                f"the demonstration dataset. Please answer each action item.",
                         demo=True)
+        if progress:
+            progress(f"survey {index + 1} of {n_surveys}: {title}")
         questions = make_questions(key, n_questions, 900000 + index * 100, index)
         takers = [o for o in owners if rng.random() > 0.05]
         current: dict[tuple[str, str], tuple[tuple[str, ...], tuple[int, ...]]] = {}
@@ -191,6 +205,8 @@ def write_demo(data_dir: Path, size: str) -> DemoSummary:
             # Fictitious live captures, so the demo shows what a fetched record looks like.
             changes += len(apply_import(store, ImportBundle({key: bundle}, []), partial=False,
                                         observed_at=when, capture=Capture(when, live=True)))
+    if progress:
+        progress(f"saving {changes} change(s) to {data_dir}")
     save_store(store, data_dir)
     write_topics(store, data_dir)
     return DemoSummary(size, n_surveys, n_owners, sum(len(d.questions) for d in

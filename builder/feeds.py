@@ -49,7 +49,9 @@ def _summary(change: Change, partial: str | None) -> str:
 def atom_feed(feed_id: str, title: str, self_href: str, page_href: str,
               changes: list[Change], titles: dict[str, str],
               link_for: Callable[[Change], str], partial: dict[str, str] | None = None) -> str:
-    """An Atom 1.0 document; links are relative to the feed's own URL.
+    """An Atom 1.0 document. Links are absolute when the caller knows the site's URL, else
+    relative to the feed's own URL; ids are tag: URIs, absolute and independent of where
+    the site is published, so moving it does not make every entry look new.
 
     `partial`: survey key -> labels.partial_capture, for the surveys captured in part.
     """

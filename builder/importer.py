@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -73,28 +74,35 @@ def capture_time(text: str) -> str:
 
 def import_bytes(data: bytes, origin: str, data_dir: Path, options: LoadOptions, *,
                  partial: bool = False, observed_at: str | None = None,
-                 capture: Capture | None = None, allow_withdraw: bool = False) -> ImportResult:
+                 capture: Capture | None = None, allow_withdraw: bool = False,
+                 progress: Callable[[str], None] | None = None) -> ImportResult:
     """The import pipeline on bytes already read; data/ is untouched on any failure.
 
     `observed_at` is when the import happens (now by default); `capture` says when the
     copy being imported was captured, which is unknown unless told. An import that
     would lose many answers is refused (see builder.guard) unless `allow_withdraw`.
+    `progress` is told each stage (the CLI shows it on a terminal).
     """
+    say = progress or (lambda message: None)
     observed_at = utc_time(observed_at) if observed_at else now_utc()
     capture = capture or Capture()
+    say(f"reading {origin} ({len(data)} bytes)")
     export = parse_export(data, origin, options)
+    say(f"checking {len(export.records)} record(s) against the store {data_dir}")
     store = load_store(data_dir)
     bundle = validate_export(export, store, observed_at, capture)
     # The same problem at the same place (an empty owner name over several answers) once.
     issues = sorted(dict.fromkeys(export.issues + bundle.issues), key=_position)
     if any(not i.warning for i in issues):
         raise InputRejected(issues)
+    say("merging the answers")
     changes = apply_import(store, bundle, partial=partial, observed_at=observed_at,
                            complete_owner_list=export.complete_owner_list, capture=capture)
     problems = [] if allow_withdraw else _losses(store, bundle, changes, origin, observed_at)
     problems += check_store(store, data_dir)
     if problems:
         raise InputRejected(problems)
+    say(f"saving {len(changes)} change(s)")
     written = save_store(store, data_dir)  # writes only files whose text changed
     return ImportResult(export, changes, written, issues)
 
@@ -111,7 +119,8 @@ def _losses(store: Store, bundle: ImportBundle, changes: list[Change], origin: s
 def import_source(source: str, data_dir: Path, options: LoadOptions, *, partial: bool = False,
                   observed_at: str | None = None, source_url: str | None = None,
                   captured_at: str | None = None, allow_withdraw: bool = False,
-                  deadline: float = http.REQUEST_DEADLINE) -> ImportResult:
+                  deadline: float = http.REQUEST_DEADLINE,
+                  progress: Callable[[str], None] | None = None) -> ImportResult:
     """Import a file or URL; `source_url` names where a saved file came from.
 
     A URL is a live capture, taken now. A file is a copy whose capture date is unknown
@@ -129,4 +138,5 @@ def import_source(source: str, data_dir: Path, options: LoadOptions, *, partial:
         capture_time(captured_at) if captured_at else None, False)
     data, origin = read_source(source, deadline)
     return import_bytes(data, origin, data_dir, options, partial=partial,
-                        observed_at=observed_at, capture=capture, allow_withdraw=allow_withdraw)
+                        observed_at=observed_at, capture=capture, allow_withdraw=allow_withdraw,
+                        progress=progress)

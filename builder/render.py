@@ -205,7 +205,8 @@ def fast_rel(from_page: str, to: str) -> str:
 
 
 class Renderer:
-    def __init__(self, store: Store, templates_dir: Path) -> None:
+    def __init__(self, store: Store, templates_dir: Path, site_url: str | None = None) -> None:
+        self.site_url = site_url  # the site's absolute root URL ("https://.../"), if known
         # Memos: the same names, labels, answers, links and timelines appear on many
         # pages (a question page and an owner page show each answer); encoding them is
         # most of the builder's time, so each distinct one is encoded once per build.
@@ -413,13 +414,16 @@ class Renderer:
             base = path.rsplit("/", 1)[0]
 
             def from_feed(page: str) -> str:  # feeds are files: links are relative to their folder
+                if self.site_url:  # a feed reader needs absolute links
+                    return self.site_url + url_of(page)
                 return posixpath.relpath(url_of(page), base) + "/"
 
             def link_for(change: Change) -> str:
                 target = question_page(change.survey_key, change.question_id)
                 return from_feed(target) + "#" + row_anchor(change.owner_key)
 
-            self.pages[path] = atom_feed(feed_id, title, path.rsplit("/", 1)[1],
+            self_href = self.site_url + path if self.site_url else path.rsplit("/", 1)[1]
+            self.pages[path] = atom_feed(feed_id, title, self_href,
                                          from_feed(page), changes, self.site.titles, link_for,
                                          partial)
 
@@ -625,6 +629,8 @@ class Renderer:
                     name=self.site.owner_names[owner_key], sections=sections)
 
 
-def render_pages(store: Store, templates_dir: Path) -> dict[str, str]:
-    """All generated pages of the site, keyed by path relative to docs/."""
-    return Renderer(store, templates_dir).all_pages()
+def render_pages(store: Store, templates_dir: Path,
+                 site_url: str | None = None) -> dict[str, str]:
+    """All generated pages of the site, keyed by path relative to docs/. With the site's
+    URL, the feeds link absolutely."""
+    return Renderer(store, templates_dir, site_url).all_pages()

@@ -263,8 +263,13 @@ def read_store(data_dir: Path) -> tuple[Store, list[Issue]]:
     return store, issues
 
 
-def load_store(data_dir: Path) -> Store:
-    """Read the store and check it; raises InputRejected listing every problem."""
+def load_store(data_dir: Path, *, must_exist: bool = False) -> Store:
+    """Read the store and check it; raises InputRejected listing every problem.
+    must_exist: for commands that only read a store, a missing folder is a mistake (a
+    mistyped --data), not an empty store."""
+    if must_exist and not data_dir.is_dir():
+        raise InputRejected([Issue(str(data_dir), None, None, "-", "missing-folder",
+                                   "the data folder does not exist (a mistyped --data?)")])
     store, issues = read_store(data_dir)
     issues += check_store(store, data_dir)
     if any(not i.warning for i in issues):

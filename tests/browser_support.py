@@ -1,6 +1,6 @@
 """Shared helpers of the browser tests: a built site served on 127.0.0.1, Chromium.
 
-The browser is Debian's Chromium (`/usr/bin/chromium`, installed by `.ci/run`), driven
+The browser is Debian's Chromium (`/usr/bin/chromium`, via `dev.py test`), driven
 by Playwright for Python; `playwright install` is never run. When Chromium is missing
 the tests fail with a message saying how to install it: they never skip.
 
@@ -110,7 +110,7 @@ def chromium_problem() -> str | None:
     path = shutil.which(CHROMIUM) if os.sep not in CHROMIUM else CHROMIUM
     if not path or not os.access(path, os.X_OK):
         return (f"Chromium not found at {CHROMIUM}: the browser tests need Debian's "
-                "Chromium (`apt-get install chromium`, as .ci/run does) or CSR_CHROMIUM "
+                "Chromium (`apt-get install chromium`; dev.py test does it) or CSR_CHROMIUM "
                 "set to a Chromium binary. `playwright install` is not used.")
     return None
 

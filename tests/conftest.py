@@ -24,12 +24,18 @@ MAY_2020_URL = ("https://ccadb-public.secure.force.com/mozillacommunications/"
 
 @dataclass
 class Project:
-    """A copy of the site's hand-written parts, so a test can build without touching ./docs."""
+    """A copy of the project folder's hand-written parts (mkdocs.yml, templates, theme
+    overrides, hand-written pages), so a test can build without touching the checkout."""
 
     root: Path
 
     @property
     def docs(self) -> Path:
+        """The build's work folder: generated pages and a copy of the hand-written ones."""
+        return self.root / "build-docs"
+
+    @property
+    def handwritten(self) -> Path:
         return self.root / "docs"
 
     @property
@@ -50,10 +56,12 @@ class Project:
 
 
 def make_project(root: Path) -> Project:
-    """mkdocs.yml and the hand-written part of docs/ (not the pages the builder generated)."""
+    """mkdocs.yml, site_templates/, overrides/ and the hand-written part of docs/ (not
+    pages an older builder generated there)."""
     root.mkdir(parents=True, exist_ok=True)
     shutil.copy(ROOT / "mkdocs.yml", root / "mkdocs.yml")
     shutil.copytree(ROOT / "overrides", root / "overrides")
+    shutil.copytree(ROOT / "site_templates", root / "site_templates")
     manifest = ROOT / "docs" / ".generated-pages.json"
     generated = set(json.loads(manifest.read_text())) if manifest.exists() else set()
     generated.add(".generated-pages.json")
@@ -63,6 +71,12 @@ def make_project(root: Path) -> Project:
             (root / "docs" / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(path, root / "docs" / rel)
     return Project(root)
+
+
+@pytest.fixture(autouse=True)
+def no_site_url_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`builder build` reads SITE_URL; a test that wants one sets it itself."""
+    monkeypatch.delenv("SITE_URL", raising=False)
 
 
 @pytest.fixture

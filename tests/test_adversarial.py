@@ -97,7 +97,8 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> Sites:
     outside = writes_outside(before, snapshot_tree(root), ["hostile/data"])
     before = snapshot_tree(root)
     build(hostile)
-    outside += writes_outside(before, snapshot_tree(root), ["hostile/docs", "hostile/site"])
+    work = hostile.docs.relative_to(root).as_posix()  # the build's work folder
+    outside += writes_outside(before, snapshot_tree(root), [work, "hostile/site"])
 
     benign = make_project(root / "benign")
     twin = root / "twin"

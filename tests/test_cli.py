@@ -62,8 +62,13 @@ def test_import_and_validate_usage_in_the_readme_is_accepted(cli, tmp_path) -> N
     for opt in ("--format", "--survey", "--question-ids", "--partial", "--encoding",
                 "--source-url", "--observed-at", "--data"):
         assert opt in params
-    assert cli("validate", "--data", tmp_path / "none").output == (
-        f"{tmp_path / 'none'}: ok: 0 survey(s), 0 question(s), 0 answer(s)\n")
+    (tmp_path / "empty").mkdir()
+    assert cli("validate", "--data", tmp_path / "empty").output == (
+        f"{tmp_path / 'empty'}: ok: 0 survey(s), 0 question(s), 0 answer(s)\n")
+    missing = cli("validate", "--data", tmp_path / "none")  # a mistyped --data is no store
+    assert missing.exit_code == 1
+    assert missing.output == (f"{tmp_path / 'none'}: -: missing-folder: the data folder does "
+                              "not exist (a mistyped --data?)\n1 problem found\n")
 
 
 def test_a_bad_option_value_is_a_usage_error(cli, tmp_path) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 import yaml
+
 from conftest import ROOT
 
 WORKFLOWS = ROOT / ".github" / "workflows"
@@ -136,14 +137,59 @@ def test_python_311_with_pip_cache(name: str) -> None:
                                         "cache-dependency-path": "requirements/*.txt"}
 
 
-@pytest.mark.parametrize("name", sorted(FILES))
-def test_a_chromium_is_found_before_the_tests(name: str) -> None:
-    for job in load(name)["jobs"].values():
-        scripts = [s.get("run", "") for s in steps(job)]
-        tests = [i for i, s in enumerate(scripts) if "python3 dev.py test" in s]
-        for i in tests:
-            assert any('echo "CSR_CHROMIUM=' in s and "apt-get install -y chromium" in s
-                       for s in scripts[:i])
+def test_the_browser_comes_from_the_test_command_not_from_the_workflows() -> None:
+    """`python3 dev.py test` finds or installs Chromium itself: CI and a fresh machine
+    take the same path."""
+    for name in FILES:
+        assert "chromium" not in FILES[name].read_text().lower(), name
+    assert (ROOT / ".ci" / "run").read_text().splitlines()[-1] == 'exec python3 dev.py test "$@"'
+
+
+def test_actions_are_the_current_releases() -> None:
+    pins = {action: comment for name in FILES
+            for action, comment in re.findall(r"uses: (\S+) # (v\S+)", FILES[name].read_text())}
+    assert pins == {
+        "actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1": "v7.0.1",
+        "actions/setup-python@5fda3b95a4ea91299a34e894583c3862153e4b97": "v7.0.0",
+        "actions/upload-pages-artifact@fc324d3547104276b827a68afc52ff2a11cc49c9": "v5.0.0",
+        "actions/deploy-pages@cd2ce8fcbc39b97be8ca5fce6e763baed58fa128": "v5.0.0",
+    }
+
+
+def test_dependabot_follows_pip_and_the_actions() -> None:
+    config = yaml.safe_load((ROOT / ".github" / "dependabot.yml").read_text(encoding="utf-8"))
+    assert config["version"] == 2
+    assert {(u["package-ecosystem"], u["directory"]) for u in config["updates"]} == {
+        ("pip", "/"), ("github-actions", "/")}
+
+
+def test_publish_runs_when_the_theme_overrides_or_dev_py_change() -> None:
+    assert {"overrides/**", "dev.py", "requirements/**", "pyproject.toml"} <= set(
+        load("publish.yml")["on"]["push"]["paths"])
+
+
+@pytest.mark.parametrize("name", ["publish.yml", "fetch.yml"])
+def test_deployed_builds_get_the_pages_address(name: str) -> None:
+    build = [s for job in load(name)["jobs"].values() for s in steps(job)
+             if "python3 dev.py site" in s.get("run", "")]
+    assert [s["run"] for s in build] == ["SITE_URL=$(.ci/pages-url) python3 dev.py site"]
+    assert build[0]["env"] == {"CONFIGURED_URL": "${{ vars.SITE_URL }}"}
+    tests = [s for job in load(name)["jobs"].values() for s in steps(job)
+             if "python3 dev.py test" in s.get("run", "")]
+    assert all("SITE_URL" not in str(s) for s in tests)
+
+
+@pytest.mark.parametrize(("repository", "configured", "url"), [
+    ("Some-Owner/ca-record", "", "https://some-owner.github.io/ca-record/"),
+    ("Some-Owner/Some-Owner.github.io", "", "https://some-owner.github.io/"),
+    ("Some-Owner/ca-record", "https://record.example.org/", "https://record.example.org/"),
+])
+def test_the_pages_address_of_a_repository(repository: str, configured: str, url: str) -> None:
+    env = {"PATH": "/usr/bin:/bin", "GITHUB_REPOSITORY": repository,
+           "GITHUB_REPOSITORY_OWNER": repository.split("/")[0], "CONFIGURED_URL": configured}
+    result = subprocess.run([str(ROOT / ".ci" / "pages-url")], env=env, capture_output=True,
+                            text=True, check=True, timeout=30)
+    assert result.stdout == url + "\n"
 
 
 def test_workflows_call_the_commands_the_readme_documents() -> None:
