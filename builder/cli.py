@@ -41,10 +41,12 @@ def main() -> None:
 @click.option("--captured-at", help="When the saved copy being imported was captured (ISO "
                                     "date, e.g. the date of the archive it came from); "
                                     "without it a file's capture date is recorded as unknown.")
+@click.option("--archived-copy", help="Where the saved copy is preserved (a permalink), "
+                                      "recorded beside --source-url (ca-information-csv).")
 @DATA_OPTION
 def import_command(source: str, fmt: str, survey: str | None, question_ids: str, partial: bool,
                    encoding: str | None, source_url: str | None, observed_at: str | None,
-                   captured_at: str | None, data_dir: Path) -> None:
+                   captured_at: str | None, archived_copy: str | None, data_dir: Path) -> None:
     """Import SOURCE (a file or an http(s) URL) into the data store."""
     from builder.importer import import_source
     from builder.load import LoadOptions
@@ -52,9 +54,15 @@ def import_command(source: str, fmt: str, survey: str | None, question_ids: str,
     ids = tuple(i.strip() for i in question_ids.split(",") if i.strip())
     options = LoadOptions(Format(fmt), survey, ids, encoding)
     result = import_source(source, data_dir, options, partial=partial, observed_at=observed_at,
-                           source_url=source_url, captured_at=captured_at)
+                           source_url=source_url, captured_at=captured_at,
+                           archived_copy=archived_copy)
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
+    if result.export.format == Format.CA_INFORMATION_CSV.value:
+        from builder.cainfo import summary
+
+        click.echo(f"{source}: {summary(result)}")
+        return
     counts = {k: sum(c.kind == k for c in result.changes) for k in ("added", "changed",
                                                                       "withdrawn")}
     click.echo(f"{source}: {result.export.format}, {len(result.export.records)} record(s); "

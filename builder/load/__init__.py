@@ -9,13 +9,18 @@ import enum
 from dataclasses import dataclass
 
 from builder.errors import InputRejected, Issue
+from builder.load.ca_information import (
+    CaInformationExport,
+    load_ca_information,
+    looks_like_ca_information,
+)
 from builder.load.common import Export, RawRecord, decode_text
 from builder.load.csv_formats import load_ccadb_csv, load_report_csv
 from builder.load.html_formats import load_report_html, load_summary_html, looks_like_summary
 from builder.load.json_export import load_json_export
 
-__all__ = ["Export", "Format", "LoadOptions", "RawRecord", "detect_format", "load_export",
-           "parse_export"]
+__all__ = ["CaInformationExport", "Export", "Format", "LoadOptions", "RawRecord", "detect_format",
+           "load_export", "parse_export"]
 
 
 class Format(enum.Enum):
@@ -42,6 +47,8 @@ class LoadOptions:
     """Fallback encoding used (with a warning) only when the bytes are not UTF-8."""
     source_url: str | None = None
     """Where a saved file was downloaded from; recorded as the answers' source."""
+    archived_copy: str | None = None
+    """Where a saved copy was preserved (a permalink); kept for ca-information-csv only."""
 
 
 def detect_format(text: str) -> Format | None:
@@ -56,6 +63,8 @@ def detect_format(text: str) -> Format | None:
     cells = [c.strip().strip('"').lower() for c in first_line.split(",")]
     if cells[:2] == ["survey", "survey_id"] or "question_id" in cells:
         return Format.CCADB_CSV
+    if looks_like_ca_information(first_line):
+        return Format.CA_INFORMATION_CSV
     if cells and cells[0] == "ca owner":
         return Format.REPORT_CSV
     return None
@@ -90,7 +99,7 @@ def parse_export(data: bytes, origin: str, options: LoadOptions) -> Export:
             raise InputRejected([*issues, Issue(
                 origin, 1, None, "-", "unknown-format",
                 "not a CCADB export this tool reads (report-html, summary-html, "
-                "report-csv, ccadb-csv or json); use --format to force one",
+                "report-csv, ccadb-csv, json or ca-information-csv); use --format to force one",
                 text.lstrip().splitlines()[0] if text.strip() else "")])
         fmt = detected
     loader = {
@@ -102,6 +111,7 @@ def parse_export(data: bytes, origin: str, options: LoadOptions) -> Export:
         Format.SUMMARY_HTML: lambda: load_summary_html(text, origin, options.survey,
                                                        options.question_ids, page_url),
         Format.JSON: lambda: load_json_export(text, origin),
+        Format.CA_INFORMATION_CSV: lambda: load_ca_information(text, origin),
     }.get(fmt)
     if loader is None:  # placeholder until the loader lands (this round's issue 12)
         raise InputRejected([*issues, Issue(origin, None, None, "-", "unsupported-format",
@@ -110,4 +120,6 @@ def parse_export(data: bytes, origin: str, options: LoadOptions) -> Export:
     export.issues[:0] = issues
     export.format = fmt.value
     export.source = page_url
+    if isinstance(export, CaInformationExport):
+        export.archived_copy = options.archived_copy
     return export
