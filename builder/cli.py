@@ -79,8 +79,12 @@ def validate(data_dir: Path) -> None:
     store = load_store(data_dir)
     answers = sum(len(s.answers) for s in store.surveys.values())
     questions = sum(len(s.questions) for s in store.surveys.values())
+    ca = store.ca_information
+    extra = (f"; CCADB CA information: {len(ca.copies)} copy(ies), "
+             f"{len({k for _, k in ca.values})} CA owner(s), {len(ca.values)} field value(s)"
+             if ca.copies else "")
     click.echo(f"{data_dir}: ok: {len(store.surveys)} survey(s), {questions} question(s), "
-               f"{answers} answer(s)")
+               f"{answers} answer(s){extra}")
 
 
 @main.command()
