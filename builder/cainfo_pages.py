@@ -206,9 +206,9 @@ class CaPages:
         return out
 
     def render_all(self) -> None:
+        self.index()  # always: the navigation names it
         if not self.record.copies and not self.names:
             return
-        self.index()
         for f in FIELDS:
             self.field(f.id)
         for owner_key, name in self.names.items():
