@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from markupsafe import Markup
 
 from builder.cainfo import BY_ID, FIELDS, TITLE
+from builder.cainfo_store import copy_key
 from builder.encode import encode, encode_lines, link, safe_external_url
 from builder.history_view import LEGEND, diff_html
 from builder.model import CaInformation, FieldChange, ReportCopy
@@ -89,14 +90,12 @@ class CaPages:
         self.r = renderer
         self.record: CaInformation = renderer.site.store.ca_information
         copies = self.record.copies
-        at = {(c.observed_at, c.captured_at, c.live, c.source, c.archived_copy): i
-              for i, c in enumerate(copies)}
+        at = {copy_key(c): i for i, c in enumerate(copies)}
         self.changes: dict[tuple[str, str], list[tuple[int, FieldChange]]] = defaultdict(list)
         self.owner_events: dict[str, dict[int, str]] = defaultdict(dict)
         names: dict[str, str] = {}
         for change in self.record.history:
-            index = at.get((change.observed_at, change.captured_at, change.live, change.source,
-                            change.archived_copy), len(copies) - 1)
+            index = at[copy_key(change)]  # builder validate checks that every change has one
             self.changes[(change.field, change.owner_key)].append((index, change))
             if change.kind in ("added", "removed"):
                 self.owner_events[change.owner_key][index] = change.kind
@@ -204,6 +203,16 @@ class CaPages:
             out.append({"survey": survey, "id": qid, "label": label,
                         "page": question_page(key, qid) if known else None})
         return out
+
+    def field_for_question(self, survey_key: str, question_id: str) -> dict[str, str] | None:
+        """The field a survey question relates to (for a link back from its page)."""
+        if not self.record.copies:
+            return None
+        for field_id, refs in RELATED.items():
+            for survey, qid, _ in refs:
+                if qid == question_id and canonical_key(survey) == survey_key:
+                    return {"page": field_page(field_id), "column": BY_ID[field_id].column}
+        return None
 
     def render_all(self) -> None:
         self.index()  # always: the navigation names it

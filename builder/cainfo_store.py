@@ -73,7 +73,23 @@ def read_ca_information(data_dir: Path, issues: list[Issue]) -> CaInformation:
         issues.append(Issue(str(copies_path), None, None, "-", "missing-file",
                             "the record needs the list of the copies it was read from"))
     issues += _replay_issues(record, str(values_path))
+    issues += _copy_issues(record, str(history_path))
     return record
+
+
+def copy_key(item: FieldChange | ReportCopy) -> tuple[object, ...]:
+    """What ties a change to the copy that showed it (the same import of the same copy)."""
+    return (item.observed_at, item.captured_at, item.live, item.source, item.archived_copy)
+
+
+def _copy_issues(record: CaInformation, path: str) -> list[Issue]:
+    """Every change names a copy listed in copies.jsonl: the pages date it by that copy."""
+    known = {copy_key(c) for c in record.copies}
+    return [Issue(path, line, None, "captured_at", "unknown-copy",
+                  "no copy in copies.jsonl has this change's import time, date and source",
+                  f"{change.captured_at} / {change.observed_at}")
+            for line, change in enumerate(record.history, start=1)
+            if copy_key(change) not in known]
 
 
 def _replay_issues(record: CaInformation, path: str) -> list[Issue]:

@@ -501,6 +501,7 @@ class Renderer:
             data=data, q=question, survey_page=survey_page(data.survey.key), rows=rows,
             answering=len(answering), options=options, chart=chart, groups=groups, gone=gone,
             related=self.related(question),
+            ca_field=self.ca_information.field_for_question(data.survey.key, question.id),
             comments=comments and {"q": comments,
                                    "page": question_page(data.survey.key, comments.id)})
 

@@ -13,6 +13,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from browser_support import serve
 from conftest import FIXTURES, ROOT, Project, make_project
 from hostile_data import OWNERS, PAYLOADS
 from sitecheck import _Reader, main_text, read_page
@@ -326,3 +327,32 @@ def read_fragment(html: str):  # type: ignore[no-untyped-def]
     reader.feed(html)
     reader.close()
     return reader.facts
+
+
+def test_a_url_import_is_a_live_capture(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    with serve(COPIES) as server:
+        url = server.url("CAInformationReportCSVFormat-2017-08-21.csv")
+        result = import_source(url, data, LoadOptions(), observed_at="2026-12-01T09:00:00Z")
+    assert result.export.format == "ca-information-csv" and len(result.field_changes) == 384
+    copy = load_store(data).ca_information.copies[0]
+    assert (copy.source, copy.captured_at, copy.live) == (url, "2026-12-01T09:00:00Z", True)
+
+
+def test_a_question_page_links_the_field_filled_from_it(site: Project) -> None:
+    page = next(site.site.glob("surveys/april-2017-*/q00028/index.html"))
+    text = main_text(page)
+    assert "The CCADB's field Problem Reporting Mechanism was filled from, or relates to, " \
+           "the answers to this question (an inference" in text
+    hrefs = {a.get("href", "") for tag, a in read_page(page).tags if tag == "a"}
+    assert "../../../ca-information/problem-reporting-mechanism/" in hrefs
+
+
+def test_a_change_without_its_copy_is_refused(record: Path, tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    data = tmp_path / "data"
+    shutil.copytree(record, data)
+    copies = data / "ca-information" / "copies.jsonl"
+    copies.write_text(copies.read_text(encoding="utf-8").splitlines()[0] + "\n",
+                      encoding="utf-8")
+    result = cli("validate", "--data", data)
+    assert result.exit_code == 1 and "unknown-copy" in result.output
