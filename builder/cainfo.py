@@ -57,7 +57,7 @@ def snapshot(rows: list[OwnerRow], source: str, archived_copy: str | None, captu
 
 
 def apply_copy(record: CaInformation, incoming: dict[tuple[str, str], FieldValue], *,
-               partial: bool, observed_at: str, source: str) -> list[FieldChange]:
+               observed_at: str, source: str) -> list[FieldChange]:
     """Merge one copy into `record` in place; returns the changes recorded.
 
     A value counts as changed when its text or the owner's spelling of its name changed.
@@ -65,7 +65,7 @@ def apply_copy(record: CaInformation, incoming: dict[tuple[str, str], FieldValue
     changes = []
     for kind, key, old, new in snapshot_changes(
             record.values, incoming, same=lambda a, b: (a.value, a.owner_name) == (
-                b.value, b.owner_name), full_groups=None if partial else FIELD_IDS):
+                b.value, b.owner_name), full_groups=FIELD_IDS):
         ref = new or old
         assert ref is not None
         gone = new is None

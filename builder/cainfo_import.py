@@ -6,7 +6,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from builder.cainfo import apply_copy, is_older, snapshot
-from builder.errors import InputRejected, Issue
+from builder.errors import BuilderError, InputRejected, Issue
 from builder.importer import ImportResult
 from builder.load import CaInformationExport
 from builder.model import Capture, ReportCopy
@@ -21,6 +21,9 @@ def import_ca_information(export: CaInformationExport, origin: str, data_dir: Pa
     (a live capture, or --captured-at), and copies go in oldest first: an older copy
     after a newer one would record the old values as the latest.
     """
+    if partial:  # the pages say which copies showed a value: a cut-short copy cannot
+        raise BuilderError("--partial is not for ca-information-csv: each copy of the report "
+                           "is read whole, and a CA owner missing from it is no longer in it")
     issues = list(export.issues)
     store = load_store(data_dir)
     newest = store.ca_information.latest_capture()
@@ -35,8 +38,8 @@ def import_ca_information(export: CaInformationExport, origin: str, data_dir: Pa
     if any(not i.warning for i in issues):
         raise InputRejected(sorted(issues, key=lambda i: (i.line or 0, i.column or 0)))
     incoming = snapshot(export.rows, export.source, export.archived_copy, capture, observed_at)
-    changes = apply_copy(store.ca_information, incoming, partial=partial,
-                         observed_at=observed_at, source=export.source)
+    changes = apply_copy(store.ca_information, incoming, observed_at=observed_at,
+                         source=export.source)
     copy = ReportCopy(export.source, export.archived_copy, observed_at, len(export.rows),
                       capture.at, capture.live)
     copies = store.ca_information.copies

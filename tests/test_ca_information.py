@@ -356,3 +356,10 @@ def test_a_change_without_its_copy_is_refused(record: Path, tmp_path: Path, cli)
                       encoding="utf-8")
     result = cli("validate", "--data", data)
     assert result.exit_code == 1 and "unknown-copy" in result.output
+
+
+def test_partial_is_refused_for_the_report(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    result = cli("import", copy_path("2017-08-21"), "--captured-at", "2017-08-21", "--partial",
+                 "--data", tmp_path / "data")
+    assert result.exit_code == 1 and "--partial is not for ca-information-csv" in result.output
+    assert not (tmp_path / "data").exists()
