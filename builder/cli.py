@@ -70,12 +70,14 @@ def main() -> None:
                                     "without it a file's capture date is recorded as unknown.")
 @ALLOW_WITHDRAW_OPTION
 @DEADLINE_OPTION
+@click.option("--archived-copy", help="Where the saved copy is preserved (a permalink), "
+                                      "recorded beside --source-url (ca-information-csv).")
 @DATA_OPTION
 @QUIET_OPTION
 def import_command(source: str, fmt: str, survey: str | None, question_ids: str, partial: bool,
                    encoding: str | None, source_url: str | None, observed_at: str | None,
                    captured_at: str | None, allow_withdraw: bool, deadline: float,
-                   data_dir: Path, quiet: bool) -> None:
+                   archived_copy: str | None, data_dir: Path, quiet: bool) -> None:
     """Import SOURCE (a file or an http(s) URL) into the data store."""
     from builder.importer import import_source
     from builder.load import LoadOptions
@@ -85,9 +87,14 @@ def import_command(source: str, fmt: str, survey: str | None, question_ids: str,
     result = import_source(source, data_dir, options, partial=partial, observed_at=observed_at,
                            source_url=source_url, captured_at=captured_at,
                            allow_withdraw=allow_withdraw, deadline=deadline,
-                           progress=progress_display(quiet))
+                           progress=progress_display(quiet), archived_copy=archived_copy)
     for warning in result.warnings:
         say(quiet, f"warning: {warning}", err=True)
+    if result.export.format == Format.CA_INFORMATION_CSV.value:
+        from builder.cainfo import summary
+
+        say(quiet, f"{terminal_safe(source)}: {summary(result)}")
+        return
     counts = {k: sum(c.kind == k for c in result.changes) for k in ("added", "changed",
                                                                       "withdrawn")}
     read = result.export.records if result.export.questions is None else result.export.questions
@@ -107,8 +114,12 @@ def validate(data_dir: Path, quiet: bool) -> None:
     store = load_store(data_dir, must_exist=True)
     answers = sum(len(s.answers) for s in store.surveys.values())
     questions = sum(len(s.questions) for s in store.surveys.values())
+    ca = store.ca_information
+    extra = (f"; CCADB CA information: {len(ca.copies)} copy(ies), "
+             f"{len({k for _, k in ca.values})} CA owner(s), {len(ca.values)} field value(s)"
+             if ca.copies else "")
     say(quiet, f"{data_dir}: ok: {len(store.surveys)} survey(s), {questions} question(s), "
-               f"{answers} answer(s)")
+               f"{answers} answer(s){extra}")
 
 
 @main.command()

@@ -6,10 +6,14 @@ the survey's append-only history, so the site can show each answer's timeline.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
+from typing import TypeVar
 
 from builder.model import UNKNOWN, Answer, Capture, Change, Question, Store, Survey, SurveyData
 from builder.validate import ImportBundle
+
+V = TypeVar("V")
 
 
 def _merge_survey(old: Survey, new: Survey) -> Survey:
@@ -51,6 +55,29 @@ def _change(kind: str, old: Answer | None, new: Answer | None, at: str, source: 
                   capture.at, capture.live)
 
 
+def snapshot_changes(current: Mapping[tuple[str, str], V], incoming: Mapping[tuple[str, str], V],
+                     *, same: Callable[[V, V], bool], full_groups: Iterable[str] | None
+                     ) -> list[tuple[str, tuple[str, str], V | None, V | None]]:
+    """(kind, key, old, new) for a snapshot of records keyed (group, member). Pure.
+
+    Every incoming record that is new is 'added', one that differs is 'changed'; an
+    unchanged one is left out (the stored record keeps its first-seen time). When
+    `full_groups` is given, the snapshot is complete for those groups: a member stored
+    before but missing now is 'withdrawn'.
+    """
+    out: list[tuple[str, tuple[str, str], V | None, V | None]] = []
+    for key, record in sorted(incoming.items()):
+        old = current.get(key)
+        if old is None or not same(old, record):
+            out.append(("added" if old is None else "changed", key, old, record))
+    if full_groups is not None:
+        groups = set(full_groups)
+        for key, old in sorted(current.items()):
+            if key[0] in groups and key not in incoming:
+                out.append(("withdrawn", key, old, None))
+    return out
+
+
 def apply_import(store: Store, bundle: ImportBundle, *, partial: bool, observed_at: str,
                  complete_owner_list: bool = True,
                  capture: Capture | None = None) -> list[Change]:
@@ -72,23 +99,17 @@ def apply_import(store: Store, bundle: ImportBundle, *, partial: bool, observed_
         for qid, question in incoming.questions.items():
             target.questions[qid] = _merge_question(target.questions.get(qid), question)
         survey_changes: list[Change] = []
-        found: dict[str, set[str]] = {qid: set() for qid in incoming.questions}
-        for (qid, owner), answer in sorted(incoming.answers.items()):
-            found[qid].add(owner)
-            old = target.answers.get((qid, owner))
-            if old is not None and old.values == answer.values:
-                continue  # unchanged: keep the record (and its first-seen time) as it is
-            kind = "added" if old is None else "changed"
-            survey_changes.append(_change(kind, old, answer, observed_at, answer.source,
-                                          capture))
-            target.answers[(qid, owner)] = answer
-        if not partial and complete_owner_list:
-            source = next(iter(incoming.answers.values())).source if incoming.answers else ""
-            for (qid, owner), old in sorted(target.answers.items()):
-                if qid in found and owner not in found[qid]:
-                    survey_changes.append(_change("withdrawn", old, None, observed_at,
-                                                  source, capture))
-                    del target.answers[(qid, owner)]
+        gone_source = next(iter(incoming.answers.values())).source if incoming.answers else ""
+        full = None if partial or not complete_owner_list else incoming.questions
+        for kind, ref, old, new in snapshot_changes(
+                target.answers, incoming.answers, same=lambda a, b: a.values == b.values,
+                full_groups=full):
+            survey_changes.append(_change(kind, old, new, observed_at,
+                                          new.source if new else gone_source, capture))
+            if new is None:
+                del target.answers[ref]
+            else:
+                target.answers[ref] = new
         target.history.extend(survey_changes)
         changes.extend(survey_changes)
     return changes

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -11,8 +11,8 @@ from builder import http
 from builder.errors import BuilderError, InputRejected, Issue
 from builder.guard import check_losses
 from builder.history import apply_import
-from builder.load import Export, LoadOptions, parse_export
-from builder.model import Capture, Change, Store
+from builder.load import CaInformationExport, Export, LoadOptions, parse_export
+from builder.model import Capture, Change, FieldChange, Store
 from builder.store import check_store, load_store, save_store
 from builder.validate import ImportBundle, validate_export
 
@@ -23,6 +23,8 @@ class ImportResult:
     changes: list[Change]
     written: list[str]
     warnings: list[Issue]
+    field_changes: list[FieldChange] = field(default_factory=list)
+    """For a CCADB CA information copy (its own record): the field values it changed."""
 
 
 def now_utc() -> str:
@@ -88,6 +90,13 @@ def import_bytes(data: bytes, origin: str, data_dir: Path, options: LoadOptions,
     capture = capture or Capture()
     say(f"reading {origin} ({len(data)} bytes)")
     export = parse_export(data, origin, options)
+    if isinstance(export, CaInformationExport):  # not survey answers: a record of its own
+        from builder.cainfo_import import import_ca_information
+
+        return import_ca_information(export, origin, data_dir, partial=partial,
+                                     observed_at=observed_at, capture=capture)
+    if options.archived_copy:
+        raise BuilderError("--archived-copy is recorded for ca-information-csv copies only")
     say(f"checking {len(export.records)} record(s) against the store {data_dir}")
     store = load_store(data_dir)
     bundle = validate_export(export, store, observed_at, capture)
@@ -120,7 +129,8 @@ def import_source(source: str, data_dir: Path, options: LoadOptions, *, partial:
                   observed_at: str | None = None, source_url: str | None = None,
                   captured_at: str | None = None, allow_withdraw: bool = False,
                   deadline: float = http.REQUEST_DEADLINE,
-                  progress: Callable[[str], None] | None = None) -> ImportResult:
+                  progress: Callable[[str], None] | None = None,
+                  archived_copy: str | None = None) -> ImportResult:
     """Import a file or URL; `source_url` names where a saved file came from.
 
     A URL is a live capture, taken now. A file is a copy whose capture date is unknown
@@ -130,6 +140,10 @@ def import_source(source: str, data_dir: Path, options: LoadOptions, *, partial:
         if not source_url.startswith(("http://", "https://")):
             raise BuilderError(f"--source-url must be an http(s) URL (got {source_url!r})")
         options = replace(options, source_url=source_url)
+    if archived_copy:
+        if not archived_copy.startswith(("http://", "https://")):
+            raise BuilderError(f"--archived-copy must be an http(s) URL (got {archived_copy!r})")
+        options = replace(options, archived_copy=archived_copy)
     observed_at = utc_time(observed_at) if observed_at else now_utc()
     live = source.startswith(("http://", "https://"))
     if live and captured_at:

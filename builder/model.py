@@ -169,9 +169,86 @@ class Store:
     topics: list[Topic] = field(default_factory=list)
     """Curated links between questions of different surveys (data/topics.json)."""
     demo: bool = False
+    ca_information: CaInformation = field(default_factory=lambda: CaInformation())
+    """The CCADB CA information report's field values and their history (not a survey)."""
 
     def sorted_surveys(self) -> list[SurveyData]:
         return sorted(self.surveys.values(), key=lambda s: s.survey.key)
+
+
+# -- the CCADB CA information record (builder/cainfo.py): field values, not answers ------
+
+@dataclass(frozen=True)
+class FieldValue:
+    """The current value of one field of one CA owner, as published in the report."""
+
+    field: str
+    """Field id (see cainfo.FIELDS)."""
+    owner_key: str
+    """Canonical CA owner key (text.canonical_key), the same as for survey answers."""
+    owner_name: str
+    """The CA owner's name as the report writes it."""
+    value: str
+    """Verbatim; '' when the report left the field empty."""
+    source: str
+    """The report URL (or file) this version was read from."""
+    archived_copy: str | None
+    """Where that copy was preserved (a permalink), when known."""
+    observed_at: str
+    """UTC time this version was imported."""
+    captured_at: str | None = None
+    """Date (or UTC time) of the copy this version was first read from; None if unknown."""
+    live: bool = False
+    """Captured live from the CCADB by this tool."""
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One recorded change to one field of one CA owner (append-only history)."""
+
+    field: str
+    owner_key: str
+    owner_name: str
+    kind: str
+    """'added' (first in the report), 'changed', or 'removed' (no longer in the report)."""
+    old: str | None
+    new: str | None
+    observed_at: str
+    source: str
+    archived_copy: str | None
+    captured_at: str | None = None
+    live: bool = False
+
+
+CA_INFO_KINDS = ("added", "changed", "removed")
+
+
+@dataclass(frozen=True)
+class ReportCopy:
+    """One copy of the report that was imported (even one that changed nothing)."""
+
+    source: str
+    archived_copy: str | None
+    observed_at: str
+    owners: int
+    """How many CA owners the copy lists."""
+    captured_at: str | None = None
+    live: bool = False
+
+
+@dataclass
+class CaInformation:
+    """The whole record: current values and every change."""
+
+    values: dict[tuple[str, str], FieldValue] = field(default_factory=dict)
+    """Keyed by (field id, owner key)."""
+    history: list[FieldChange] = field(default_factory=list)
+    copies: list[ReportCopy] = field(default_factory=list)
+    """Every copy imported, oldest first (a re-import of the last one is not repeated)."""
+
+    def latest_capture(self) -> str | None:
+        dates = [c.captured_at for c in self.copies if c.captured_at]
+        return max(dates) if dates else None
 
 
 def is_blank(values: tuple[str, ...]) -> bool:

@@ -17,6 +17,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
+from builder.cainfo_pages import CaPages
 from builder.encode import encode, encode_lines, link, safe_external_url, yaml_title
 from builder.errors import BuildFailed
 from builder.model import CHOICE_TYPES, MULTI, Answer, Question, Store, SurveyData, is_blank
@@ -239,6 +240,7 @@ class Renderer:
                          {d.survey.key: d.survey.title for d in surveys})
         self.topic_of = {ref: topic for topic in store.topics for ref in topic.questions}
         self.pages: dict[str, str] = {}
+        self.ca_information = CaPages(self)  # the CCADB CA information record (not a survey)
 
     def encode(self, value: object) -> Markup:
         """builder.encode.encode, memoised for plain strings (Jinja's finalize hook)."""
@@ -337,6 +339,7 @@ class Renderer:
         self.owners_index()
         for owner_key in self.site.owner_names:
             self.owner(owner_key)
+        self.ca_information.render_all()
         self.changes_pages("changes/index.md", "changes/page-{n}.md", self.site.changes,
                            "Changes", "all")
         for data in self.site.surveys:
@@ -532,6 +535,7 @@ class Renderer:
             answering=len(answering), options=options, chart=chart, groups=groups, gone=gone,
             partial=partial,
             related=self.related(question),
+            ca_field=self.ca_information.field_for_question(data.survey.key, question.id),
             comments=comments and {"q": comments,
                                    "page": question_page(data.survey.key, comments.id)})
 
@@ -597,9 +601,12 @@ class Renderer:
         return sorted(found, key=lambda g: -int(g["count"]))  # type: ignore[call-overload]
 
     def owners_index(self) -> None:
+        ca = self.ca_information
+        names = {**ca.names, **self.site.owner_names}  # owners known only from the report too
         owners = sorted(({"name": n, "page": self.owner_page(k),
-                          "answers": len(self.site.owner_answers[k])}
-                         for k, n in self.site.owner_names.items()),
+                          "answers": len(self.site.owner_answers.get(k, ())),
+                          "ca_information": ca.short_status(k)}
+                         for k, n in names.items()),
                         key=lambda o: str(o["name"]).casefold())
         self.render("owners.md.j2", "owners/index.md", "CA owners", owners=owners)
 
@@ -626,7 +633,8 @@ class Renderer:
         feed = f"feeds/owners/{page_name(owner_key, 'ca-owner')}.xml"
         self.render("owner.md.j2", page, self.site.owner_names[owner_key], feed=feed,
                     topics=self.topic_evolution(owner_key),
-                    name=self.site.owner_names[owner_key], sections=sections)
+                    name=self.site.owner_names[owner_key], sections=sections,
+                    ca_information=self.ca_information.owner_section(owner_key))
 
 
 def render_pages(store: Store, templates_dir: Path,

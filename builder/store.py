@@ -26,7 +26,17 @@ from typing import Any
 
 from builder.errors import InputRejected, Issue
 from builder.model import (
-    QUESTION_TYPES, Answer, Change, Question, Store, Survey, SurveyData, Topic,
+    QUESTION_TYPES,
+    Answer,
+    Change,
+    FieldChange,
+    FieldValue,
+    Question,
+    ReportCopy,
+    Store,
+    Survey,
+    SurveyData,
+    Topic,
 )
 from builder.text import canonical_key, page_name
 
@@ -59,6 +69,15 @@ _SPECS: dict[type, dict[str, tuple[type, ...]]] = {
              "owner_name": (str,), "kind": (str,), "old": (list, type(None)),
              "new": (list, type(None)), "observed_at": (str,), "source": (str,),
              "captured_at": (str, type(None)), "live": (bool,)},
+    FieldValue: {"field": (str,), "owner_key": (str,), "owner_name": (str,), "value": (str,),
+                 "source": (str,), "archived_copy": (str, type(None)),
+                 "captured_at": (str, type(None)), "live": (bool,), "observed_at": (str,)},
+    FieldChange: {"field": (str,), "owner_key": (str,), "owner_name": (str,), "kind": (str,),
+                  "old": (str, type(None)), "new": (str, type(None)), "observed_at": (str,),
+                  "source": (str,), "archived_copy": (str, type(None)),
+                  "captured_at": (str, type(None)), "live": (bool,)},
+    ReportCopy: {"source": (str,), "archived_copy": (str, type(None)), "observed_at": (str,),
+                 "owners": (int,), "captured_at": (str, type(None)), "live": (bool,)},
 }
 
 _OPTIONAL = {"captured_at", "live", "required", "truncated"}
@@ -260,6 +279,9 @@ def read_store(data_dir: Path) -> tuple[Store, list[Issue]]:
     finally:
         if collecting:
             gc.enable()
+    from builder.cainfo_store import read_ca_information  # its own record (not a survey)
+
+    store.ca_information = read_ca_information(data_dir, issues)
     return store, issues
 
 
@@ -360,9 +382,12 @@ def write_files(root: Path, files: Mapping[str, str | bytes]) -> list[str]:
 
 def save_store(store: Store, data_dir: Path) -> list[str]:
     """Write every survey of the store; unchanged files are not touched."""
+    from builder.cainfo_store import render_ca_information
+
     files: dict[str, str] = {}
     for data in store.sorted_surveys():
         files.update(render_survey_files(data))
+    files.update(render_ca_information(store.ca_information))
     if store.demo or (data_dir / "dataset.json").exists():
         files["dataset.json"] = dumps({"demo": store.demo}) + "\n"
     return write_files(data_dir, files)

@@ -44,6 +44,7 @@ TOKENS = [
     b":", b"NaN", b"-Infinity", b"1e999", b"9" * 5000, b'\\ud800', b'"option_number": 13',
     b'"question_type": "Slider"', b'"ca_owner": ""', b"\\u0000", b"[" * 3000, b"Q00028",
     b"local-x", b"\t", b"\x1b[2J", b"\xe2\x80\xa8", b"\xc2\x85", b"=1+1",
+    b'"CA Owner Name"', b'"Problem Reporting Mechanism"',
 ]
 """Bytes that matter to one layout or another."""
 
@@ -60,6 +61,7 @@ SEED_OPTIONS = {
     "CACommunicationSurveySample-january-2020.html": ("survey-sample-html", ()),
     "ccadb-export.csv": ("ccadb-csv", ()),
     "api-export.json": ("json", ()),
+    "ca-information.csv": ("ca-information-csv", ()),
 }
 """The layout of each seed and the question ids it needs."""
 

@@ -302,7 +302,8 @@ def test_unrecognised_content_asks_for_format(cli, tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert result.output == (
         f"{tmp_path / 'odd.txt'}:1: -: unknown-format: not a CCADB export this tool reads "
-        "(report-html, summary-html, survey-sample-html, report-csv, ccadb-csv or json); use "
+        "(report-html, summary-html, survey-sample-html, report-csv, ccadb-csv, json or "
+        "ca-information-csv); use "
         "--format to force one (got 'Owner;Answer')\n1 problem found\n")
     forced = cli("import", tmp_path / "odd.txt", "--format", "report-csv", "--survey", "S",
                  "--question-ids", "Q00001", "--data", tmp_path / "data")

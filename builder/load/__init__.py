@@ -9,14 +9,19 @@ import enum
 from dataclasses import dataclass
 
 from builder.errors import InputRejected, Issue
+from builder.load.ca_information import (
+    CaInformationExport,
+    load_ca_information,
+    looks_like_ca_information,
+)
 from builder.load.common import Export, RawRecord, decode_text
 from builder.load.csv_formats import load_ccadb_csv, load_report_csv
 from builder.load.html_formats import load_report_html, load_summary_html, looks_like_summary
 from builder.load.json_export import load_json_export
 from builder.load.survey_sample import load_survey_sample_html, looks_like_survey_sample
 
-__all__ = ["Export", "Format", "LoadOptions", "RawRecord", "detect_format", "load_export",
-           "parse_export"]
+__all__ = ["CaInformationExport", "Export", "Format", "LoadOptions", "RawRecord", "detect_format",
+           "load_export", "parse_export"]
 
 
 class Format(enum.Enum):
@@ -43,6 +48,8 @@ class LoadOptions:
     """Fallback encoding used (with a warning) only when the bytes are not UTF-8."""
     source_url: str | None = None
     """Where a saved file was downloaded from; recorded as the answers' source."""
+    archived_copy: str | None = None
+    """Where a saved copy was preserved (a permalink); kept for ca-information-csv only."""
 
 
 def detect_format(text: str) -> Format | None:
@@ -59,6 +66,8 @@ def detect_format(text: str) -> Format | None:
     cells = [c.strip().strip('"').lower() for c in first_line.split(",")]
     if cells[:2] == ["survey", "survey_id"] or "question_id" in cells:
         return Format.CCADB_CSV
+    if looks_like_ca_information(first_line):
+        return Format.CA_INFORMATION_CSV
     if cells and cells[0] == "ca owner":
         return Format.REPORT_CSV
     return None
@@ -93,8 +102,8 @@ def parse_export(data: bytes, origin: str, options: LoadOptions) -> Export:
             raise InputRejected([*issues, Issue(
                 origin, 1, None, "-", "unknown-format",
                 "not a CCADB export this tool reads (report-html, summary-html, "
-                "survey-sample-html, report-csv, ccadb-csv or json); use --format to force "
-                "one",
+                "survey-sample-html, report-csv, ccadb-csv, json or ca-information-csv); use "
+                "--format to force one",
                 text.lstrip().splitlines()[0] if text.strip() else "")])
         fmt = detected
     loader = {
@@ -108,12 +117,12 @@ def parse_export(data: bytes, origin: str, options: LoadOptions) -> Export:
         Format.JSON: lambda: load_json_export(text, origin),
         Format.SURVEY_SAMPLE_HTML: lambda: load_survey_sample_html(text, origin, options.survey,
                                                                    page_url),
-    }.get(fmt)
-    if loader is None:  # placeholder until the loader lands (this round's issue 12)
-        raise InputRejected([*issues, Issue(origin, None, None, "-", "unsupported-format",
-                                            f"the {fmt.value} layout is not read yet")])
+        Format.CA_INFORMATION_CSV: lambda: load_ca_information(text, origin),
+    }[fmt]
     export = loader()
     export.issues[:0] = issues
     export.format = fmt.value
     export.source = page_url
+    if isinstance(export, CaInformationExport):
+        export.archived_copy = options.archived_copy
     return export
