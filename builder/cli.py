@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import click
@@ -12,6 +13,17 @@ from builder.load import Format
 DATA_OPTION = click.option(
     "--data", "data_dir", type=click.Path(file_okay=False, path_type=Path),
     default=Path("data"), show_default=True, help="The data store folder.")
+WAIT_OPTION = click.option(
+    "--wait", type=click.FloatRange(min=0), default=0, show_default=True, metavar="SECONDS",
+    help="If another command is changing the data store, wait up to this long for it "
+         "(by default the command stops at once with a message naming it).")
+
+
+def _waiting(data_dir: Path, wait: float) -> AbstractContextManager[None]:
+    """The store lock taken here, waiting if asked; the library takes it again (re-entrant)."""
+    from builder.store import store_lock
+
+    return store_lock(data_dir, wait=wait)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -42,17 +54,20 @@ def main() -> None:
                                     "date, e.g. the date of the archive it came from); "
                                     "without it a file's capture date is recorded as unknown.")
 @DATA_OPTION
+@WAIT_OPTION
 def import_command(source: str, fmt: str, survey: str | None, question_ids: str, partial: bool,
                    encoding: str | None, source_url: str | None, observed_at: str | None,
-                   captured_at: str | None, data_dir: Path) -> None:
+                   captured_at: str | None, data_dir: Path, wait: float) -> None:
     """Import SOURCE (a file or an http(s) URL) into the data store."""
     from builder.importer import import_source
     from builder.load import LoadOptions
 
     ids = tuple(i.strip() for i in question_ids.split(",") if i.strip())
     options = LoadOptions(Format(fmt), survey, ids, encoding)
-    result = import_source(source, data_dir, options, partial=partial, observed_at=observed_at,
-                           source_url=source_url, captured_at=captured_at)
+    with _waiting(data_dir, wait):
+        result = import_source(source, data_dir, options, partial=partial,
+                               observed_at=observed_at, source_url=source_url,
+                               captured_at=captured_at)
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
     counts = {k: sum(c.kind == k for c in result.changes) for k in ("added", "changed",
@@ -99,11 +114,13 @@ def build(data_dir: Path, site_dir: Path, docs_dir: Path, config_file: Path) -> 
 @click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path),
               default=Path("demo-data"), show_default=True,
               help="Folder for the demo store; refused if it holds real (non-demo) data.")
-def demo(size: str, data_dir: Path) -> None:
+@WAIT_OPTION
+def demo(size: str, data_dir: Path, wait: float) -> None:
     """Write a deterministic demonstration dataset with fictitious CA owners."""
     from builder.demo import write_demo
 
-    summary = write_demo(data_dir, size)
+    with _waiting(data_dir, wait):
+        summary = write_demo(data_dir, size)
     click.echo(summary)
 
 
@@ -112,11 +129,13 @@ def demo(size: str, data_dir: Path) -> None:
               help="Rebuild every survey's history.jsonl from the git history of the data "
                    "folder (one snapshot per commit).")
 @DATA_OPTION
-def history(from_git: bool, data_dir: Path) -> None:
+@WAIT_OPTION
+def history(from_git: bool, data_dir: Path, wait: float) -> None:
     """Rebuild the answer history from the git history of data/."""
     from builder.githistory import history_from_git
 
-    click.echo(history_from_git(data_dir))
+    with _waiting(data_dir, wait):
+        click.echo(history_from_git(data_dir))
 
 
 @main.command()
@@ -126,14 +145,16 @@ def history(from_git: bool, data_dir: Path) -> None:
               help="Accept an export naming far fewer CA owners than the store holds for "
                    "its questions (refused by default as a likely broken export).")
 @DATA_OPTION
-def fetch(only: str | None, allow_shrink: bool, data_dir: Path) -> None:
+@WAIT_OPTION
+def fetch(only: str | None, allow_shrink: bool, data_dir: Path, wait: float) -> None:
     """Fetch every source in DATA/sources.json and import what changed (exit 1 if any failed)."""
     import sys
 
     from builder.fetch import fetch_all
 
-    report = fetch_all(data_dir, only=only, allow_shrink=allow_shrink,
-                       progress=sys.stderr.isatty())
+    with _waiting(data_dir, wait):
+        report = fetch_all(data_dir, only=only, allow_shrink=allow_shrink,
+                           progress=sys.stderr.isatty())
     for line in report.lines():
         click.echo(line)
     report.check()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import random
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from builder.history import apply_import
 from builder.model import (
     DATE, FREE_TEXT, MULTI, SINGLE, Answer, Capture, Question, Store, Survey, SurveyData,
 )
-from builder.store import read_store, save_store
+from builder.store import read_store, store_files, write_files, writes_store
 from builder.text import canonical_key
 from builder.validate import ImportBundle
 
@@ -135,8 +134,8 @@ def edit(rng: random.Random, q: Question, values: tuple[str, ...]) -> tuple[str,
     return (" ".join(words[:cut] + ["(updated)"] + words[cut:] + [rng.choice(PHRASES)]),)
 
 
-def write_topics(store: Store, data_dir: Path) -> None:
-    """Link the questions that ask about the same (fictitious) topic across surveys."""
+def topics_text(store: Store) -> str:
+    """topics.json: the questions that ask about the same (fictitious) topic across surveys."""
     topics: dict[str, list[dict[str, str]]] = {}
     for data in store.sorted_surveys():
         for q in data.sorted_questions():
@@ -145,16 +144,15 @@ def write_topics(store: Store, data_dir: Path) -> None:
                 topics.setdefault(topic, []).append({"survey": data.survey.title,
                                                      "question_id": q.id})
     items = [{"topic": t, "questions": qs} for t, qs in sorted(topics.items()) if len(qs) > 1]
-    (data_dir / "topics.json").write_text(json.dumps(items, indent=1) + "\n", encoding="utf-8")
+    return json.dumps(items, indent=1) + "\n"
 
 
+@writes_store
 def write_demo(data_dir: Path, size: str) -> DemoSummary:
     existing, _ = read_store(data_dir)
     if existing.surveys and not existing.demo:
         raise BuilderError(f"{data_dir} holds real data: demo data is never mixed into it; "
                            "pass another --data folder")
-    if (data_dir / "surveys").exists():
-        shutil.rmtree(data_dir / "surveys")
     n_surveys, n_owners, n_questions = SIZES[size]
     rng = random.Random(f"{SEED}-{size}")
     owners = owner_names(n_owners)
@@ -191,8 +189,11 @@ def write_demo(data_dir: Path, size: str) -> DemoSummary:
             # Fictitious live captures, so the demo shows what a fetched record looks like.
             changes += len(apply_import(store, ImportBundle({key: bundle}, []), partial=False,
                                         observed_at=when, capture=Capture(when, live=True)))
-    save_store(store, data_dir)
-    write_topics(store, data_dir)
+    files = {**store_files(store, data_dir), "topics.json": topics_text(store)}
+    # One save replaces the earlier demo dataset whole (its other files are removed).
+    earlier = sorted(p.relative_to(data_dir).as_posix() for p in
+                     (data_dir / "surveys").rglob("*") if p.is_file())
+    write_files(data_dir, files, remove=tuple(earlier))
     return DemoSummary(size, n_surveys, n_owners, sum(len(d.questions) for d in
                        store.surveys.values()), sum(len(d.answers) for d in
                        store.surveys.values()), changes, data_dir)

@@ -30,7 +30,7 @@ from builder.errors import BuilderError, FetchError, InputRejected, Issue
 from builder.importer import import_bytes, now_utc
 from builder.load import Export, Format, LoadOptions, load_export
 from builder.model import Capture, Change
-from builder.store import load_store, write_files
+from builder.store import load_store, write_files, writes_store
 from builder.text import canonical_key
 
 SOURCES_FILE = "sources.json"
@@ -346,6 +346,7 @@ def _progress(sources: list[Source], show: bool) -> Iterator[Iterable[Source]]:
         yield bar
 
 
+@writes_store  # the whole run: its imports and fetch-state.json
 def fetch_all(data_dir: Path, *, only: str | None = None, allow_shrink: bool = False,
               settings: Settings | None = None, progress: bool = False) -> FetchReport:
     """Fetch and import every source (or those of one survey); never raises for a source."""

@@ -11,7 +11,7 @@ from builder.errors import BuilderError, InputRejected, Issue
 from builder.history import apply_import
 from builder.load import Export, LoadOptions, parse_export
 from builder.model import Capture, Change
-from builder.store import check_store, load_store, save_store
+from builder.store import check_store, load_store, save_store, writes_store
 from builder.validate import validate_export
 
 
@@ -68,6 +68,7 @@ def capture_time(text: str) -> str:
                            f"with its offset (2017-11-30T20:56:28Z) (got {text!r})") from None
 
 
+@writes_store
 def import_bytes(data: bytes, origin: str, data_dir: Path, options: LoadOptions, *,
                  partial: bool = False, observed_at: str | None = None,
                  capture: Capture | None = None) -> ImportResult:
