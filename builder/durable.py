@@ -211,7 +211,9 @@ def write_files(root: Path, files: Mapping[str, str | bytes], *,
     gone = [rel for rel in sorted(set(remove) - set(files)) if (root / rel).exists()]
     if not changed and not gone:
         return []
-    root.mkdir(parents=True, exist_ok=True)
+    if not root.is_dir():
+        root.mkdir(parents=True)
+        os.chmod(root, DIR_MODE)
     staging: Path | None = None
     tmp = root / (JOURNAL + ".tmp")
     try:
@@ -329,7 +331,9 @@ def folder_lock(root: Path, name: str, *, shared: bool = False, wait: float = 0.
             yield
             return
         created = [p for p in [root, *root.parents] if not p.exists()]
-        root.mkdir(parents=True, mode=DIR_MODE)
+        root.mkdir(parents=True)
+        for folder in created:
+            os.chmod(folder, DIR_MODE)
     else:
         created = []
     path = root / name
