@@ -169,6 +169,12 @@ def _apply(root: Path, plan: dict, durable: bool) -> None:
     shutil.rmtree(_inside(root, plan["staging"]), ignore_errors=True)
 
 
+def _pending(root: Path) -> bool:
+    """A save was cut short here: a journal, or the staged files of an uncommitted one."""
+    return any(entry.name == JOURNAL or entry.name.startswith((STAGING_PREFIX, JOURNAL))
+               for entry in os.scandir(root))
+
+
 def complete_pending(root: Path, durable: bool = True) -> None:
     """Finish a save that was committed but cut short; drop one that was not committed."""
     if not root.is_dir():
@@ -271,10 +277,10 @@ def _open_lock(path: Path, shared: bool) -> int | None:
 
 def _acquire(root: Path, path: Path, shared: bool, wait: float,
              busy: str) -> tuple[int | None, bool]:
-    """Lock `path`; shared is upgraded to exclusive when a save must be completed first."""
+    """Lock `path`; shared is made exclusive when a save cut short must be dealt with."""
     deadline = time.monotonic() + max(wait, LOCK_GRACE)
     while True:
-        exclusive = not shared or (root / JOURNAL).exists()
+        exclusive = not shared or _pending(root)
         fd = _open_lock(path, not exclusive)
         if fd is None:
             return None, False
@@ -291,7 +297,7 @@ def _acquire(root: Path, path: Path, shared: bool, wait: float,
             same = os.stat(path).st_ino == os.fstat(fd).st_ino
         except FileNotFoundError:
             same = False
-        if same and (exclusive or not (root / JOURNAL).exists()):
+        if same and (exclusive or not _pending(root)):
             return fd, exclusive
         os.close(fd)  # the file was removed by a holder letting go, or a save is pending
 
