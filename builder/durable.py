@@ -171,8 +171,8 @@ def _apply(root: Path, plan: dict, durable: bool) -> None:
 
 def _pending(root: Path) -> bool:
     """A save was cut short here: a journal, or the staged files of an uncommitted one."""
-    return any(entry.name == JOURNAL or entry.name.startswith((STAGING_PREFIX, JOURNAL))
-               for entry in os.scandir(root))
+    with os.scandir(root) as entries:
+        return any(entry.name.startswith((STAGING_PREFIX, JOURNAL)) for entry in entries)
 
 
 def complete_pending(root: Path, durable: bool = True) -> None:

@@ -175,9 +175,8 @@ def test_the_lock_is_reentrant_and_a_reader_cannot_become_a_writer(tmp_path: Pat
     with store_lock(tmp_path), store_lock(tmp_path), store_lock(tmp_path, shared=True):
         assert (tmp_path / LOCK_FILE).exists()
     assert not (tmp_path / LOCK_FILE).exists()
-    with store_lock(tmp_path, shared=True), pytest.raises(RuntimeError):
-        with store_lock(tmp_path):
-            pass
+    with store_lock(tmp_path, shared=True), pytest.raises(RuntimeError), store_lock(tmp_path):
+        pass
 
 
 # -- 3. a crash in the middle of a save ----------------------------------------------------
@@ -196,8 +195,11 @@ def test_an_import_killed_at_any_step_of_its_save_leaves_the_old_or_the_new_stor
             break
         assert done.returncode == -signal.SIGKILL, done.stderr
         # The next command (here one that only reads) completes or drops the save first.
-        checked = run("validate", "--data", data)
-        assert checked.returncode == 0, (step, checked.stderr)
+        if step == 1:
+            checked = run("validate", "--data", data)
+            assert checked.returncode == 0, (step, checked.stderr)
+        else:
+            load_store(data)  # what `builder validate` does, without starting a process
         after = contents(data)
         assert after in (old, new), step
         assert listing(data) == listing(states["old" if after == old else "new"]), step
@@ -216,7 +218,7 @@ def test_a_demo_killed_from_outside_at_random_moments_leaves_no_half_store(
     full = contents(reference)
     rng = random.Random(13)
     seen = set()
-    for attempt in range(6):
+    for attempt in range(4):
         data = tmp_path / f"demo-{attempt}"
         proc = subprocess.Popen([sys.executable, "-m", "builder", "demo", "--size", "small",
                                  "--data", str(data)], cwd=ROOT, stdout=subprocess.DEVNULL,
@@ -224,10 +226,9 @@ def test_a_demo_killed_from_outside_at_random_moments_leaves_no_half_store(
         time.sleep(rng.uniform(0.2, 1.5))
         proc.send_signal(signal.SIGKILL)
         proc.wait(30)
-        checked = run("validate", "--data", data)
+        load_store(data)  # completes or drops a save cut short, as any command does
         state = contents(data)
         assert state in ({}, full), attempt
-        assert checked.returncode == 0 or state == {}, checked.stderr
         seen.add(bool(state))
     assert seen  # at least one kill landed somewhere; both outcomes are allowed
 
@@ -251,23 +252,33 @@ def test_a_save_that_removes_files_is_all_or_nothing_too(tmp_path: Path) -> None
 
 # -- 4. a write error (disk full) ----------------------------------------------------------
 
-def test_a_full_disk_leaves_data_as_it_was_with_one_line(states: dict[str, Path],
-                                                         tmp_path: Path) -> None:
+def test_a_full_disk_leaves_data_as_it_was_with_one_line(
+        states: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from builder.cli import main
+
     failures = 0
     for write in range(1, 30):
         data = tmp_path / f"full-{write}"
         shutil.copytree(states["old"], data)
         before, tree = snapshot(data), listing(data)
-        done = second_import(data, states["v2"], **{durable.FAULT_ENV: f"enospc:{write}"})
-        if done.returncode == 0:
+        monkeypatch.setenv(durable.FAULT_ENV, f"enospc:{write}")
+        monkeypatch.setattr(durable, "_counts", {"kill": 0, "enospc": 0})
+        done = CliRunner().invoke(main, ["import", str(states["v2"]), "--data", str(data),
+                                         "--observed-at", "2031-02-01T00:00:00Z"])
+        monkeypatch.delenv(durable.FAULT_ENV)
+        if done.exit_code == 0:
+            assert contents(data) == contents(states["new"])
             break
         failures += 1
-        assert done.returncode == 1
-        assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+        assert done.exit_code == 1 and done.exception.__class__ is SystemExit, done.output
+        assert done.stderr.count("\n") == 1
         assert done.stderr.startswith(f"error: cannot save into {data}: ")
         assert done.stderr.endswith(": No space left on device; nothing was changed\n")
         assert snapshot(data) == before and listing(data) == tree  # no new empty folder
-        assert run("validate", "--data", data).returncode == 0
+        load_store(data)
+        assert snapshot(data) == before
     assert failures >= 6  # each staged file of the new survey, and the journal
 
 
@@ -353,21 +364,21 @@ def _json_export(records: int) -> str:
 
 
 def test_json_positions_stay_exact_and_reading_grows_linearly() -> None:
-    small, large = _json_export(3000), _json_export(30000)
+    small, large = _json_export(1500), _json_export(15000)
     read = load_json_export(large, "x.json")
     assert [(r.line, r.column) for r in read.records[:3]] == [(2, 1), (5, 1), (8, 1)]
-    assert read.records[-1].line == 2 + 3 * 29999
+    assert read.records[-1].line == 2 + 3 * 14999
     broken = large[:-3] + ',\n  "oops"\n]\n'
     [issue] = load_json_export(broken, "x.json").issues
-    assert (issue.line, issue.column, issue.code) == (2 + 3 * 30000, 3, "not-an-object")
+    assert (issue.line, issue.column, issue.code) == (2 + 3 * 15000, 3, "not-an-object")
 
     def seconds(text: str) -> float:
         best = float("inf")
-        for _ in range(3):
+        for _ in range(2):
             start = time.perf_counter()
             load_json_export(text, "x.json")
             best = min(best, time.perf_counter() - start)
         return best
 
-    # Ten times the records: about ten times the time (it was a hundred times).
-    assert seconds(large) < 30 * seconds(small)
+    # Ten times the records: about ten times the time (it was 40 to 100 times).
+    assert seconds(large) < 25 * seconds(small)
