@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from builder.errors import BuilderError
+from builder.store import writes_store
 
 SIZES = ("small", "realistic", "large")
 CHANGE_OBSERVED_AT = "2099-01-01T00:00:00Z"
@@ -60,6 +61,7 @@ def _peak_rss_bytes() -> int:
     return peak if sys.platform == "darwin" else peak * 1024  # Linux reports KiB
 
 
+@writes_store
 def change_one_answer(data_dir: Path) -> dict[str, Any]:
     """Re-submit one free-text answer of the newest survey, edited, as a partial import.
 

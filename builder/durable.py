@@ -256,12 +256,14 @@ def write_files(root: Path, files: Mapping[str, str | bytes], *,
 _held = threading.local()
 
 
-def _holder(fd: int) -> str:
+def _holder(fd: int) -> dict[str, str]:
+    """What the lock file says of its holder: {doing}, {holder} for the busy message."""
     try:
         info = json.loads(os.pread(fd, 4096, 0).decode("utf-8"))
-        return f"pid {int(info['pid'])}, since {info['since']}"
-    except (ValueError, KeyError, TypeError, OSError):
-        return "pid unknown"
+        return {"doing": "reading" if info.get("shared") else "changing",
+                "holder": f"pid {int(info['pid'])}, since {info['since']}"}
+    except (ValueError, KeyError, TypeError, OSError, AttributeError):
+        return {"doing": "using", "holder": "pid unknown"}
 
 
 def _open_lock(path: Path, shared: bool) -> int | None:
@@ -290,7 +292,7 @@ def _acquire(root: Path, path: Path, shared: bool, wait: float,
             holder = _holder(fd)
             os.close(fd)
             if time.monotonic() >= deadline:
-                raise LockBusy(busy.format(holder=holder)) from None
+                raise LockBusy(busy.format(**holder)) from None
             time.sleep(0.05)
             continue
         try:
@@ -317,10 +319,10 @@ def _release(path: Path, fd: int | None) -> None:
 
 @contextlib.contextmanager
 def folder_lock(root: Path, name: str, *, shared: bool = False, wait: float = 0.0,
-                busy: str = "{holder}") -> Iterator[None]:
+                busy: str = "another command is {doing} it ({holder})") -> Iterator[None]:
     """Hold `root/name` with flock: exclusive to write, shared to read; re-entrant in a
     thread. A save left pending by a crash is completed first. `busy` is the message when
-    it stays taken ('{holder}': the holder's pid and start time)."""
+    it stays taken ('{doing}': changing or reading; '{holder}': its pid and start time)."""
     key = str(root.resolve())
     held: dict[str, list] = _held.__dict__.setdefault("locks", {})
     if key in held:
@@ -345,10 +347,12 @@ def folder_lock(root: Path, name: str, *, shared: bool = False, wait: float = 0.
     path = root / name
     fd, exclusive = _acquire(root, path, shared, wait, busy)
     try:
-        if exclusive and fd is not None:
-            os.ftruncate(fd, 0)
+        if fd is not None:  # who holds it, for the message of whoever finds it taken
             stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-            os.pwrite(fd, json.dumps({"pid": os.getpid(), "since": stamp}).encode(), 0)
+            info = {"pid": os.getpid(), "since": stamp, "shared": not exclusive}
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, json.dumps(info).encode(), 0)
+        if exclusive:
             complete_pending(root)
         held[key] = [shared and not exclusive, 1]
         yield

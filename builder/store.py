@@ -363,8 +363,6 @@ def store_lock(data_dir: Path, *, wait: float = 0.0,
     reads the store until it has saved, so two writers never work from the same copy; a
     reader holds it shared. Waits up to `wait` seconds for another holder, then raises
     LockBusy. A save cut short by a crash is completed first (builder.durable)."""
-    return folder_lock(data_dir, LOCK_FILE, shared=shared, wait=wait, busy=(
-        f"{data_dir}: another command is changing the store ({{holder}}); try again when "
-        "it has finished, or pass --wait SECONDS" if not shared else
-        f"{data_dir}: another command is changing the store ({{holder}}); try again when "
-        "it has finished"))
+    busy = f"{data_dir}: another command is {{doing}} the store ({{holder}}); try again " \
+           "when it has finished" + ("" if shared else ", or pass --wait SECONDS")
+    return folder_lock(data_dir, LOCK_FILE, shared=shared, wait=wait, busy=busy)

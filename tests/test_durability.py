@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import shutil
 import signal
 import stat
@@ -122,7 +123,11 @@ def test_a_second_writer_stops_naming_the_first_or_waits_and_keeps_both(
         assert "try again when it has finished, or pass --wait SECONDS" in refused.stderr
         assert snapshot(data) == before
         # A reader is stopped too while a writer holds the store.
-        assert run("validate", "--data", data).returncode == 1
+        reader = run("validate", "--data", data)
+        assert reader.returncode == 1 and re.fullmatch(
+            re.escape(f"error: {data}: another command is changing the store (pid "
+                      f"{first.pid}, since ") + r"20\d\d-\d\d-\d\dT\d\d:\d\d:\d\dZ\); try again "
+            r"when it has finished\n", reader.stderr), reader.stderr
         with subprocess.Popen(
                 [sys.executable, "-m", "builder", "import", str(states["v2"]), "--data",
                  str(data), "--observed-at", "2031-02-01T00:00:00Z", "--partial", "--wait",
