@@ -122,6 +122,11 @@ def test_a_second_writer_stops_naming_the_first_or_waits_and_keeps_both(
             f"error: {data}: another command is changing the store (pid {first.pid}, since ")
         assert "try again when it has finished, or pass --wait SECONDS" in refused.stderr
         assert snapshot(data) == before
+        start = time.monotonic()
+        gave_up = run("import", states["v2"], "--data", data, "--wait", "1.5")
+        assert gave_up.returncode == 1 and time.monotonic() - start >= 1.5
+        assert f"another command is changing the store (pid {first.pid}" in gave_up.stderr
+        assert snapshot(data) == before
         # A reader is stopped too while a writer holds the store.
         reader = run("validate", "--data", data)
         assert reader.returncode == 1 and re.fullmatch(
