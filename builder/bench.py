@@ -6,6 +6,8 @@ stage's peak memory (the process's peak resident set size) is its own and not le
 over from an earlier stage. Each run goes:
 
     import    write_demo: every submission goes through the import merge code
+    exports   the whole dataset as one ccadb-csv and one json export (not timed)
+    csv, json each export imported into an empty store (`builder import`'s pipeline)
     load      load_store: read + validate the store
     build     build_site from nothing: load, render, write docs/, mkdocs build
     rebuild   build_site again, nothing changed (expected: no file written, MkDocs skipped)
@@ -36,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from builder.errors import BuilderError
+from builder.store import writes_store
 
 SIZES = ("small", "realistic", "large")
 CHANGE_OBSERVED_AT = "2099-01-01T00:00:00Z"
@@ -58,6 +61,7 @@ def _peak_rss_bytes() -> int:
     return peak if sys.platform == "darwin" else peak * 1024  # Linux reports KiB
 
 
+@writes_store
 def change_one_answer(data_dir: Path) -> dict[str, Any]:
     """Re-submit one free-text answer of the newest survey, edited, as a partial import.
 
@@ -95,6 +99,37 @@ def change_one_answer(data_dir: Path) -> dict[str, Any]:
     raise BuilderError("the demo dataset has no free-text answer to change")
 
 
+EXPORTS = {"import_csv": "csv", "import_json": "json"}
+"""The import of the whole dataset as one export, per layout: the open-data download
+answers.csv / answers.json, which is written in the ccadb-csv / json import layouts."""
+
+
+def write_exports(data_dir: Path, target: Path) -> dict[str, Any]:
+    from builder.downloads import render_downloads
+    from builder.store import load_store
+
+    files = render_downloads(load_store(data_dir))
+    target.mkdir(parents=True, exist_ok=True)
+    for suffix in EXPORTS.values():
+        (target / f"answers.{suffix}").write_bytes(files[f"downloads/answers.{suffix}"])
+    return {}
+
+
+def import_export(export: Path, data_dir: Path) -> dict[str, Any]:
+    """Import one export file into an empty store, as `builder import FILE` does."""
+    from builder.importer import import_source
+    from builder.load import Format, LoadOptions
+
+    shutil.rmtree(data_dir, ignore_errors=True)
+    fmt = Format.JSON if export.suffix == ".json" else Format.CCADB_CSV
+    start = time.perf_counter()
+    result = import_source(str(export), data_dir, LoadOptions(fmt))
+    seconds = time.perf_counter() - start
+    shutil.rmtree(data_dir)
+    return {"seconds": seconds, "records": len(result.export.records),
+            "bytes": export.stat().st_size}
+
+
 def _stage(name: str, root: Path, size: str) -> dict[str, Any]:
     """Run one stage in this process; returns its figures (time measured here)."""
     from builder.site import build_site, run_mkdocs
@@ -109,6 +144,11 @@ def _stage(name: str, root: Path, size: str) -> dict[str, Any]:
         out.update(surveys=summary.surveys, owners=summary.owners,
                    questions=summary.questions, answers=summary.answers,
                    changes=summary.changes)
+    elif name == "exports":
+        out.update(write_exports(data, root / "exports"))
+    elif name in EXPORTS:
+        out.update(import_export(root / "exports" / f"answers.{EXPORTS[name]}",
+                                 root / f"store-{name}"))
     elif name == "load":
         from builder.store import load_store
 
@@ -202,7 +242,9 @@ def site_metrics(site_dir: Path) -> dict[str, Any]:
 
 def _one_run(root: Path, size: str, note: Callable[[str], None]) -> dict[str, Any]:
     run: dict[str, Any] = {}
-    for key, stage in (("import", "import"), ("load", "load"), ("build", "build"),
+    for key, stage in (("import", "import"), ("exports", "exports"),
+                       ("import_csv", "import_csv"), ("import_json", "import_json"),
+                       ("load", "load"), ("build", "build"),
                        ("rebuild_unchanged", "rebuild"), ("mkdocs", "mkdocs"),
                        ("change", "change"), ("rebuild_one_change", "rebuild")):
         note(f"  {key} ...")
@@ -256,7 +298,8 @@ def summarize(size: str, runs: list[dict[str, Any]]) -> dict[str, Any]:
     build = _build_times(runs, "build")
     share = statistics.median([1 - r["build"]["timings"].get("mkdocs", 0.0)
                                / r["build"]["timings"]["total"] for r in runs])
-    memory = {"import": peak("import"), "load_store": peak("load"),
+    memory = {"import": peak("import"), "import_csv": peak("import_csv"),
+              "import_json": peak("import_json"), "load_store": peak("load"),
               "builder": peak("rebuild_unchanged"), "mkdocs": peak("mkdocs"),
               "build": peak("build")}
     first = runs[0]
@@ -266,7 +309,10 @@ def summarize(size: str, runs: list[dict[str, Any]]) -> dict[str, Any]:
         "dataset": {k: first["import"][k] for k in ("surveys", "owners", "questions",
                                                     "answers", "changes")},
         "pages": first["build"]["pages"],
+        "exports": {EXPORTS[k]: {"records": first[k]["records"], "bytes": first[k]["bytes"]}
+                    for k in EXPORTS},
         "seconds": {"import": _spread([r["import"]["seconds"] for r in runs]),
+                    **{k: _spread([r[k]["seconds"] for r in runs]) for k in EXPORTS},
                     "load_store": _spread([r["load"]["seconds"] for r in runs]),
                     "mkdocs_alone": _spread([r["mkdocs"]["seconds"] for r in runs]),
                     "build": build,
@@ -399,6 +445,10 @@ def format_table(result: dict[str, Any]) -> str:
         f"{result['pages']} generated pages, {site['html_pages']} HTML pages", "",
         f"{'stage':<44}{'time (min-max)':>24}{'peak memory':>13}",
         _row("import + validate (demo, via the merge code)", sec["import"], mem["import"]),
+        *(_row(f"import the {label} export ({result['exports'][kind]['records']} "
+               "records)", sec[key], mem[key])
+          for key, kind, label in (("import_csv", "csv", "ccadb-csv"),
+                                   ("import_json", "json", "json"))),
         _row("load_store (read + validate)", sec["load_store"], mem["load_store"]),
         "build from scratch:",
         _row("  load_store", build["load"]),

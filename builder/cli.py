@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import click
@@ -39,6 +40,17 @@ DEADLINE_OPTION = click.option(
     "--deadline", type=click.FloatRange(min=0, min_open=True), default=REQUEST_DEADLINE,
     show_default=True, metavar="SECONDS",
     help="Total time one HTTP request may take, retries and waits included.")
+WAIT_OPTION = click.option(
+    "--wait", type=click.FloatRange(min=0), default=0, show_default=True, metavar="SECONDS",
+    help="If another command is changing the data store, wait up to this long for it "
+         "(by default the command stops at once with a message naming it).")
+
+
+def _waiting(data_dir: Path, wait: float) -> AbstractContextManager[None]:
+    """The store lock taken here, waiting if asked; the library takes it again (re-entrant)."""
+    from builder.store import store_lock
+
+    return store_lock(data_dir, wait=wait)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -74,20 +86,23 @@ def main() -> None:
                                       "recorded beside --source-url (ca-information-csv).")
 @DATA_OPTION
 @QUIET_OPTION
+@WAIT_OPTION
 def import_command(source: str, fmt: str, survey: str | None, question_ids: str, partial: bool,
                    encoding: str | None, source_url: str | None, observed_at: str | None,
                    captured_at: str | None, allow_withdraw: bool, deadline: float,
-                   archived_copy: str | None, data_dir: Path, quiet: bool) -> None:
+                   archived_copy: str | None, data_dir: Path, quiet: bool, wait: float) -> None:
     """Import SOURCE (a file or an http(s) URL) into the data store."""
     from builder.importer import import_source
     from builder.load import LoadOptions
 
     ids = tuple(i.strip() for i in question_ids.split(",") if i.strip())
     options = LoadOptions(Format(fmt), survey, ids, encoding)
-    result = import_source(source, data_dir, options, partial=partial, observed_at=observed_at,
-                           source_url=source_url, captured_at=captured_at,
-                           allow_withdraw=allow_withdraw, deadline=deadline,
-                           progress=progress_display(quiet), archived_copy=archived_copy)
+    with _waiting(data_dir, wait):
+        result = import_source(source, data_dir, options, partial=partial,
+                               observed_at=observed_at, source_url=source_url,
+                               captured_at=captured_at, allow_withdraw=allow_withdraw,
+                               deadline=deadline, progress=progress_display(quiet),
+                               archived_copy=archived_copy)
     for warning in result.warnings:
         say(quiet, f"warning: {warning}", err=True)
     if result.export.format == Format.CA_INFORMATION_CSV.value:
@@ -162,11 +177,13 @@ def build(data_dir: Path, site_dir: Path, docs_dir: Path | None, config_file: Pa
               default=Path("demo-data"), show_default=True,
               help="Folder for the demo store; refused if it holds real (non-demo) data.")
 @QUIET_OPTION
-def demo(size: str, data_dir: Path, quiet: bool) -> None:
+@WAIT_OPTION
+def demo(size: str, data_dir: Path, quiet: bool, wait: float) -> None:
     """Write a deterministic demonstration dataset with fictitious CA owners."""
     from builder.demo import write_demo
 
-    summary = write_demo(data_dir, size, progress=progress_display(quiet))
+    with _waiting(data_dir, wait):
+        summary = write_demo(data_dir, size, progress=progress_display(quiet))
     say(quiet, str(summary))
 
 
@@ -175,11 +192,13 @@ def demo(size: str, data_dir: Path, quiet: bool) -> None:
               help="Rebuild every survey's history.jsonl from the git history of the data "
                    "folder (one snapshot per commit).")
 @DATA_OPTION
-def history(from_git: bool, data_dir: Path) -> None:
+@WAIT_OPTION
+def history(from_git: bool, data_dir: Path, wait: float) -> None:
     """Rebuild the answer history from the git history of data/."""
     from builder.githistory import history_from_git
 
-    click.echo(history_from_git(data_dir))
+    with _waiting(data_dir, wait):
+        click.echo(history_from_git(data_dir))
 
 
 @main.command()
@@ -195,16 +214,18 @@ def history(from_git: bool, data_dir: Path) -> None:
                    "local stand-in) instead of its own hosts; recorded as a copy, not a live "
                    "capture.")
 @DATA_OPTION
+@WAIT_OPTION
 def fetch(only: str | None, allow_withdraw: bool, deadline: float, budget: float,
-          base_url: str | None, data_dir: Path) -> None:
+          base_url: str | None, data_dir: Path, wait: float) -> None:
     """Fetch every source in DATA/sources.json and import what changed (exit 1 if any failed)."""
     import sys
 
     from builder.fetch import Settings, fetch_all
 
-    report = fetch_all(data_dir, only=only, allow_shrink=allow_withdraw,
-                       settings=Settings(deadline=deadline, budget=budget), base_url=base_url,
-                       progress=sys.stderr.isatty())
+    with _waiting(data_dir, wait):
+        report = fetch_all(data_dir, only=only, allow_shrink=allow_withdraw,
+                           settings=Settings(deadline=deadline, budget=budget),
+                           base_url=base_url, progress=sys.stderr.isatty())
     for line in report.lines():
         click.echo(line)
     report.check()

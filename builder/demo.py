@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import random
-import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +27,7 @@ from builder.model import (
     Survey,
     SurveyData,
 )
-from builder.store import read_store, save_store
+from builder.store import read_store, store_files, write_files, writes_store
 from builder.text import canonical_key
 from builder.validate import ImportBundle
 
@@ -145,8 +144,8 @@ def edit(rng: random.Random, q: Question, values: tuple[str, ...]) -> tuple[str,
     return (" ".join(words[:cut] + ["(updated)"] + words[cut:] + [rng.choice(PHRASES)]),)
 
 
-def write_topics(store: Store, data_dir: Path) -> None:
-    """Link the questions that ask about the same (fictitious) topic across surveys."""
+def topics_text(store: Store) -> str:
+    """topics.json: the questions that ask about the same (fictitious) topic across surveys."""
     topics: dict[str, list[dict[str, str]]] = {}
     for data in store.sorted_surveys():
         for q in data.sorted_questions():
@@ -155,9 +154,10 @@ def write_topics(store: Store, data_dir: Path) -> None:
                 topics.setdefault(topic, []).append({"survey": data.survey.title,
                                                      "question_id": q.id})
     items = [{"topic": t, "questions": qs} for t, qs in sorted(topics.items()) if len(qs) > 1]
-    (data_dir / "topics.json").write_text(json.dumps(items, indent=1) + "\n", encoding="utf-8")
+    return json.dumps(items, indent=1) + "\n"
 
 
+@writes_store
 def write_demo(data_dir: Path, size: str,
                progress: Callable[[str], None] | None = None) -> DemoSummary:
     """Write the demo store of this size; `progress` is told each survey as it is made."""
@@ -165,8 +165,6 @@ def write_demo(data_dir: Path, size: str,
     if existing.surveys and not existing.demo:
         raise BuilderError(f"{data_dir} holds real data: demo data is never mixed into it; "
                            "pass another --data folder")
-    if (data_dir / "surveys").exists():
-        shutil.rmtree(data_dir / "surveys")
     n_surveys, n_owners, n_questions = SIZES[size]
     rng = random.Random(f"{SEED}-{size}")
     owners = owner_names(n_owners)
@@ -207,8 +205,11 @@ def write_demo(data_dir: Path, size: str,
                                         observed_at=when, capture=Capture(when, live=True)))
     if progress:
         progress(f"saving {changes} change(s) to {data_dir}")
-    save_store(store, data_dir)
-    write_topics(store, data_dir)
+    files = {**store_files(store, data_dir), "topics.json": topics_text(store)}
+    # One save replaces the earlier demo dataset whole (its other files are removed).
+    earlier = sorted(p.relative_to(data_dir).as_posix() for p in
+                     (data_dir / "surveys").rglob("*") if p.is_file())
+    write_files(data_dir, files, remove=tuple(earlier))
     return DemoSummary(size, n_surveys, n_owners, sum(len(d.questions) for d in
                        store.surveys.values()), sum(len(d.answers) for d in
                        store.surveys.values()), changes, data_dir)

@@ -28,7 +28,7 @@ from builder.fetch import SOURCES_FILE, Source, _read_sources
 from builder.importer import read_source
 from builder.load import Format
 from builder.load.common import decode_text
-from builder.store import write_files
+from builder.store import write_files, writes_store
 from builder.text import canonical_key
 
 HOSTS = ("ccadb.my.salesforce-sites.com", "ccadb-public.secure.force.com")
@@ -390,6 +390,7 @@ def _note(source: str) -> str:
     return f"Found by builder discover on {parts.scheme}://{parts.hostname}{port}{parts.path}"
 
 
+@writes_store  # sources.json is part of the store: one writer at a time
 def discover(source: str, data_dir: Path) -> Discovery:
     """Add the sources of every new communication `source` links to; raises InputRejected
     (and writes nothing) for a page it cannot read."""

@@ -34,7 +34,7 @@ from builder.importer import import_bytes, now_utc
 from builder.limits import FETCH_BUDGET
 from builder.load import Export, Format, LoadOptions, load_export
 from builder.model import Capture, Change
-from builder.store import write_files
+from builder.store import write_files, writes_store
 from builder.text import canonical_key
 
 SOURCES_FILE = "sources.json"
@@ -358,6 +358,7 @@ def _rebased(sources: list[Source], base_url: str | None) -> list[Source]:
             for s in sources]
 
 
+@writes_store  # the whole run: its imports and fetch-state.json
 def fetch_all(data_dir: Path, *, only: str | None = None, allow_shrink: bool = False,
               settings: Settings | None = None, progress: bool = False,
               base_url: str | None = None) -> FetchReport:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from builder.errors import BuilderError, Issue
 from builder.model import Answer, Change
-from builder.store import _to_record, load_store, save_store
+from builder.store import _to_record, load_store, save_store, writes_store
 
 Snapshot = dict[str, dict[tuple[str, str], Answer]]
 
@@ -83,11 +83,17 @@ def _diff(old: dict[tuple[str, str], Answer], new: dict[tuple[str, str], Answer]
     return changes
 
 
+@writes_store
 def history_from_git(data_dir: Path) -> GitHistoryReport:
     """Replace each survey's history.jsonl by the one the git history of data/ implies."""
     store = load_store(data_dir)
     root = Path(_git(data_dir, "rev-parse", "--show-toplevel").strip())
     prefix = _git(data_dir, "rev-parse", "--show-prefix").strip()
+    if _git(root, "rev-parse", "--is-shallow-repository").strip() == "true":
+        # Its log starts at the cut: every version recorded before it would be lost.
+        raise BuilderError(f"{root} is a shallow clone (git clone --depth): its history is "
+                           "cut short, and rebuilding from it would drop every earlier "
+                           "version; fetch the whole history first (git fetch --unshallow)")
     log = _git(root, "log", "--reverse", "--format=%H %cI", "--", f"{prefix}surveys")
     commits = [line.split(" ", 1) for line in log.splitlines() if line.strip()]
     history: dict[str, list[Change]] = {key: [] for key in store.surveys}

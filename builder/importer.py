@@ -13,7 +13,7 @@ from builder.guard import check_losses
 from builder.history import apply_import
 from builder.load import CaInformationExport, Export, LoadOptions, parse_export
 from builder.model import Capture, Change, FieldChange, Store
-from builder.store import check_store, load_store, save_store
+from builder.store import check_store, load_store, save_store, writes_store
 from builder.validate import ImportBundle, validate_export
 
 
@@ -74,6 +74,7 @@ def capture_time(text: str) -> str:
                            f"with its offset (2017-11-30T20:56:28Z) (got {text!r})") from None
 
 
+@writes_store
 def import_bytes(data: bytes, origin: str, data_dir: Path, options: LoadOptions, *,
                  partial: bool = False, observed_at: str | None = None,
                  capture: Capture | None = None, allow_withdraw: bool = False,

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import re
 import shutil
 import tempfile
@@ -26,7 +27,8 @@ from urllib.parse import urlsplit
 
 from builder import __version__
 from builder.downloads import render_downloads, render_downloads_page
-from builder.errors import BuilderError, BuildFailed
+from builder.durable import DIR_MODE, FILE_MODE
+from builder.errors import BuildFailed, BuilderError
 from builder.render import render_pages
 from builder.store import load_store
 from builder.write import MANIFEST, write_pages
@@ -194,8 +196,22 @@ def run_mkdocs(config_file: Path, docs_dir: Path, out_dir: Path,
         logger.removeHandler(handler)
 
 
+def make_public(tree: Path) -> None:
+    """Folders 0755, files 0644, whatever the umask or mkdtemp chose (0700): a published
+    site must be readable by any web server or artifact step."""
+    os.chmod(tree, DIR_MODE)
+    for folder, dirs, files in os.walk(tree):
+        for name in dirs:
+            if not os.path.islink(path := os.path.join(folder, name)):
+                os.chmod(path, DIR_MODE)
+        for name in files:
+            if not os.path.islink(path := os.path.join(folder, name)):
+                os.chmod(path, FILE_MODE)
+
+
 def swap_in(new_dir: Path, site_dir: Path) -> None:
     """Replace site_dir by new_dir with two renames; the old tree is removed after."""
+    make_public(new_dir)
     old = None
     if site_dir.exists():
         old = site_dir.with_name(f".{site_dir.name}-old-{time.time_ns()}")

@@ -7,23 +7,26 @@
     data/surveys/<name>/answers.jsonl       latest answer per question x CA owner
     data/surveys/<name>/history.jsonl       append-only record of every change
 
-A git diff of two imports shows exactly the answers that changed. Writes go to
-temporary files first and replace the old ones only when all are written.
+A git diff of two imports shows exactly the answers that changed. A save is all or
+nothing, even if the process is killed (builder.durable), and commands that change the
+store take turns (store_lock).
 """
 
 from __future__ import annotations
 
 import csv
+import functools
 import gc
+import inspect
 import json
-import os
-import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import asdict, fields
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
+from builder.durable import folder_lock, write_files
 from builder.errors import InputRejected, Issue
 from builder.model import (
     QUESTION_TYPES,
@@ -39,6 +42,9 @@ from builder.model import (
     Topic,
 )
 from builder.text import canonical_key, page_name
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def dumps(obj: Any) -> str:
@@ -244,6 +250,11 @@ def _read_topics(path: Path, issues: list[Issue]) -> list[Topic]:
 
 def read_store(data_dir: Path) -> tuple[Store, list[Issue]]:
     """Read the whole store; problems are returned, not raised."""
+    with store_lock(data_dir, shared=True):
+        return _read_store(data_dir)
+
+
+def _read_store(data_dir: Path) -> tuple[Store, list[Issue]]:
     issues: list[Issue] = []
     store = Store()
     meta = data_dir / "dataset.json"
@@ -351,37 +362,8 @@ def render_survey_files(data: SurveyData) -> dict[str, str]:
     return files
 
 
-def write_files(root: Path, files: Mapping[str, str | bytes]) -> list[str]:
-    """Write only the files whose content changed; all-or-nothing. Returns what was written.
-
-    Text is written as UTF-8 with \n line ends; bytes as they are.
-    """
-    changed: dict[str, bytes] = {}
-    for rel, content in sorted(files.items()):
-        data = content.encode("utf-8") if isinstance(content, str) else content
-        target = root / rel
-        if not target.exists() or target.read_bytes() != data:
-            changed[rel] = data
-    temps: list[tuple[Path, Path]] = []
-    try:
-        for rel, data in changed.items():
-            target = root / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".part")
-            temps.append((Path(tmp), target))
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-    except BaseException:
-        for tmp, _ in temps:
-            tmp.unlink(missing_ok=True)
-        raise
-    for tmp, target in temps:
-        os.replace(tmp, target)
-    return sorted(changed)
-
-
-def save_store(store: Store, data_dir: Path) -> list[str]:
-    """Write every survey of the store; unchanged files are not touched."""
+def store_files(store: Store, data_dir: Path) -> dict[str, str]:
+    """The text of every file the store is saved as, keyed by path relative to data/."""
     from builder.cainfo_store import render_ca_information
 
     files: dict[str, str] = {}
@@ -390,4 +372,41 @@ def save_store(store: Store, data_dir: Path) -> list[str]:
     files.update(render_ca_information(store.ca_information))
     if store.demo or (data_dir / "dataset.json").exists():
         files["dataset.json"] = dumps({"demo": store.demo}) + "\n"
-    return write_files(data_dir, files)
+    return files
+
+
+def save_store(store: Store, data_dir: Path) -> list[str]:
+    """Write every survey of the store, all or nothing; unchanged files are not touched.
+
+    The caller holds store_lock(data_dir) since before it read the store."""
+    with store_lock(data_dir):
+        return write_files(data_dir, store_files(store, data_dir))
+
+
+def writes_store(func: Callable[P, R]) -> Callable[P, R]:
+    """Decorator for a function that changes the store named by its `data_dir` argument:
+    it runs holding store_lock, from before it reads the store until it has saved."""
+    signature = inspect.signature(func)
+
+    @functools.wraps(func)
+    def holding_the_lock(*args: P.args, **kwargs: P.kwargs) -> R:
+        with store_lock(Path(signature.bind(*args, **kwargs).arguments["data_dir"])):
+            return func(*args, **kwargs)
+
+    return holding_the_lock
+
+
+LOCK_FILE = ".lock"
+"""data/.lock while a command uses the store (removed after): flock'ed, exclusively by a
+writer (holding its pid and start time), shared by readers."""
+
+
+def store_lock(data_dir: Path, *, wait: float = 0.0,
+               shared: bool = False) -> AbstractContextManager[None]:
+    """Hold the store for one command: every writer holds it, exclusively, from before it
+    reads the store until it has saved, so two writers never work from the same copy; a
+    reader holds it shared. Waits up to `wait` seconds for another holder, then raises
+    LockBusy. A save cut short by a crash is completed first (builder.durable)."""
+    busy = f"{data_dir}: another command is {{doing}} the store ({{holder}}); try again " \
+           "when it has finished" + ("" if shared else ", or pass --wait SECONDS")
+    return folder_lock(data_dir, LOCK_FILE, shared=shared, wait=wait, busy=busy)

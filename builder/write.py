@@ -37,7 +37,8 @@ def write_pages(pages: Mapping[str, str | bytes], docs_dir: Path) -> WriteReport
     if manifest_path.exists():
         previous = json.loads(manifest_path.read_text(encoding="utf-8"))
     files = {**pages, MANIFEST: json.dumps(sorted(pages), indent=0) + "\n"}
-    written = [w for w in write_files(docs_dir, files) if w != MANIFEST]
+    # Not fsynced: docs/ is rendered again from data/ by the next build.
+    written = [w for w in write_files(docs_dir, files, durable=False) if w != MANIFEST]
     removed = []
     for rel in sorted(set(previous) - set(pages)):
         target = _inside(docs_dir, rel)

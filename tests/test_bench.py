@@ -45,13 +45,18 @@ def test_bench_small_reports_every_figure(bench_result: tuple[dict, str]) -> Non
     assert result["dataset"]["answers"] > 100 and result["dataset"]["owners"] == 8
     assert result["pages"] > 30
     seconds, build = result["seconds"], result["seconds"]["build"]
+    # The whole dataset as one export in each import layout, the same records in both.
+    assert result["exports"]["csv"]["records"] == result["exports"]["json"]["records"] > 100
+    for figures in (seconds["import_csv"], seconds["import_json"]):
+        assert 0 < figures["min"] <= figures["median"] <= figures["max"]
     for figures in (seconds["import"], seconds["load_store"], seconds["builder"],
                     *(build[part] for part in ("load", "pages", "downloads", "write",
                                                "fingerprint", "mkdocs", "total"))):
         assert 0 <= figures["min"] <= figures["median"] <= figures["max"]
     assert build["pages"]["median"] > 0 and build["mkdocs"]["median"] > 0
     assert build["total"]["median"] >= build["mkdocs"]["median"] + build["pages"]["median"]
-    for stage in ("import", "load_store", "builder", "mkdocs", "build"):
+    for stage in ("import", "import_csv", "import_json", "load_store", "builder", "mkdocs",
+                  "build"):
         assert result["peak_rss_bytes"][stage] > 1 << 20, stage
     assert 0 < result["builder_share"] < 1
     site = result["site"]
@@ -66,7 +71,8 @@ def test_bench_small_reports_every_figure(bench_result: tuple[dict, str]) -> Non
     assert result["targets"]["unchanged_rebuild_writes_nothing"]["met"] is True
     assert result["environment"]["cpus"] >= 1
     assert len(result["environment"]["load_average_before"]) == 3
-    for words in ("import + validate", "load_store", "render pages", "render downloads",
+    for words in ("import + validate", "import the ccadb-csv export (",
+                  "import the json export (", "load_store", "render pages", "render downloads",
                   "mkdocs build", "builder share", "search index", "rebuild, no change",
                   "rebuild, one answer changed"):
         assert words in output

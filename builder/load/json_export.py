@@ -48,9 +48,23 @@ def _strict(value: Any, key: str, where: tuple[str, int, int], issues: list[Issu
     return value
 
 
-def _position(text: str, index: int) -> tuple[int, int]:
-    line = text.count("\n", 0, index) + 1
-    return line, index - (text.rfind("\n", 0, index) + 1) + 1
+class _Positions:
+    """Line and column (1-based) of offsets into one text, each counted on from the one
+    asked for before: counting from the start for every record made an export of n
+    records take n² steps (160,000 records: 17 minutes)."""
+
+    def __init__(self, text: str) -> None:
+        self.text, self.index, self.line, self.line_start = text, 0, 1, 0
+
+    def __call__(self, index: int) -> tuple[int, int]:
+        if index < self.index:  # never asked for by the reader; correct all the same
+            self.index, self.line, self.line_start = 0, 1, 0
+        self.line += self.text.count("\n", self.index, index)
+        newline = self.text.rfind("\n", self.index, index)
+        if newline >= 0:
+            self.line_start = newline + 1
+        self.index = index
+        return self.line, index - self.line_start + 1
 
 
 def _skip_ws(text: str, i: int) -> int:
@@ -62,9 +76,10 @@ def _skip_ws(text: str, i: int) -> int:
 def load_json_export(text: str, origin: str) -> Export:
     """Decode element by element so each record keeps the line it starts on."""
     issues: list[Issue] = []
+    _position = _Positions(text)
     i = _skip_ws(text, 0)
     if i >= len(text) or text[i] != "[":
-        line, col = _position(text, i)
+        line, col = _position(i)
         issues.append(Issue(origin, line, col, "-", "not-an-array",
                             "the JSON export must be an array of objects", text[i:i + 20]))
         return Export([], issues)
@@ -76,11 +91,11 @@ def load_json_export(text: str, origin: str) -> Export:
         if text[i] == "]" and (expect_value is False or elements == 0):
             i = _skip_ws(text, i + 1)
             if i < len(text):
-                line, col = _position(text, i)
+                line, col = _position(i)
                 issues.append(Issue(origin, line, col, "-", "json-syntax",
                                     "extra data after the array", text[i:i + 20]))
             break
-        line, col = _position(text, i)
+        line, col = _position(i)
         try:
             value, end = _DECODER.raw_decode(text, i)
             found = len(issues)
@@ -104,12 +119,12 @@ def load_json_export(text: str, origin: str) -> Export:
             continue
         expect_value = False
         if i >= len(text) or text[i] != "]":
-            line, col = _position(text, min(i, len(text)))
+            line, col = _position(min(i, len(text)))
             issues.append(Issue(origin, line, col, "-", "json-syntax",
                                 "expected ',' or ']' in the array", text[i:i + 20]))
             return Export([], issues)
     else:
-        line, col = _position(text, len(text))
+        line, col = _position(len(text))
         issues.append(Issue(origin, line, col, "-", "json-syntax", "the array is never closed"))
         return Export([], issues)
     if elements == 0 and not issues:
