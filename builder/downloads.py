@@ -32,7 +32,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from builder.encode import link, yaml_title
+from builder.encode import front_matter, link
 from builder.errors import BuildFailed
 from builder.load.common import RECORD_FIELDS
 from builder.model import QUESTION_TYPES, UNKNOWN, Answer, Store, SurveyData
@@ -588,4 +588,4 @@ def _render(env: jinja2.Environment, template: str, title: str, **context: objec
     except jinja2.TemplateError as exc:
         line = getattr(exc, "lineno", None)
         raise BuildFailed(f"{template}:{line}: {exc} (while rendering {PAGE})") from exc
-    return f"---\ntitle: {yaml_title(title)}\n---\n\n{body}"
+    return f"{front_matter(title)}\n{body}"

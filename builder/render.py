@@ -17,7 +17,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from builder.encode import encode, encode_lines, link, safe_external_url, yaml_title
+from builder.encode import encode, encode_lines, front_matter, link, safe_external_url
 from builder.errors import BuildFailed
 from builder.model import CHOICE_TYPES, MULTI, Answer, Question, Store, SurveyData, is_blank
 from builder.diff import answer_text
@@ -311,8 +311,8 @@ class Renderer:
         if page in self.pages:  # two names whose slug and key hash agree: never overwrite
             raise BuildFailed(f"two pages would share the file {page}; rename one of them")
         # `feed` is a docs-relative path the builder made; the theme override links it.
-        meta = f"title: {yaml_title(title)}\n" + (f'feed: "{feed}"\n' if feed else "")
-        self.pages[page] = f"---\n{meta}---\n\n{body}"
+        meta = front_matter(title, **({"feed": feed} if feed else {}))
+        self.pages[page] = f"{meta}\n{body}"
 
     def all_pages(self) -> dict[str, str]:
         self.home()

@@ -10,6 +10,10 @@ import unicodedata
 _BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
 _WHITESPACE_RUN = re.compile(r"\s+")
 _SURROGATE = re.compile("[\ud800-\udfff]")
+LINE_BREAKS = re.compile("\r\n|[\r\x0b\x0c\x85\u2028\u2029]")
+"""Every line separator that YAML (CR, NEL, U+2028, U+2029), Python's str.splitlines (VT,
+FF too) or a browser knows besides LF: each becomes one LF before display, so that no
+later stage can meet a line break it was not written for."""
 
 
 def _is_invisible(ch: str) -> bool:
@@ -36,13 +40,13 @@ def canonical_key(name: str) -> str:
 
 
 def clean_for_display(text: str) -> str:
-    """Text as it may be shown: line endings normalised, controls and bidi overrides dropped.
+    """Text as it may be shown: line breaks made LF, controls and bidi overrides dropped.
 
     Tab and newline are kept; lone surrogates become U+FFFD. This is the documented
     clean-up applied before any value reaches a page.
     """
     text = _SURROGATE.sub("\ufffd", text)
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x85", "\n")  # NEL too
+    text = LINE_BREAKS.sub("\n", text)
     out = []
     for ch in text:
         if ch in "\n\t":

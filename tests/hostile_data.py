@@ -162,6 +162,13 @@ MORE_PAYLOADS = [
     "\u2066isolate\u2069 \u2067rtl\u2069 \u200fmark\u200e",
     "zero\u200bwidth\u200c\u200d\u2060joiners\ufeffbom",
     "line\u2028separator\u2029paragraph\x85next",
+    # Front-matter break-out: every line separator YAML, Python or a browser knows, then
+    # a YAML end marker, then Markdown that would be live if it were read as Markdown
+    "LS\u2028---\u2028[click](javascript:alert(1)) ![beacon](https://example.invalid/b.png)",
+    "PS\u2029...\u2029[relative](../../nowhere.md) ![i](//example.invalid/i.png)",
+    "NEL\x85---\x85<img src=https://example.invalid/nel.png>",
+    "VT\x0b---\x0bFF\x0c...\x0ctitle: pwned",
+    "CR\r---\rCRLF\r\n...\r\nfeed: javascript:alert(1)",
     "NUL\x00 BEL\x07 ESC\x1b[31m red DEL\x7f C1\x9b",
     "\uff1cscript\uff1ealert(1)\uff1c/script\uff1e \ufe64b\ufe65",
     "e\u0301 \u1e9b\u0323 \ufb01 \u2126 \u212b",

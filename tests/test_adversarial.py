@@ -594,3 +594,59 @@ def test_broken_input_is_refused_with_its_exact_error_and_changes_nothing(
     assert tree_bytes(published.site) == site_before
     assert tree_bytes(published.docs) == docs_before
     (work / name).unlink()
+
+
+# -- 5. issue 13: front matter, integer bounds, forged rows, look-alikes, paths, timelines
+
+LINE_SEPARATORS = ["\n", "\r", "\r\n", "\x85", "\u2028", "\u2029", "\x0b", "\x0c"]
+"""Every line break YAML, Python's str.splitlines or a browser knows."""
+
+
+@pytest.mark.parametrize("separator", LINE_SEPARATORS, ids=repr)
+@pytest.mark.parametrize("marker", ["---", "..."])
+def test_front_matter_holds_against_every_line_separator(separator: str, marker: str) -> None:
+    """A title that ends the YAML block early would have MkDocs render the rest as
+    Markdown: a live javascript: link, a remote image. It parses back exactly."""
+    from mkdocs.utils.meta import get_data
+
+    from builder.encode import front_matter
+
+    title = (f"Evil CA{separator}{marker}{separator}[x](javascript:alert(1)) "
+             f"![i](https://example.invalid/i.png){separator}title: pwned")
+    block = front_matter(title, feed="feeds/all.xml")
+    assert block.isascii() and block.count("\n") == 4, block
+    body, meta = get_data(block + "\nbody\n")
+    assert body == "body\n"
+    assert meta == {"title": " ".join(clean_for_display(title).split("\n")).replace(
+        "&", "&amp;").replace('"', "&quot;"), "feed": "feeds/all.xml"}
+
+
+def test_a_front_matter_block_that_does_not_parse_fails_the_build() -> None:
+    from builder.encode import check_front_matter
+    from builder.errors import BuildFailed
+
+    check_front_matter('---\n"title": "ok"\n---\n\nbody', {"title": "ok"})
+    for page in ['---\ntitle: "a\u2028---\n[x](javascript:alert(1))"\n---\n', "---\n- a\n---\n",
+                 '---\ntitle: "unclosed\n---\n']:
+        with pytest.raises(BuildFailed):
+            check_front_matter(page)
+    with pytest.raises(BuildFailed):
+        check_front_matter('---\n"title": "other"\n---\n', {"title": "ok"})
+
+
+def test_every_generated_page_has_the_front_matter_it_was_given(sites: Sites) -> None:
+    """Read back as MkDocs reads it: a title (and a feed) and nothing of the page body;
+    and no built page holds a link or image the hostile names could have made."""
+    from mkdocs.utils.meta import get_data
+
+    generated = json.loads((sites.hostile.docs / ".generated-pages.json").read_text())
+    pages = [p for p in generated if p.endswith(".md")]
+    assert len(pages) > 100
+    for page in pages:
+        text = (sites.hostile.docs / page).read_text(encoding="utf-8")
+        body, meta = get_data(text)
+        assert set(meta) in ({"title"}, {"title", "feed"}), (page, meta)
+        assert text.split("\n", 1)[0] == "---" and not body.startswith("---"), page
+    for page in sites.hostile.site.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        assert not re.search(r"<img\b[^>]*example\.invalid|href=\"\s*javascript:", html), page
