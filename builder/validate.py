@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from builder.errors import Issue
 from builder.load.common import Export, RawRecord
 from builder.model import (
-    FREE_TEXT, MAX_OPTIONS, MULTI, QUESTION_TYPES, UNKNOWN, Answer, Capture, Question, Store,
+    FREE_TEXT, MAX_INTEGER, MAX_OPTIONS, MULTI, QUESTION_TYPES, UNKNOWN, Answer, Capture, Question, Store,
     Survey, SurveyData,
 )
 from builder.text import canonical_key, fold_whitespace, short_hash
@@ -60,7 +60,11 @@ class _Validator:
         if value is None or value == "":
             return None
         if isinstance(value, int) and not isinstance(value, bool):
-            return value
+            if abs(value) <= MAX_INTEGER:
+                return value
+            self.error(rec, name, "integer-out-of-range",
+                       f"expected a whole number from -{MAX_INTEGER} to {MAX_INTEGER}", value)
+            return None
         if isinstance(value, str) and re.fullmatch(r"\s*[-+]?\d{1,6}\s*", value):
             return int(value)
         self.error(rec, name, "not-an-integer", "expected a whole number", value)

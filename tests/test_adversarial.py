@@ -650,3 +650,35 @@ def test_every_generated_page_has_the_front_matter_it_was_given(sites: Sites) ->
     for page in sites.hostile.site.rglob("*.html"):
         html = page.read_text(encoding="utf-8")
         assert not re.search(r"<img\b[^>]*example\.invalid|href=\"\s*javascript:", html), page
+
+
+def test_an_integer_sqlite_cannot_store_is_refused_by_the_store_reader(
+        published: Project, tmp_path: Path) -> None:
+    """A hand-edited store with a question order of 2^63 (and an option number below
+    -2^63): `validate` names file, line and value; `build` fails cleanly, site kept."""
+    project = make_project(tmp_path / "p")
+    shutil.copytree(published.data, project.data)
+    shutil.copytree(published.site, project.site)
+    folder = project.data / "surveys" / "april-2017-ca-communication-a639c88d"
+    questions = folder / "questions.jsonl"
+    questions.write_text(questions.read_text().replace('"order":12', f'"order":{2**63}'))
+    answers = folder / "answers.jsonl"
+    lines = answers.read_text().split("\n")
+    lines[1] = re.sub(r'"option_numbers":\[[^]]*\]', f'"option_numbers":[{-2**63 - 1}]',
+                      lines[1])
+    answers.write_text("\n".join(lines))
+    site_before = tree_bytes(project.site)
+    runner = CliRunner()
+    result = runner.invoke(main, ["validate", "--data", str(project.data)])
+    assert result.exit_code == 1, result.output
+    shown_lines = result.stderr.splitlines()
+    assert {  # (the answers to the refused question are reported as well)
+        f"{questions}:1: order: integer-out-of-range: expected whole numbers from -999999 to "
+        f"999999 (got '{2**63}')",
+        f"{answers}:2: option_numbers: integer-out-of-range: expected whole numbers from "
+        f"-999999 to 999999 (got '[{-2**63 - 1}]')"} <= set(shown_lines), shown_lines
+    result = runner.invoke(main, project.build_args())
+    assert result.exit_code == 1 and result.exception is not None
+    assert isinstance(result.exception, SystemExit), result.exception  # no traceback
+    assert "integer-out-of-range" in result.stderr
+    assert tree_bytes(project.site) == site_before
