@@ -14,7 +14,7 @@ from builder.encode import attr, encode, encode_lines, link, safe_external_url
 from builder.model import Change
 from builder.pages import owner_page, question_page, survey_page
 from builder.timeline import Version, is_edited, is_late
-from builder.text import page_name
+from builder.text import page_name, public_source
 
 LEGEND = Markup('<p class="csr-legend">Legend: <del class="csr-del">removed text</del> '
                 '<ins class="csr-ins">added text</ins></p>')
@@ -44,7 +44,7 @@ def _source(version: Version) -> Markup:
     url = safe_external_url(version.source)
     # A local file is named by its file name only: no paths of the importing machine.
     return link(url, "source", external=True) if url else encode(
-        "file " + version.source.replace("\\", "/").rsplit("/", 1)[-1])
+        "file " + public_source(version.source).rsplit("/", 1)[-1])
 
 
 def history_block(versions: list[Version], deadline: str | None) -> Markup:

@@ -28,7 +28,7 @@ from builder.history_view import (
 from builder.model import Change
 from builder.pages import owner_page, question_page, rel, survey_date, survey_page, url_of
 from builder.store import dumps, survey_dir_name
-from builder.text import fold_whitespace, page_name
+from builder.text import fold_whitespace, page_name, public_source
 from builder.timeline import Version, newest_first, timelines
 
 COMMENTS = re.compile(r"^\s*(ACTION|ITEM)\s*#?\s*(\d+)\s+COMMENTS\b", re.IGNORECASE)
@@ -146,7 +146,8 @@ def source_cell(answer: Answer) -> Markup:
     if url:
         return Markup(f"{link(url, 'source', external=True)} · captured {when}")
     label = "fictitious export " if answer.source.startswith("demo://") else "file "
-    return Markup(f"{encode(label + answer.source.rsplit('/', 1)[-1])} · captured {when}")
+    name = public_source(answer.source).rsplit("/", 1)[-1]
+    return Markup(f"{encode(label + name)} · captured {when}")
 
 
 def bar_chart(rows: list[dict[str, object]], total: int, title: str) -> Markup:

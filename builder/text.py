@@ -83,3 +83,15 @@ def page_name(key: str, fallback: str) -> str:
     anything but [a-z0-9-], so a name can never leave its folder or hide itself.
     """
     return f"{ascii_slug(key) or fallback}-{short_hash(key)}"
+
+
+_PUBLIC_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+
+
+def public_source(source: str) -> str:
+    """A source as it may be published (pages and downloads): a URL as it is (http(s),
+    or a demo export's demo://), a local file by its name alone: never a path of the
+    machine that imported it (a file:// URL is a local path too)."""
+    if _PUBLIC_URL.match(source) and not source.lower().startswith("file:"):
+        return source
+    return source.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]

@@ -682,3 +682,40 @@ def test_an_integer_sqlite_cannot_store_is_refused_by_the_store_reader(
     assert isinstance(result.exception, SystemExit), result.exception  # no traceback
     assert "integer-out-of-range" in result.stderr
     assert tree_bytes(project.site) == site_before
+
+
+def test_downloads_and_pages_name_a_local_file_by_its_name_only(tmp_path: Path) -> None:
+    """The full path of an imported file (the importing machine's folders) is published
+    nowhere: not in the CSV, JSON or SQLite downloads, not on a page."""
+    import sqlite3
+
+    from builder.downloads import render_downloads
+    from builder.importer import import_source
+    from builder.load import LoadOptions
+    from builder.render import render_pages
+    from builder.store import load_store
+
+    folder = tmp_path / "home" / "maintainer-name" / "private-folder"
+    folder.mkdir(parents=True)
+    rows = [{"survey": "Paths survey", "survey_id": None, "question_id": "Q00001",
+             "question_order": 1, "question_type": "Free Text (Multi line text box)",
+             "question_text": "q", "ca_owner": "Path CA", "response": f"answer {v}",
+             "option_number": None, "submitted_at": None} for v in (1, 2)]
+    data = tmp_path / "data"
+    for version, row in enumerate(rows, start=1):
+        export = folder / f"export-v{version}.json"
+        export.write_text(json.dumps([row]))
+        import_source(str(export), data, LoadOptions(),
+                      observed_at=f"2026-01-0{version}T00:00:00Z")
+    store = load_store(data)
+    files = render_downloads(store)
+    files.update({k: v.encode() for k, v in render_pages(store, TEMPLATES_DIR).items()})
+    sqlite = tmp_path / "x.sqlite"
+    sqlite.write_bytes(files["downloads/ca-communications.sqlite"])
+    with sqlite3.connect(sqlite) as conn:
+        sources = {r[0] for t in ("answers", "history", "questions")
+                   for r in conn.execute(f"SELECT source FROM {t}")}  # noqa: S608
+    assert sources == {"export-v1.json", "export-v2.json"}
+    for path, content in files.items():
+        assert b"maintainer-name" not in content and b"private-folder" not in content, path
+    assert b"export-v2.json" in files["downloads/tables/answers.csv"]
