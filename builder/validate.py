@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from builder.errors import Issue
@@ -75,6 +76,7 @@ class _Validator:
         drafts: dict[str, dict[str, _QuestionDraft]] = {}
         rows: dict[tuple[str, str, str], list[tuple[RawRecord, str, int | None]]] = {}
         names: dict[str, str] = {}
+        spellings: dict[str, dict[str, RawRecord]] = {}
         for rec in self.export.records:
             survey = self.survey_of(rec, surveys)
             if survey is None:
@@ -95,6 +97,8 @@ class _Validator:
                            "expected an ISO 8601 date or date-time", submitted)
             if draft is None or not owner_key:
                 continue
+            if self.look_alike(rec, owner_key, spellings):
+                continue
             names.setdefault(owner_key, str(rec.ca_owner))
             response = "" if rec.response is None else str(rec.response)
             if number is not None:
@@ -114,6 +118,27 @@ class _Validator:
             if answer is not None:
                 surveys[survey_key].answers[(qid, owner_key)] = answer
         return ImportBundle(surveys, self.issues)
+
+    def look_alike(self, rec: RawRecord, owner_key: str,
+                   spellings: dict[str, dict[str, RawRecord]]) -> bool:
+        """A second spelling of one owner key in one export (a zero-width space, full-width
+        letters): reported with both spellings and lines, its rows left out, so that it
+        can neither add to another row's answer nor block the import."""
+        spelling = unicodedata.normalize("NFC", fold_whitespace(str(rec.ca_owner)))
+        seen = spellings.setdefault(owner_key, {spelling: rec})
+        first_spelling, first = next(iter(seen.items()))
+        if spelling == first_spelling:
+            return False
+        if spelling not in seen:
+            seen[spelling] = rec
+            line, column = rec.fields_at.get("ca_owner", (rec.line, rec.column))
+            first_line = first.fields_at.get("ca_owner", (first.line, None))[0]
+            self.issues.append(Issue(
+                rec.path, line, column, "ca_owner", "look-alike-owner",
+                f"one CA owner by the key rule (NFKC, invisible characters dropped) as "
+                f"{str(first.ca_owner)!r} on line {first_line}; the rows with this spelling "
+                "are left out", str(rec.ca_owner), warning=True))
+        return True
 
     def survey_of(self, rec: RawRecord, surveys: dict[str, SurveyData]) -> Survey | None:
         title = fold_whitespace(str(rec.survey or self.export.survey_title or ""))

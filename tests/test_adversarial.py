@@ -719,3 +719,24 @@ def test_downloads_and_pages_name_a_local_file_by_its_name_only(tmp_path: Path) 
     for path, content in files.items():
         assert b"maintainer-name" not in content and b"private-folder" not in content, path
     assert b"export-v2.json" in files["downloads/tables/answers.csv"]
+
+
+def test_look_alike_spellings_of_one_owner_in_one_export_are_reported(tmp_path: Path) -> None:
+    """'Example\\u200b CA' cannot add an option to Example CA's answer, and 'Ｏｔｈｅｒ CA'
+    (full-width letters) cannot block the import by answering Other CA's single-choice
+    question twice: both are named with both spellings and lines; their rows are left out."""
+    from builder.store import load_store
+
+    source = FIXTURES / "look-alike-owners.ccadb.csv"
+    result = CliRunner().invoke(main, ["import", str(source), "--data", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    rule = "one CA owner by the key rule (NFKC, invisible characters dropped) as"
+    assert result.stderr.splitlines() == [
+        f"warning: {source}:3:6: ca_owner: look-alike-owner: {rule} 'Example CA' on line 2; "
+        "the rows with this spelling are left out (got 'Example\\u200b CA')",
+        f"warning: {source}:5:6: ca_owner: look-alike-owner: {rule} 'Other CA' on line 4; "
+        "the rows with this spelling are left out (got 'Ｏｔｈｅｒ CA')"]
+    answers = next(iter(load_store(tmp_path).surveys.values())).answers
+    assert {k: (a.owner_name, a.values) for k, a in answers.items()} == {
+        ("Q00001", "Example CA"): ("Example CA", ("Email",)),
+        ("Q00002", "Other CA"): ("Other CA", ("Yes",))}
