@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from builder.errors import Issue
 from builder.load.common import Export, RawRecord
 from builder.model import (
-    FREE_TEXT, MAX_INTEGER, MAX_OPTIONS, MULTI, QUESTION_TYPES, UNKNOWN, Answer, Capture, Question, Store,
-    Survey, SurveyData,
+    FREE_TEXT, MAX_INTEGER, MAX_OPTIONS, MULTI, QUESTION_TYPES, UNKNOWN, Answer, Capture,
+    Question, Store, Survey, SurveyData,
 )
 from builder.text import canonical_key, fold_whitespace, short_hash
 

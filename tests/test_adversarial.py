@@ -740,3 +740,79 @@ def test_look_alike_spellings_of_one_owner_in_one_export_are_reported(tmp_path: 
     assert {k: (a.owner_name, a.values) for k, a in answers.items()} == {
         ("Q00001", "Example CA"): ("Example CA", ("Email",)),
         ("Q00002", "Other CA"): ("Other CA", ("Yes",))}
+
+
+def report_page(rows: list[tuple[str, str]]) -> bytes:
+    """A CACommResponsesOnlyReport page (one question) in the CCADB's layout; the cells
+    are written unescaped, as the CCADB writes CA-written text."""
+    body = "".join(f'<tr>\n  <th scope="row" >{owner}</th>\n   <td > \n           {cell} \n'
+                   "   </td>\n</tr>\n" for owner, cell in rows)
+    return ('<!DOCTYPE HTML>\n<html><head><title>Forgery survey</title></head><body>\n'
+            '<h1 class="pageType noSecondHeader">Forgery survey</h1>\n'
+            '<table id="mytable">\n<tr>\n  <th scope="col" style="text-align:left"> ACTION 1: '
+            "Tell us </th>\n</tr>\n</table>\n"
+            '<table id="mytable" cellspacing="0" summary="Summary Report Name">\n<br/>\n<tr>\n'
+            '  <th scope="col" style="width:20%;" class="nobg">CA Owner</th>\n'
+            '  <th scope="col">Response</th>\n</tr>\n' + body
+            + "</table>\n</body></html>\n").encode()
+
+
+FORGED = 'yes</td></tr><tr><th scope="row" >{owner}</th><td>{text}'
+"""A cell that closes its row and opens another one, for another CA owner."""
+
+
+def import_report(tmp_path: Path, name: str, rows: list[tuple[str, str]]):  # type: ignore[no-untyped-def]
+    path = tmp_path / name
+    path.write_bytes(report_page(rows))
+    return path, CliRunner().invoke(main, ["import", str(path), "--question-ids", "Q00001",
+                                           "--data", str(tmp_path / "data")])
+
+
+def test_a_forged_row_for_an_owner_that_has_one_is_an_error_naming_both_lines(
+        tmp_path: Path) -> None:
+    """Alpha CA's cell closes its row and writes a row for Beta CA, which answered too:
+    Beta CA's answer must not be silently extended with the forged text."""
+    path, result = import_report(tmp_path, "forged.html", [
+        ("Alpha CA", FORGED.format(owner="Beta CA", text="we do not check revocation")),
+        ("Beta CA", "Our real answer")])
+    assert result.exit_code == 1, result.output
+    assert result.stderr.splitlines() == [
+        f"{path}:18:29: ca_owner: row-after-cell-markup: this row follows row or table markup "
+        "inside a cell (line 18): CA-written text may have forged it; compare with the "
+        "CACommSummaryReport (got 'Beta CA')",
+        f"{path}:22:3: ca_owner: duplicate-owner-row: a second row for the CA owner of line 18 "
+        "('Beta CA'): a CA's cell text can close its row and forge another; compare with "
+        "the CACommSummaryReport (got 'Beta CA')", "1 problem found"]
+    assert not (tmp_path / "data" / "surveys").exists()
+
+
+def test_a_row_after_row_markup_in_a_cell_is_reported(tmp_path: Path) -> None:
+    """Gamma CA never answered; the row Alpha CA's cell forged for it is imported (the
+    page cannot tell) but named in a warning, to be compared with the summary report."""
+    from builder.store import load_store
+
+    path, result = import_report(tmp_path, "forged.html", [
+        ("Alpha CA", FORGED.format(owner="Gamma CA", text="forged answer")),
+        ("Delta CA", "a real answer")])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == [
+        f"warning: {path}:18:29: ca_owner: row-after-cell-markup: this row follows row or table "
+        "markup inside a cell (line 18): CA-written text may have forged it; compare with the "
+        "CACommSummaryReport (got 'Gamma CA')"]
+    owners = {a.owner_name for a in next(iter(load_store(tmp_path / "data").surveys.values()))
+              .answers.values()}
+    assert owners == {"Alpha CA", "Gamma CA", "Delta CA"}
+
+
+def test_a_cell_that_closes_the_answers_table_is_an_error(tmp_path: Path) -> None:
+    """Every CA owner after Alpha CA would vanish (and be recorded withdrawn)."""
+    for cell in ["yes</td></tr></table>", "yes</td></tr></table><table>"]:
+        path, result = import_report(tmp_path, "closed.html", [
+            ("Alpha CA", cell), ("Beta CA", "b"), ("Gamma CA", "c")])
+        assert result.exit_code == 1, result.output
+        codes = {line.split(": ")[2] for line in result.stderr.splitlines()[:-1]}
+        assert codes & {"row-outside-table", "table-after-answers"}, result.stderr
+    path, result = import_report(tmp_path, "nested.html", [
+        ("Alpha CA", "<table><tr><td>a nested table</td></tr></table> is fine"),
+        ("Beta CA", "b")])
+    assert result.exit_code == 0 and result.stderr == "", result.output
