@@ -23,7 +23,8 @@ from builder.model import CHOICE_TYPES, MULTI, Answer, Question, Store, SurveyDa
 from builder.diff import answer_text
 from builder.feeds import atom_feed
 from builder.history_view import (
-    change_entries, changes_by_owner, diff_html, entry_html, history_block, row_anchor,
+    change_entries, changes_by_owner, diff_html, entry_html, full_history, history_block,
+    history_page, is_long, row_anchor,
 )
 from builder.model import Change
 from builder.pages import owner_page, question_page, rel, survey_date, survey_page, url_of
@@ -202,7 +203,7 @@ class Renderer:
         self._links: dict[tuple[str, str], Markup] = {}
         self._cells: dict[tuple[str, ...], Markup] = {}
         self._sources: dict[tuple[str, str], Markup] = {}
-        self._histories: dict[tuple[str, str, str], Markup] = {}
+        self._histories: dict[tuple[str, str, str, str | None], Markup] = {}
         self._labels: dict[tuple[str, str, int], str] = {}
         self._owner_pages: dict[str, str] = {}
         self._per_survey: dict[str, _SurveyIndex] = {}
@@ -260,20 +261,39 @@ class Renderer:
             cached = self._sources[key] = source_cell(answer)
         return cached
 
-    def history(self, data: SurveyData, question_id: str, owner_key: str) -> Markup:
+    def history(self, data: SurveyData, question_id: str, owner_key: str,
+                page: str) -> Markup:
         """history_block of one answer: shown on its question page and its owner's page.
 
         Only blocks with something in them are kept: most answers were never edited, and
         their (empty) block is quicker to make again than to hold for the whole build.
+        A long history also gets its own page, linked from `page`.
         """
-        key = (data.survey.key, question_id, owner_key)
+        versions = self.site.timelines[data.survey.key].get((question_id, owner_key), [])
+        full = None
+        if is_long(versions):
+            target = history_page(data.survey.key, question_id, owner_key)
+            if target not in self.pages:
+                self.answer_history(data, question_id, owner_key, versions, target)
+            full = fast_rel(page, target)
+        key = (data.survey.key, question_id, owner_key, full)
         cached = self._histories.get(key)
         if cached is None:
-            versions = self.site.timelines[data.survey.key].get((question_id, owner_key), [])
-            cached = history_block(versions, data.survey.deadline)
+            cached = history_block(versions, data.survey.deadline, full)
             if cached:
                 self._histories[key] = cached
         return cached
+
+    def answer_history(self, data: SurveyData, question_id: str, owner_key: str,
+                       versions: list[Version], page: str) -> None:
+        """The page with every version of one answer (linear in the versions)."""
+        name = self.site.owner_names[owner_key]
+        self.render("answer_history.md.j2", page, f"History: {name}, {question_id}",
+                    name=name, question_id=question_id, survey=data.survey.title,
+                    owner_page=self.owner_page(owner_key),
+                    question_page=question_page(data.survey.key, question_id),
+                    survey_page=survey_page(data.survey.key), versions=len(versions),
+                    history=full_history(versions))
 
     def owner_page(self, owner_key: str) -> str:
         """pages.owner_page (a hash of the key), once per CA owner."""
@@ -481,14 +501,14 @@ class Renderer:
                  "page": self.owner_page(a.owner_key),
                  "answer": self.answer_cell(a), "source": self.source_cell(a),
                  "anchor": row_anchor(a.owner_key),
-                 "history": self.history(data, question.id, a.owner_key),
+                 "history": self.history(data, question.id, a.owner_key, page),
                  "comment": self.answer_cell(data.answers.get((comments.id, a.owner_key)))
                  if comments else None} for a in answers]
         answering = [a for a in answers if not is_blank(a.values)]
         gone = [{"name": self.site.owner_names[owner], "page": self.owner_page(owner),
                  "anchor": row_anchor(owner), "date": versions[-1].observed_at[:10],
                  "last": answer_cell_values(versions[-2].values if len(versions) > 1 else ()),
-                 "history": self.history(data, question.id, owner)}
+                 "history": self.history(data, question.id, owner, page)}
                 for owner, versions in index.gone.get(question.id, [])]
         options = self.option_rows(question, answering)
         groups = [] if question.type in CHOICE_TYPES else self.identical_groups(answering)
@@ -583,7 +603,7 @@ class Renderer:
                                  "page": question_page(data.survey.key, q.id),
                                  "answer": self.answer_cell(answer),
                                  "source": self.source_cell(answer),
-                                 "history": self.history(data, q.id, owner_key)})
+                                 "history": self.history(data, q.id, owner_key, page)})
             gone = index.withdrawn.get(owner_key)
             sections.append({"data": data, "page": survey_page(data.survey.key),
                              "date": survey_date(data.survey), "rows": rows,

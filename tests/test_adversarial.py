@@ -816,3 +816,77 @@ def test_a_cell_that_closes_the_answers_table_is_an_error(tmp_path: Path) -> Non
         ("Alpha CA", "<table><tr><td>a nested table</td></tr></table> is fine"),
         ("Beta CA", "b")])
     assert result.exit_code == 0 and result.stderr == "", result.output
+
+
+def busy_store(versions: int, names: list[str] = NAMES, texts: list[str] = TEXTS) -> Path:
+    """A store where one answer (of a CA owner named with hostile text) has `versions`
+    versions, written as the importer writes it."""
+    from builder.model import FREE_TEXT, Answer, Change, Question, Store, Survey, SurveyData
+    from builder.store import save_store
+
+    survey, owner = "History survey", names[0]
+    data = SurveyData(Survey(survey, survey))
+    data.questions["Q00001"] = Question(survey, "Q00001", 1, FREE_TEXT, "ACTION 1: how?")
+    values = [(f"version {i}: {texts[i % len(texts)][:200]} " + "word " * 40,)
+              for i in range(versions)]
+    when = [f"2026-{1 + i // 28:02d}-{1 + i % 28:02d}T00:00:00Z" for i in range(versions)]
+    data.history = [Change(survey, "Q00001", canonical_key(owner), owner,
+                           "changed" if i else "added", values[i - 1] if i else None,
+                           values[i], when[i], f"export-{i}.json") for i in range(versions)]
+    data.answers[("Q00001", canonical_key(owner))] = Answer(
+        survey, "Q00001", canonical_key(owner), owner, values[-1], source="x.json",
+        observed_at=when[-1])
+    store = Store()
+    store.surveys[survey] = data
+    folder = Path(tempfile.mkdtemp(prefix="busy-"))
+    save_store(store, folder)
+    return folder
+
+
+def test_a_timeline_of_100_versions_gives_pages_of_bounded_size(tmp_path: Path) -> None:
+    """Every pair of versions on the page made 1.9 MB of one page for 100 versions: the
+    question and owner pages now show the last changes and link a page with all of them,
+    which grows linearly; every version stays reachable."""
+    import posixpath
+
+    from builder.history_view import SHOWN_DIFFS, history_page
+    from builder.render import render_pages
+    from builder.store import load_store
+
+    sizes = {}
+    for versions in (SHOWN_DIFFS + 2, 100):
+        store = load_store(busy_store(versions))
+        pages = render_pages(store, TEMPLATES_DIR)
+        survey, key = "History survey", canonical_key(NAMES[0])
+        full = history_page(survey, "Q00001", key)
+        sizes[versions] = {p: len(pages[p].encode()) for p in
+                           (question_page(survey, "Q00001"), owner_page(key), full)}
+        for page in (question_page(survey, "Q00001"), owner_page(key)):
+            text = pages[page]
+            assert text.count("<li>") == SHOWN_DIFFS and "data-pair" not in text, page
+            href = re.search(r'<a href="([^"]+)">all \d+ versions</a>', text).group(1)
+            target = posixpath.normpath(posixpath.join(url_of(page), href))
+            assert target + "/" == url_of(full), (page, href)
+        assert pages[full].count("<li>") == versions
+        for number in range(2, versions + 1):  # each version, as a diff with the one before
+            assert f"<strong>Version {number}</strong>" in pages[full]
+    small, large = sizes[SHOWN_DIFFS + 2], sizes[100]
+    for page in list(small)[:2]:
+        assert large[page] < small[page] * 1.1, (page, small[page], large[page])
+    full = list(small)[2]
+    assert large[full] < small[full] * 100 / (SHOWN_DIFFS + 2) * 1.5  # linear
+
+
+def test_a_long_timeline_builds_and_its_history_page_is_clean(
+        sites: Sites, tmp_path: Path) -> None:
+    from builder.history_view import history_page
+
+    twin = make_project(tmp_path / "twin")  # the builder's markup for a long timeline
+    corpus = benign_corpus()
+    build(twin, busy_store(30, corpus.names, corpus.texts))
+    project = make_project(tmp_path / "p")
+    build(project, busy_store(30))
+    assert_clean(project.site, Baseline.from_sites(sites.benign.site, twin.site))
+    page = history_page("History survey", "Q00001", canonical_key(NAMES[0]))
+    text = visible_text(project.site / url_of(page) / "index.html")
+    assert "Version 1," in text and "Version 30," in text
