@@ -592,6 +592,25 @@ def hostile_exports(corpus: Corpus = HOSTILE) -> list[HostileExport]:
             _report_html(corpus), _summary_html(corpus), _json_export_v2(corpus)]
 
 
+IMPORT_TIMES = ["2026-01-01", "2026-01-02", "2026-01-03", "2026-01-04", "2026-01-05",
+                "2026-02-01"]
+"""When each export of hostile_exports() is imported (hostile-v2.json, a later one, last)."""
+
+
+def import_hostile_exports(data: Path, folder: Path = FIXTURES) -> None:
+    """Import every hostile export (files in `folder`) into one store, as a maintainer
+    would with `builder import`."""
+    from click.testing import CliRunner
+
+    from builder.cli import main
+
+    for export, day in zip(hostile_exports(), IMPORT_TIMES, strict=True):
+        result = CliRunner().invoke(main, [
+            "import", str(folder / export.name), "--format", export.format, *export.args,
+            "--data", str(data), "--observed-at", f"{day}T00:00:00Z"])
+        assert result.exit_code == 0, (export.name, result.output)
+
+
 def write_fixtures(folder: Path = FIXTURES) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     written = []
