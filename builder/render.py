@@ -262,12 +262,12 @@ class Renderer:
         return cached
 
     def history(self, data: SurveyData, question_id: str, owner_key: str,
-                page: str) -> Markup:
+                page: str | None = None) -> Markup:
         """history_block of one answer: shown on its question page and its owner's page.
 
         Only blocks with something in them are kept: most answers were never edited, and
         their (empty) block is quicker to make again than to hold for the whole build.
-        A long history also gets its own page, linked from `page`.
+        A long history also gets its own page, linked from `page` (the page it is on).
         """
         versions = self.site.timelines[data.survey.key].get((question_id, owner_key), [])
         full = None
@@ -275,7 +275,7 @@ class Renderer:
             target = history_page(data.survey.key, question_id, owner_key)
             if target not in self.pages:
                 self.answer_history(data, question_id, owner_key, versions, target)
-            full = fast_rel(page, target)
+            full = fast_rel(page, target) if page else None
         key = (data.survey.key, question_id, owner_key, full)
         cached = self._histories.get(key)
         if cached is None:
