@@ -32,7 +32,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from builder.encode import link, yaml_title
+from builder.encode import front_matter, link
 from builder.errors import BuildFailed
 from builder.labels import CAPTURED_AT, IMPORTED_AT, LIVE
 from builder.load.common import RECORD_FIELDS
@@ -40,7 +40,7 @@ from builder.model import QUESTION_TYPES, UNKNOWN, Answer, Store, SurveyData
 from builder.pages import owner_page, question_page, rel, survey_page, url_of
 from builder.render import make_environment
 from builder.store import survey_dir_name
-from builder.text import page_name
+from builder.text import page_name, public_source
 
 ROOT = "downloads"
 PAGE = "downloads/index.md"
@@ -290,7 +290,8 @@ def table_rows(store: Store) -> dict[str, list[dict[str, Any]]]:
         for q in data.sorted_questions():
             rows["questions"].append({
                 "survey_slug": sid, "question_id": q.id, "question_order": q.order,
-                "question_type": q.type, "question_text": q.text, "source": q.source,
+                "question_type": q.type, "question_text": q.text,
+                "source": None if q.source is None else public_source(q.source),
                 "page": url_of(question_page(s.key, q.id))})
             rows["options"] += [{"survey_slug": sid, "question_id": q.id, "option_number": n,
                                  "label": label} for n, label in enumerate(q.options, start=1)]
@@ -302,14 +303,14 @@ def table_rows(store: Store) -> dict[str, list[dict[str, Any]]]:
                     "option_number": number, "response": response,
                     "ca_owner_name": a.owner_name, "submitted_at": a.submitted_at,
                     "observed_at": a.observed_at, "captured_at": a.captured_at,
-                    "live": a.live, "source": a.source})
+                    "live": a.live, "source": public_source(a.source)})
         for sequence, c in enumerate(data.history, start=1):
             rows["history"].append({
                 "survey_slug": sid, "sequence": sequence, "question_id": c.question_id,
                 "ca_owner_slug": slug[c.owner_key], "ca_owner_name": c.owner_name,
                 "kind": c.kind, "old": None if c.old is None else list(c.old),
                 "new": None if c.new is None else list(c.new), "observed_at": c.observed_at,
-                "captured_at": c.captured_at, "live": c.live, "source": c.source})
+                "captured_at": c.captured_at, "live": c.live, "source": public_source(c.source)})
     return rows
 
 
@@ -594,4 +595,4 @@ def _render(env: jinja2.Environment, template: str, title: str, **context: objec
     except jinja2.TemplateError as exc:
         line = getattr(exc, "lineno", None)
         raise BuildFailed(f"{template}:{line}: {exc} (while rendering {PAGE})") from exc
-    return f"---\ntitle: {yaml_title(title)}\n---\n\n{body}"
+    return f"{front_matter(title)}\n{body}"

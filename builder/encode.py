@@ -11,14 +11,16 @@ import html
 import re
 import string
 
+import yaml
 from markupsafe import Markup
 
+from builder.errors import BuildFailed
 from builder.text import clean_for_display
 
 _PUNCTUATION = frozenset(string.punctuation)
-# Characters some parsers treat as line breaks; written as references so a value
-# always stays on the line the template gave it.
-_LINE_SEPARATORS = frozenset("\u2028\u2029\x85")
+# Line breaks other than LF (clean_for_display already made them LF): should one get
+# here, it is written as a reference, so a value stays on the line the template gave it.
+_LINE_SEPARATORS = frozenset("\u2028\u2029\x85\x0b\x0c\r")
 _URL = re.compile(r"(?:https?://|mailto:)[^\s<>\"'`]+|[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 _SAFE_URL = re.compile(r"^(?:https?://[A-Za-z0-9.-]+(?::\d{1,5})?(?:[/?#][^\s<>\"'`\\]*)?|"
                        r"mailto:[^\s<>\"'`\\]+)$")
@@ -89,9 +91,45 @@ def safe_external_url(url: str | None) -> str | None:
     return None
 
 
-def yaml_title(value: str) -> str:
-    """A page title for front matter: HTML-escaped (the theme prints it raw), YAML-quoted."""
+def _title_text(value: str) -> str:
+    """A page title as the theme may print it: one line, HTML-escaped (the theme prints
+    it raw through `striptags`), noncharacters replaced."""
     text = _NONCHARACTERS.sub("\ufffd", clean_for_display(value)).replace("\n", " ").replace(
         "\t", " ")
-    escaped = html.escape(text, quote=True)
-    return '"' + escaped.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return html.escape(text, quote=True)
+
+
+def _dump(meta: dict[str, str]) -> str:
+    # A real YAML emitter, double-quoted and ASCII only: every character beyond ASCII
+    # (U+2028, NEL, ...) is an escape, so no value can end a line or the front matter.
+    return yaml.safe_dump(meta, default_style='"', allow_unicode=False, sort_keys=False,
+                          width=float("inf"))
+
+
+def yaml_title(value: str) -> str:
+    """A page title as one double-quoted YAML scalar (see front_matter)."""
+    return _dump({"t": _title_text(value)}).removeprefix('"t": ').rstrip("\n")
+
+
+def front_matter(title: str, **fields: str) -> str:
+    """The front matter of a generated page: its title, and fields the builder made.
+
+    The block is read back the way MkDocs reads it; anything else than exactly what
+    was meant fails the build (MkDocs would silently render a broken block as text).
+    """
+    meta = {"title": _title_text(title)} | fields
+    block = f"---\n{_dump(meta)}---\n"
+    check_front_matter(block, meta)
+    return block
+
+
+def check_front_matter(page: str, meta: dict[str, object] | None = None) -> None:
+    """Raise BuildFailed unless a page's front matter parses as MkDocs parses it (to
+    `meta` when given). A page that does not begin with `---` has none to check."""
+    from mkdocs.utils.meta import get_data
+
+    if not page.startswith("---"):
+        return
+    _, found = get_data(page)
+    if not found or (meta is not None and found != meta):
+        raise BuildFailed(f"front matter does not parse back as written: {page[:200]!r}")

@@ -15,7 +15,7 @@ from builder.labels import FIRST_CAPTURED, capture, late, span
 from builder.model import Change
 from builder.pages import owner_page, question_page, survey_page
 from builder.timeline import Version, is_edited, is_late
-from builder.text import page_name
+from builder.text import page_name, public_source
 
 LEGEND = Markup('<p class="csr-legend">Legend: <del class="csr-del">removed text</del> '
                 '<ins class="csr-ins">added text</ins></p>')
@@ -45,19 +45,31 @@ def _source(version: Version) -> Markup:
     url = safe_external_url(version.source)
     # A local file is named by its file name only: no paths of the importing machine.
     return link(url, "source", external=True) if url else encode(
-        "file " + version.source.replace("\\", "/").rsplit("/", 1)[-1])
+        "file " + public_source(version.source).rsplit("/", 1)[-1])
 
 
-def history_block(versions: list[Version], deadline: str | None) -> Markup:
-    """'edited'/'late' marks, and for an edited answer its whole timeline with diffs."""
-    marks = []
-    if is_late(versions, deadline) and deadline and versions[0].captured_at:
-        text = late(versions[0].captured_at, deadline)
-        marks.append(f'<span class="csr-tag csr-late">{encode(text)}</span>')
-    if not is_edited(versions):
-        return Markup(" ".join(marks))
+SHOWN_DIFFS = 5
+"""Consecutive diffs an answer's timeline shows inline; a longer history is on a page of
+its own (history_page), so a page grows with the number of answers, not of versions."""
+
+
+def history_page(survey_key: str, question_id: str, owner_key: str) -> str:
+    """The page that holds every version of one answer: [a-z0-9/-] only, builder-made."""
+    folder = survey_page(survey_key).removesuffix("index.md")
+    return f"{folder}history/{question_id.lower()}-{page_name(owner_key, 'ca-owner')}.md"
+
+
+def is_long(versions: list[Version]) -> bool:
+    """More versions than the inline timeline shows (SHOWN_DIFFS diffs and the first)."""
+    return len(versions) > SHOWN_DIFFS + 1
+
+
+def version_items(versions: list[Version], start: int = 0) -> str:
+    """`<li>`s for versions[start:], each (but the very first) as a diff with the one
+    before it: linear in the number of versions."""
     items = []
-    for number, version in enumerate(versions, start=1):
+    for number in range(start + 1, len(versions) + 1):
+        version = versions[number - 1]
         head = (f"<strong>Version {number}</strong>, "
                 f"{encode(capture(version.captured_at, version.observed_at))} · "
                 f"{_source(version)}")
@@ -69,8 +81,39 @@ def history_block(versions: list[Version], deadline: str | None) -> Markup:
             if version.values is None:
                 body = _version_text(version)
         items.append(f"<li>{head}<div>{body}</div></li>")
+    return "".join(items)
+
+
+def full_history(versions: list[Version]) -> Markup:
+    """Every version of one answer, for its history page."""
+    return Markup(f'<ol class="csr-versions">{version_items(versions)}</ol>{LEGEND}')
+
+
+def history_block(versions: list[Version], deadline: str | None,
+                  full_page: str | None = None) -> Markup:
+    """'edited'/'late' marks, and for an edited answer its timeline with diffs.
+
+    A long timeline (is_long) shows its last SHOWN_DIFFS diffs and links `full_page`
+    (a relative link to history_page) for the rest; the version picker, one block per
+    pair of versions, is kept to short timelines, where it stays small.
+    """
+    marks = []
+    if is_late(versions, deadline) and deadline and versions[0].captured_at:
+        text = late(versions[0].captured_at, deadline)
+        marks.append(f'<span class="csr-tag csr-late">{encode(text)}</span>')
+    if not is_edited(versions):
+        return Markup(" ".join(marks))
+    start = len(versions) - SHOWN_DIFFS if is_long(versions) else 0
+    dated = [(v.captured_at, v.observed_at) for v in versions]
+    dates = span(dated) if not start else f"{span(dated[:1])} … {span(dated[start:])}"
+    earlier = ""
+    if start:
+        target = f'<a href="{attr(full_page)}">all {len(versions)} versions</a>' \
+            if full_page else f"all {len(versions)} versions"
+        earlier = (f'<p class="csr-earlier">The last {SHOWN_DIFFS} changes; versions 1 to '
+                   f"{start} and every change: {target}.</p>")
     pairs = ""
-    if len(versions) > 2:
+    if len(versions) > 2 and not start:
         options = "".join(f'<option value="{i}">version {i}</option>'
                           for i in range(1, len(versions) + 1))
         blocks = "".join(
@@ -81,11 +124,12 @@ def history_block(versions: list[Version], deadline: str | None) -> Markup:
                  f'<select aria-label="first version">{options}</select> with '
                  f'<select aria-label="second version">{options}</select></p>{blocks}</div>')
     marks.insert(0, '<span class="csr-tag csr-edited">edited</span>')
-    dates = span([(v.captured_at, v.observed_at) for v in versions])
+    ol_start = f' start="{start + 1}"' if start else ""
     return Markup(
         f'{" ".join(marks)}<details class="csr-history"><summary>History: {len(versions)} '
-        f"versions ({encode(dates)})</summary><ol>{''.join(items)}</ol>{pairs}"
-        f"{LEGEND}</details>")
+        f"versions ({encode(dates)})</summary>{earlier}<ol{ol_start}>"
+        f"{version_items(versions, start)}</ol>"
+        f"{pairs}{LEGEND}</details>")
 
 
 @dataclass

@@ -12,6 +12,9 @@ UNKNOWN = "Unknown"
 QUESTION_TYPES = (SINGLE, MULTI, FREE_TEXT, DATE, UNKNOWN)
 CHOICE_TYPES = (SINGLE, MULTI)
 MAX_OPTIONS = 12
+MAX_INTEGER = 999_999
+"""The largest number (either sign) a question order or option number may be: six digits,
+as an export's text cell may hold; far inside what SQLite (64 bits) and JSON readers store."""
 
 
 @dataclass(frozen=True)

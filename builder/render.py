@@ -18,19 +18,20 @@ import jinja2
 from markupsafe import Markup
 
 from builder.cainfo_pages import CaPages
-from builder.encode import encode, encode_lines, link, safe_external_url, yaml_title
+from builder.encode import encode, encode_lines, front_matter, link, safe_external_url
 from builder.errors import BuildFailed
 from builder.model import CHOICE_TYPES, MULTI, Answer, Question, Store, SurveyData, is_blank
 from builder.diff import answer_text
 from builder.feeds import atom_feed
 from builder.history_view import (
-    change_entries, changes_by_owner, diff_html, entry_html, history_block, row_anchor,
+    change_entries, changes_by_owner, diff_html, entry_html, full_history, history_block,
+    history_page, is_long, row_anchor,
 )
 from builder.labels import capture, entry_date, partial_capture
 from builder.model import Change
 from builder.pages import owner_page, question_page, rel, survey_date, survey_page, url_of
 from builder.store import dumps, survey_dir_name
-from builder.text import fold_whitespace, page_name
+from builder.text import fold_whitespace, page_name, public_source
 from builder.timeline import Version, newest_first, timelines
 
 COMMENTS = re.compile(r"^\s*(ACTION|ITEM)\s*#?\s*(\d+)\s+COMMENTS\b", re.IGNORECASE)
@@ -159,7 +160,8 @@ def source_cell(answer: Answer) -> Markup:
     if url:
         return Markup(f"{link(url, 'source', external=True)} · {when}")
     label = "fictitious export " if answer.source.startswith("demo://") else "file "
-    return Markup(f"{encode(label + answer.source.rsplit('/', 1)[-1])} · {when}")
+    name = public_source(answer.source).rsplit("/", 1)[-1]
+    return Markup(f"{encode(label + name)} · {when}")
 
 
 def bar_chart(rows: list[dict[str, object]], total: int, title: str) -> Markup:
@@ -215,7 +217,7 @@ class Renderer:
         self._links: dict[tuple[str, str], Markup] = {}
         self._cells: dict[tuple[str, ...], Markup] = {}
         self._sources: dict[tuple[str, str | None, str], Markup] = {}
-        self._histories: dict[tuple[str, str, str], Markup] = {}
+        self._histories: dict[tuple[str, str, str, str | None], Markup] = {}
         self._labels: dict[tuple[str, str, int], str] = {}
         self._owner_pages: dict[str, str] = {}
         self._per_survey: dict[str, _SurveyIndex] = {}
@@ -274,20 +276,39 @@ class Renderer:
             cached = self._sources[key] = source_cell(answer)
         return cached
 
-    def history(self, data: SurveyData, question_id: str, owner_key: str) -> Markup:
+    def history(self, data: SurveyData, question_id: str, owner_key: str,
+                page: str | None = None) -> Markup:
         """history_block of one answer: shown on its question page and its owner's page.
 
         Only blocks with something in them are kept: most answers were never edited, and
         their (empty) block is quicker to make again than to hold for the whole build.
+        A long history also gets its own page, linked from `page` (the page it is on).
         """
-        key = (data.survey.key, question_id, owner_key)
+        versions = self.site.timelines[data.survey.key].get((question_id, owner_key), [])
+        full = None
+        if is_long(versions):
+            target = history_page(data.survey.key, question_id, owner_key)
+            if target not in self.pages:
+                self.answer_history(data, question_id, owner_key, versions, target)
+            full = fast_rel(page, target) if page else None
+        key = (data.survey.key, question_id, owner_key, full)
         cached = self._histories.get(key)
         if cached is None:
-            versions = self.site.timelines[data.survey.key].get((question_id, owner_key), [])
-            cached = history_block(versions, data.survey.deadline)
+            cached = history_block(versions, data.survey.deadline, full)
             if cached:
                 self._histories[key] = cached
         return cached
+
+    def answer_history(self, data: SurveyData, question_id: str, owner_key: str,
+                       versions: list[Version], page: str) -> None:
+        """The page with every version of one answer (linear in the versions)."""
+        name = self.site.owner_names[owner_key]
+        self.render("answer_history.md.j2", page, f"History: {name}, {question_id}",
+                    name=name, question_id=question_id, survey=data.survey.title,
+                    owner_page=self.owner_page(owner_key),
+                    question_page=question_page(data.survey.key, question_id),
+                    survey_page=survey_page(data.survey.key), versions=len(versions),
+                    history=full_history(versions))
 
     def owner_page(self, owner_key: str) -> str:
         """pages.owner_page (a hash of the key), once per CA owner."""
@@ -326,8 +347,8 @@ class Renderer:
         if page in self.pages:  # two names whose slug and key hash agree: never overwrite
             raise BuildFailed(f"two pages would share the file {page}; rename one of them")
         # `feed` is a docs-relative path the builder made; the theme override links it.
-        meta = f"title: {yaml_title(title)}\n" + (f'feed: "{feed}"\n' if feed else "")
-        self.pages[page] = f"---\n{meta}---\n\n{body}"
+        meta = front_matter(title, **({"feed": feed} if feed else {}))
+        self.pages[page] = f"{meta}\n{body}"
 
     def all_pages(self) -> dict[str, str]:
         self.home()
@@ -514,7 +535,7 @@ class Renderer:
                  "page": self.owner_page(a.owner_key),
                  "answer": self.answer_cell(a), "source": self.source_cell(a),
                  "anchor": row_anchor(a.owner_key),
-                 "history": self.history(data, question.id, a.owner_key),
+                 "history": self.history(data, question.id, a.owner_key, page),
                  "comment": self.answer_cell(data.answers.get((comments.id, a.owner_key)))
                  if comments else None} for a in answers]
         answering = [a for a in answers if not is_blank(a.values)]
@@ -522,7 +543,7 @@ class Renderer:
                  "anchor": row_anchor(owner),
                  "date": capture(versions[-1].captured_at, versions[-1].observed_at),
                  "last": answer_cell_values(versions[-2].values if len(versions) > 1 else ()),
-                 "history": self.history(data, question.id, owner)}
+                 "history": self.history(data, question.id, owner, page)}
                 for owner, versions in index.gone.get(question.id, [])]
         options = self.option_rows(question, answering)
         groups = [] if question.type in CHOICE_TYPES else self.identical_groups(answering)
@@ -623,7 +644,7 @@ class Renderer:
                                  "page": question_page(data.survey.key, q.id),
                                  "answer": self.answer_cell(answer),
                                  "source": self.source_cell(answer),
-                                 "history": self.history(data, q.id, owner_key)})
+                                 "history": self.history(data, q.id, owner_key, page)})
             gone = index.withdrawn.get(owner_key)
             sections.append({"data": data, "page": survey_page(data.survey.key),
                              "date": survey_date(data.survey), "rows": rows,

@@ -29,6 +29,7 @@ from typing import Any, ParamSpec, TypeVar
 from builder.durable import folder_lock, write_files
 from builder.errors import InputRejected, Issue
 from builder.model import (
+    MAX_INTEGER,
     QUESTION_TYPES,
     Answer,
     Change,
@@ -95,6 +96,10 @@ _ITEM_TYPES: dict[str, tuple[type, ...]] = {"option_numbers": (int, type(None))}
 """What the lists hold, where not strings."""
 
 
+_INTEGER_KEYS = {"order", "option_numbers"}
+"""The keys that hold integers (bounded by MAX_INTEGER)."""
+
+
 def _is_a(value: Any, types: tuple[type, ...]) -> bool:
     return isinstance(value, types) and (bool in types or not isinstance(value, bool))
 
@@ -118,6 +123,14 @@ def _to_record(cls: type, obj: Any, path: str, line: int, issues: list[Issue]) -
                 expected += " of " + "/".join(t.__name__ for t in _ITEM_TYPES.get(name, (str,)))
             issues.append(Issue(path, line, None, name, "wrong-type", f"expected {expected}",
                                 json.dumps(obj[name], ensure_ascii=False)))
+            ok = False
+        elif name in _INTEGER_KEYS and any(
+                isinstance(v, int) and abs(v) > MAX_INTEGER
+                for v in (obj[name] if isinstance(obj[name], list) else [obj[name]])):
+            # Beyond what every later stage (SQLite: 64 bits) can hold: refused here.
+            issues.append(Issue(path, line, None, name, "integer-out-of-range",
+                                f"expected whole numbers from -{MAX_INTEGER} to {MAX_INTEGER}",
+                                json.dumps(obj[name])))
             ok = False
     for name in obj:
         if name not in spec:

@@ -10,6 +10,10 @@ import unicodedata
 _BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
 _WHITESPACE_RUN = re.compile(r"\s+")
 _SURROGATE = re.compile("[\ud800-\udfff]")
+LINE_BREAKS = re.compile("\r\n|[\r\x0b\x0c\x85\u2028\u2029]")
+"""Every line separator that YAML (CR, NEL, U+2028, U+2029), Python's str.splitlines (VT,
+FF too) or a browser knows besides LF: each becomes one LF before display, so that no
+later stage can meet a line break it was not written for."""
 
 
 def _is_invisible(ch: str) -> bool:
@@ -36,13 +40,13 @@ def canonical_key(name: str) -> str:
 
 
 def clean_for_display(text: str) -> str:
-    """Text as it may be shown: line endings normalised, controls and bidi overrides dropped.
+    """Text as it may be shown: line breaks made LF, controls and bidi overrides dropped.
 
     Tab and newline are kept; lone surrogates become U+FFFD. This is the documented
     clean-up applied before any value reaches a page.
     """
     text = _SURROGATE.sub("\ufffd", text)
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x85", "\n")  # NEL too
+    text = LINE_BREAKS.sub("\n", text)
     out = []
     for ch in text:
         if ch in "\n\t":
@@ -79,3 +83,15 @@ def page_name(key: str, fallback: str) -> str:
     anything but [a-z0-9-], so a name can never leave its folder or hide itself.
     """
     return f"{ascii_slug(key) or fallback}-{short_hash(key)}"
+
+
+_PUBLIC_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+
+
+def public_source(source: str) -> str:
+    """A source as it may be published (pages and downloads): a URL as it is (http(s),
+    or a demo export's demo://), a local file by its name alone: never a path of the
+    machine that imported it (a file:// URL is a local path too)."""
+    if _PUBLIC_URL.match(source) and not source.lower().startswith("file:"):
+        return source
+    return source.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from builder.errors import Issue
 from builder.load.common import Export, RawRecord
 from builder.model import (
-    FREE_TEXT, MAX_OPTIONS, MULTI, QUESTION_TYPES, UNKNOWN, Answer, Capture, Question, Store,
-    Survey, SurveyData,
+    FREE_TEXT, MAX_INTEGER, MAX_OPTIONS, MULTI, QUESTION_TYPES, UNKNOWN, Answer, Capture,
+    Question, Store, Survey, SurveyData,
 )
 from builder.text import canonical_key, fold_whitespace, short_hash
 
@@ -62,7 +63,11 @@ class _Validator:
         if value is None or value == "":
             return None
         if isinstance(value, int) and not isinstance(value, bool):
-            return value
+            if abs(value) <= MAX_INTEGER:
+                return value
+            self.error(rec, name, "integer-out-of-range",
+                       f"expected a whole number from -{MAX_INTEGER} to {MAX_INTEGER}", value)
+            return None
         if isinstance(value, str) and re.fullmatch(r"\s*[-+]?\d{1,6}\s*", value):
             return int(value)
         self.error(rec, name, "not-an-integer", "expected a whole number", value)
@@ -73,6 +78,7 @@ class _Validator:
         drafts: dict[str, dict[str, _QuestionDraft]] = {}
         rows: dict[tuple[str, str, str], list[tuple[RawRecord, str, int | None]]] = {}
         names: dict[str, str] = {}
+        spellings: dict[str, dict[str, RawRecord]] = {}
         for rec in self.export.records:
             survey = self.survey_of(rec, surveys)
             if survey is None:
@@ -92,6 +98,8 @@ class _Validator:
                 self.error(rec, "submitted_at", "invalid-date",
                            "expected an ISO 8601 date or date-time", submitted)
             if draft is None or not owner_key:
+                continue
+            if self.look_alike(rec, owner_key, spellings):
                 continue
             names.setdefault(owner_key, str(rec.ca_owner))
             response = "" if rec.response is None else str(rec.response)
@@ -129,6 +137,26 @@ class _Validator:
             if draft is not None:
                 draft.options.update(d.options)
                 draft.required, draft.truncated = d.required, d.truncated
+    def look_alike(self, rec: RawRecord, owner_key: str,
+                   spellings: dict[str, dict[str, RawRecord]]) -> bool:
+        """A second spelling of one owner key in one export (a zero-width space, full-width
+        letters): reported with both spellings and lines, its rows left out, so that it
+        can neither add to another row's answer nor block the import."""
+        spelling = unicodedata.normalize("NFC", fold_whitespace(str(rec.ca_owner)))
+        seen = spellings.setdefault(owner_key, {spelling: rec})
+        first_spelling, first = next(iter(seen.items()))
+        if spelling == first_spelling:
+            return False
+        if spelling not in seen:
+            seen[spelling] = rec
+            line, column = rec.fields_at.get("ca_owner", (rec.line, rec.column))
+            first_line = first.fields_at.get("ca_owner", (first.line, None))[0]
+            self.issues.append(Issue(
+                rec.path, line, column, "ca_owner", "look-alike-owner",
+                f"one CA owner by the key rule (NFKC, invisible characters dropped) as "
+                f"{str(first.ca_owner)!r} on line {first_line}; the rows with this spelling "
+                "are left out", str(rec.ca_owner), warning=True))
+        return True
 
     def survey_of(self, rec: RawRecord, surveys: dict[str, SurveyData]) -> Survey | None:
         title = fold_whitespace(str(rec.survey or self.export.survey_title or ""))

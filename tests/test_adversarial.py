@@ -595,3 +595,299 @@ def test_broken_input_is_refused_with_its_exact_error_and_changes_nothing(
     assert tree_bytes(published.site) == site_before
     assert tree_bytes(published.docs) == docs_before
     (work / name).unlink()
+
+
+# -- 5. issue 13: front matter, integer bounds, forged rows, look-alikes, paths, timelines
+
+LINE_SEPARATORS = ["\n", "\r", "\r\n", "\x85", "\u2028", "\u2029", "\x0b", "\x0c"]
+"""Every line break YAML, Python's str.splitlines or a browser knows."""
+
+
+@pytest.mark.parametrize("separator", LINE_SEPARATORS, ids=repr)
+@pytest.mark.parametrize("marker", ["---", "..."])
+def test_front_matter_holds_against_every_line_separator(separator: str, marker: str) -> None:
+    """A title that ends the YAML block early would have MkDocs render the rest as
+    Markdown: a live javascript: link, a remote image. It parses back exactly."""
+    from mkdocs.utils.meta import get_data
+
+    from builder.encode import front_matter
+
+    title = (f"Evil CA{separator}{marker}{separator}[x](javascript:alert(1)) "
+             f"![i](https://example.invalid/i.png){separator}title: pwned")
+    block = front_matter(title, feed="feeds/all.xml")
+    assert block.isascii() and block.count("\n") == 4, block
+    body, meta = get_data(block + "\nbody\n")
+    assert body == "body\n"
+    assert meta == {"title": " ".join(clean_for_display(title).split("\n")).replace(
+        "&", "&amp;").replace('"', "&quot;"), "feed": "feeds/all.xml"}
+
+
+def test_a_front_matter_block_that_does_not_parse_fails_the_build() -> None:
+    from builder.encode import check_front_matter
+    from builder.errors import BuildFailed
+
+    check_front_matter('---\n"title": "ok"\n---\n\nbody', {"title": "ok"})
+    for page in ['---\ntitle: "a\u2028---\n[x](javascript:alert(1))"\n---\n', "---\n- a\n---\n",
+                 '---\ntitle: "unclosed\n---\n']:
+        with pytest.raises(BuildFailed):
+            check_front_matter(page)
+    with pytest.raises(BuildFailed):
+        check_front_matter('---\n"title": "other"\n---\n', {"title": "ok"})
+
+
+def test_every_generated_page_has_the_front_matter_it_was_given(sites: Sites) -> None:
+    """Read back as MkDocs reads it: a title (and a feed) and nothing of the page body;
+    and no built page holds a link or image the hostile names could have made."""
+    from mkdocs.utils.meta import get_data
+
+    generated = json.loads((sites.hostile.docs / ".generated-pages.json").read_text())
+    pages = [p for p in generated if p.endswith(".md")]
+    assert len(pages) > 100
+    for page in pages:
+        text = (sites.hostile.docs / page).read_text(encoding="utf-8")
+        body, meta = get_data(text)
+        assert set(meta) in ({"title"}, {"title", "feed"}), (page, meta)
+        assert text.split("\n", 1)[0] == "---" and not body.startswith("---"), page
+    for page in sites.hostile.site.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        assert not re.search(r"<img\b[^>]*example\.invalid|href=\"\s*javascript:", html), page
+
+
+def test_an_integer_sqlite_cannot_store_is_refused_by_the_store_reader(
+        published: Project, tmp_path: Path) -> None:
+    """A hand-edited store with a question order of 2^63 (and an option number below
+    -2^63): `validate` names file, line and value; `build` fails cleanly, site kept."""
+    project = make_project(tmp_path / "p")
+    shutil.copytree(published.data, project.data)
+    shutil.copytree(published.site, project.site)
+    folder = project.data / "surveys" / "april-2017-ca-communication-a639c88d"
+    questions = folder / "questions.jsonl"
+    questions.write_text(questions.read_text().replace('"order":12', f'"order":{2**63}'))
+    answers = folder / "answers.jsonl"
+    lines = answers.read_text().split("\n")
+    lines[1] = re.sub(r'"option_numbers":\[[^]]*\]', f'"option_numbers":[{-2**63 - 1}]',
+                      lines[1])
+    answers.write_text("\n".join(lines))
+    site_before = tree_bytes(project.site)
+    runner = CliRunner()
+    result = runner.invoke(main, ["validate", "--data", str(project.data)])
+    assert result.exit_code == 1, result.output
+    shown_lines = result.stderr.splitlines()
+    assert {  # (the answers to the refused question are reported as well)
+        f"{questions}:1: order: integer-out-of-range: expected whole numbers from -999999 to "
+        f"999999 (got '{2**63}')",
+        f"{answers}:2: option_numbers: integer-out-of-range: expected whole numbers from "
+        f"-999999 to 999999 (got '[{-2**63 - 1}]')"} <= set(shown_lines), shown_lines
+    result = runner.invoke(main, project.build_args())
+    assert result.exit_code == 1 and result.exception is not None
+    assert isinstance(result.exception, SystemExit), result.exception  # no traceback
+    assert "integer-out-of-range" in result.stderr
+    assert tree_bytes(project.site) == site_before
+
+
+def test_downloads_and_pages_name_a_local_file_by_its_name_only(tmp_path: Path) -> None:
+    """The full path of an imported file (the importing machine's folders) is published
+    nowhere: not in the CSV, JSON or SQLite downloads, not on a page."""
+    import sqlite3
+
+    from builder.downloads import render_downloads
+    from builder.importer import import_source
+    from builder.load import LoadOptions
+    from builder.render import render_pages
+    from builder.store import load_store
+
+    folder = tmp_path / "home" / "maintainer-name" / "private-folder"
+    folder.mkdir(parents=True)
+    rows = [{"survey": "Paths survey", "survey_id": None, "question_id": "Q00001",
+             "question_order": 1, "question_type": "Free Text (Multi line text box)",
+             "question_text": "q", "ca_owner": "Path CA", "response": f"answer {v}",
+             "option_number": None, "submitted_at": None} for v in (1, 2)]
+    data = tmp_path / "data"
+    for version, row in enumerate(rows, start=1):
+        export = folder / f"export-v{version}.json"
+        export.write_text(json.dumps([row]))
+        import_source(str(export), data, LoadOptions(),
+                      observed_at=f"2026-01-0{version}T00:00:00Z")
+    store = load_store(data)
+    files = render_downloads(store)
+    files.update({k: v.encode() for k, v in render_pages(store, TEMPLATES_DIR).items()})
+    sqlite = tmp_path / "x.sqlite"
+    sqlite.write_bytes(files["downloads/ca-communications.sqlite"])
+    with sqlite3.connect(sqlite) as conn:
+        sources = {r[0] for t in ("answers", "history", "questions")
+                   for r in conn.execute(f"SELECT source FROM {t}")}  # noqa: S608
+    assert sources == {"export-v1.json", "export-v2.json"}
+    for path, content in files.items():
+        assert b"maintainer-name" not in content and b"private-folder" not in content, path
+    assert b"export-v2.json" in files["downloads/tables/answers.csv"]
+
+
+def test_look_alike_spellings_of_one_owner_in_one_export_are_reported(tmp_path: Path) -> None:
+    """'Example\\u200b CA' cannot add an option to Example CA's answer, and 'Ｏｔｈｅｒ CA'
+    (full-width letters) cannot block the import by answering Other CA's single-choice
+    question twice: both are named with both spellings and lines; their rows are left out."""
+    from builder.store import load_store
+
+    source = FIXTURES / "look-alike-owners.ccadb.csv"
+    result = CliRunner().invoke(main, ["import", str(source), "--data", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    rule = "one CA owner by the key rule (NFKC, invisible characters dropped) as"
+    assert result.stderr.splitlines() == [
+        f"warning: {source}:3:6: ca_owner: look-alike-owner: {rule} 'Example CA' on line 2; "
+        "the rows with this spelling are left out (got 'Example\\u200b CA')",
+        f"warning: {source}:5:6: ca_owner: look-alike-owner: {rule} 'Other CA' on line 4; "
+        "the rows with this spelling are left out (got 'Ｏｔｈｅｒ CA')"]
+    answers = next(iter(load_store(tmp_path).surveys.values())).answers
+    assert {k: (a.owner_name, a.values) for k, a in answers.items()} == {
+        ("Q00001", "Example CA"): ("Example CA", ("Email",)),
+        ("Q00002", "Other CA"): ("Other CA", ("Yes",))}
+
+
+def report_page(rows: list[tuple[str, str]]) -> bytes:
+    """A CACommResponsesOnlyReport page (one question) in the CCADB's layout; the cells
+    are written unescaped, as the CCADB writes CA-written text."""
+    body = "".join(f'<tr>\n  <th scope="row" >{owner}</th>\n   <td > \n           {cell} \n'
+                   "   </td>\n</tr>\n" for owner, cell in rows)
+    return ('<!DOCTYPE HTML>\n<html><head><title>Forgery survey</title></head><body>\n'
+            '<h1 class="pageType noSecondHeader">Forgery survey</h1>\n'
+            '<table id="mytable">\n<tr>\n  <th scope="col" style="text-align:left"> ACTION 1: '
+            "Tell us </th>\n</tr>\n</table>\n"
+            '<table id="mytable" cellspacing="0" summary="Summary Report Name">\n<br/>\n<tr>\n'
+            '  <th scope="col" style="width:20%;" class="nobg">CA Owner</th>\n'
+            '  <th scope="col">Response</th>\n</tr>\n' + body
+            + "</table>\n</body></html>\n").encode()
+
+
+FORGED = 'yes</td></tr><tr><th scope="row" >{owner}</th><td>{text}'
+"""A cell that closes its row and opens another one, for another CA owner."""
+
+
+def import_report(tmp_path: Path, name: str, rows: list[tuple[str, str]]):  # type: ignore[no-untyped-def]
+    path = tmp_path / name
+    path.write_bytes(report_page(rows))
+    return path, CliRunner().invoke(main, ["import", str(path), "--question-ids", "Q00001",
+                                           "--data", str(tmp_path / "data")])
+
+
+def test_a_forged_row_for_an_owner_that_has_one_is_an_error_naming_both_lines(
+        tmp_path: Path) -> None:
+    """Alpha CA's cell closes its row and writes a row for Beta CA, which answered too:
+    Beta CA's answer must not be silently extended with the forged text."""
+    path, result = import_report(tmp_path, "forged.html", [
+        ("Alpha CA", FORGED.format(owner="Beta CA", text="we do not check revocation")),
+        ("Beta CA", "Our real answer")])
+    assert result.exit_code == 1, result.output
+    assert result.stderr.splitlines() == [
+        f"{path}:18:29: ca_owner: row-after-cell-markup: this row follows row or table markup "
+        "inside a cell (line 18): CA-written text may have forged it; compare with the "
+        "CACommSummaryReport (got 'Beta CA')",
+        f"{path}:22:3: ca_owner: duplicate-owner-row: a second row for the CA owner of line 18 "
+        "('Beta CA'): a CA's cell text can close its row and forge another; compare with "
+        "the CACommSummaryReport (got 'Beta CA')", "1 problem found"]
+    assert not (tmp_path / "data" / "surveys").exists()
+
+
+def test_a_row_after_row_markup_in_a_cell_is_reported(tmp_path: Path) -> None:
+    """Gamma CA never answered; the row Alpha CA's cell forged for it is imported (the
+    page cannot tell) but named in a warning, to be compared with the summary report."""
+    from builder.store import load_store
+
+    path, result = import_report(tmp_path, "forged.html", [
+        ("Alpha CA", FORGED.format(owner="Gamma CA", text="forged answer")),
+        ("Delta CA", "a real answer")])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == [
+        f"warning: {path}:18:29: ca_owner: row-after-cell-markup: this row follows row or table "
+        "markup inside a cell (line 18): CA-written text may have forged it; compare with the "
+        "CACommSummaryReport (got 'Gamma CA')"]
+    owners = {a.owner_name for a in next(iter(load_store(tmp_path / "data").surveys.values()))
+              .answers.values()}
+    assert owners == {"Alpha CA", "Gamma CA", "Delta CA"}
+
+
+def test_a_cell_that_closes_the_answers_table_is_an_error(tmp_path: Path) -> None:
+    """Every CA owner after Alpha CA would vanish (and be recorded withdrawn)."""
+    for cell in ["yes</td></tr></table>", "yes</td></tr></table><table>"]:
+        path, result = import_report(tmp_path, "closed.html", [
+            ("Alpha CA", cell), ("Beta CA", "b"), ("Gamma CA", "c")])
+        assert result.exit_code == 1, result.output
+        codes = {line.split(": ")[2] for line in result.stderr.splitlines()[:-1]}
+        assert codes & {"row-outside-table", "table-after-answers"}, result.stderr
+    path, result = import_report(tmp_path, "nested.html", [
+        ("Alpha CA", "<table><tr><td>a nested table</td></tr></table> is fine"),
+        ("Beta CA", "b")])
+    assert result.exit_code == 0 and result.stderr == "", result.output
+
+
+def busy_store(versions: int, names: list[str] = NAMES, texts: list[str] = TEXTS) -> Path:
+    """A store where one answer (of a CA owner named with hostile text) has `versions`
+    versions, written as the importer writes it."""
+    from builder.model import FREE_TEXT, Answer, Change, Question, Store, Survey, SurveyData
+    from builder.store import save_store
+
+    survey, owner = "History survey", names[0]
+    data = SurveyData(Survey(survey, survey))
+    data.questions["Q00001"] = Question(survey, "Q00001", 1, FREE_TEXT, "ACTION 1: how?")
+    values = [(f"version {i}: {texts[i % len(texts)][:200]} " + "word " * 40,)
+              for i in range(versions)]
+    when = [f"2026-{1 + i // 28:02d}-{1 + i % 28:02d}T00:00:00Z" for i in range(versions)]
+    data.history = [Change(survey, "Q00001", canonical_key(owner), owner,
+                           "changed" if i else "added", values[i - 1] if i else None,
+                           values[i], when[i], f"export-{i}.json") for i in range(versions)]
+    data.answers[("Q00001", canonical_key(owner))] = Answer(
+        survey, "Q00001", canonical_key(owner), owner, values[-1], source="x.json",
+        observed_at=when[-1])
+    store = Store()
+    store.surveys[survey] = data
+    folder = Path(tempfile.mkdtemp(prefix="busy-"))
+    save_store(store, folder)
+    return folder
+
+
+def test_a_timeline_of_100_versions_gives_pages_of_bounded_size(tmp_path: Path) -> None:
+    """Every pair of versions on the page made 1.9 MB of one page for 100 versions: the
+    question and owner pages now show the last changes and link a page with all of them,
+    which grows linearly; every version stays reachable."""
+    import posixpath
+
+    from builder.history_view import SHOWN_DIFFS, history_page
+    from builder.render import render_pages
+    from builder.store import load_store
+
+    sizes = {}
+    for versions in (SHOWN_DIFFS + 2, 100):
+        store = load_store(busy_store(versions))
+        pages = render_pages(store, TEMPLATES_DIR)
+        survey, key = "History survey", canonical_key(NAMES[0])
+        full = history_page(survey, "Q00001", key)
+        sizes[versions] = {p: len(pages[p].encode()) for p in
+                           (question_page(survey, "Q00001"), owner_page(key), full)}
+        for page in (question_page(survey, "Q00001"), owner_page(key)):
+            text = pages[page]
+            assert text.count("<li>") == SHOWN_DIFFS and "data-pair" not in text, page
+            href = re.search(r'<a href="([^"]+)">all \d+ versions</a>', text).group(1)
+            target = posixpath.normpath(posixpath.join(url_of(page), href))
+            assert target + "/" == url_of(full), (page, href)
+        assert pages[full].count("<li>") == versions
+        for number in range(2, versions + 1):  # each version, as a diff with the one before
+            assert f"<strong>Version {number}</strong>" in pages[full]
+    small, large = sizes[SHOWN_DIFFS + 2], sizes[100]
+    for page in list(small)[:2]:
+        assert large[page] < small[page] * 1.1, (page, small[page], large[page])
+    full = list(small)[2]
+    assert large[full] < small[full] * 100 / (SHOWN_DIFFS + 2) * 1.5  # linear
+
+
+def test_a_long_timeline_builds_and_its_history_page_is_clean(
+        sites: Sites, tmp_path: Path) -> None:
+    from builder.history_view import history_page
+
+    twin = make_project(tmp_path / "twin")  # the builder's markup for a long timeline
+    corpus = benign_corpus()
+    build(twin, busy_store(30, corpus.names, corpus.texts))
+    project = make_project(tmp_path / "p")
+    build(project, busy_store(30))
+    assert_clean(project.site, Baseline.from_sites(sites.benign.site, twin.site))
+    page = history_page("History survey", "Q00001", canonical_key(NAMES[0]))
+    text = visible_text(project.site / url_of(page) / "index.html")
+    assert "Version 1," in text and "Version 30," in text
