@@ -14,8 +14,8 @@ from builder.encode import attr, encode, encode_lines, link, safe_external_url
 from builder.labels import FIRST_CAPTURED, capture, late, span
 from builder.model import Change
 from builder.pages import owner_page, question_page, survey_page
-from builder.timeline import Version, is_edited, is_late
 from builder.text import page_name, public_source
+from builder.timeline import Version, is_edited, is_late
 
 LEGEND = Markup('<p class="csr-legend">Legend: <del class="csr-del">removed text</del> '
                 '<ins class="csr-ins">added text</ins></p>')

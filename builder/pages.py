@@ -10,8 +10,8 @@ from builder.store import survey_dir_name
 from builder.text import page_name
 
 MONTHS = {m: i for i, m in enumerate(
-    "january february march april may june july august september october november "
-    "december".split(), start=1)}
+    ["january", "february", "march", "april", "may", "june", "july", "august", "september",
+     "october", "november", "december"], start=1)}
 
 
 def survey_page(survey_key: str) -> str:

@@ -18,17 +18,23 @@ import jinja2
 from markupsafe import Markup
 
 from builder.cainfo_pages import CaPages
+from builder.diff import answer_text
 from builder.encode import encode, encode_lines, front_matter, link, safe_external_url
 from builder.errors import BuildFailed
-from builder.model import CHOICE_TYPES, MULTI, Answer, Question, Store, SurveyData, is_blank
-from builder.diff import answer_text
 from builder.feeds import atom_feed
 from builder.history_view import (
-    change_entries, changes_by_owner, diff_html, entry_html, full_history, history_block,
-    history_page, is_long, row_anchor,
+    change_entries,
+    changes_by_owner,
+    diff_html,
+    entry_html,
+    full_history,
+    history_block,
+    history_page,
+    is_long,
+    row_anchor,
 )
 from builder.labels import capture, entry_date, partial_capture
-from builder.model import Change
+from builder.model import CHOICE_TYPES, MULTI, Answer, Change, Question, Store, SurveyData, is_blank
 from builder.pages import owner_page, question_page, rel, survey_date, survey_page, url_of
 from builder.store import dumps, survey_dir_name
 from builder.text import fold_whitespace, page_name, public_source
@@ -196,7 +202,7 @@ def fast_rel(from_page: str, to: str) -> str:
     if "." in base or ".." in base or "." in target or ".." in target:
         return rel(from_page, to)
     common = 0
-    for mine, theirs in zip(base, target):
+    for mine, theirs in zip(base, target, strict=False):
         if mine != theirs:
             break
         common += 1

@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 from builder import __version__
 from builder.downloads import render_downloads, render_downloads_page
 from builder.durable import DIR_MODE, FILE_MODE
-from builder.errors import BuildFailed, BuilderError
+from builder.errors import BuilderError, BuildFailed
 from builder.render import render_pages
 from builder.store import load_store
 from builder.write import MANIFEST, write_pages

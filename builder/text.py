@@ -51,9 +51,7 @@ def clean_for_display(text: str) -> str:
     for ch in text:
         if ch in "\n\t":
             out.append(ch)
-        elif ch in _BIDI_CONTROLS:
-            continue
-        elif unicodedata.category(ch) == "Cc":
+        elif ch in _BIDI_CONTROLS or unicodedata.category(ch) == "Cc":
             continue
         else:
             out.append(ch)

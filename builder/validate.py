@@ -9,14 +9,25 @@ from dataclasses import dataclass, field
 from builder.errors import Issue
 from builder.load.common import Export, RawRecord
 from builder.model import (
-    FREE_TEXT, MAX_INTEGER, MAX_OPTIONS, MULTI, QUESTION_TYPES, UNKNOWN, Answer, Capture,
-    Question, Store, Survey, SurveyData,
+    FREE_TEXT,
+    MAX_INTEGER,
+    MAX_OPTIONS,
+    MULTI,
+    QUESTION_TYPES,
+    UNKNOWN,
+    Answer,
+    Capture,
+    Question,
+    Store,
+    Survey,
+    SurveyData,
 )
 from builder.text import canonical_key, fold_whitespace, short_hash
 
 QUESTION_ID = re.compile(r"^(Q\d{5,8}|local-[a-z0-9-]{1,60})$")
 COMMUNICATION_ID = re.compile(r"^[A-Za-z0-9]{15}([A-Za-z0-9]{3})?$")
-DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$")
+DATE_TIME = re.compile(
+    r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$")
 COMMENTS_TITLE = re.compile(r"^\s*(ACTION|ITEM)\s*#?\s*\d+\s+COMMENTS\b", re.IGNORECASE)
 
 

@@ -61,7 +61,7 @@ def hostile_export() -> list[dict[str, object]]:
     """A json export where every field that reaches a page carries a payload."""
     rows: list[dict[str, object]] = []
     for i, owner in enumerate(OWNERS):
-        for q, payload in enumerate(PAYLOADS[:6]):
+        for q in range(6):
             rows.append({
                 "survey": SURVEY_TITLE, "survey_id": None, "question_id": f"Q0900{q:02d}",
                 "question_order": q + 1, "question_type": "Free Text (Multi line text box)",

@@ -13,6 +13,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from browser_support import AXE, SiteServer, build_demo_site, chromium, run_axe, serve, session
 from conftest import Project
 

@@ -42,11 +42,25 @@ from builder.site import TEMPLATES_DIR, build_site
 from builder.text import canonical_key, clean_for_display
 from conftest import ROOT, Project, make_project
 from hostile_data import (
-    FIXTURES, NAMES, TEXTS, HostileExport, benign_corpus, fold, hostile_exports,
+    FIXTURES,
+    NAMES,
+    TEXTS,
+    HostileExport,
+    benign_corpus,
+    fold,
+    hostile_exports,
 )
 from site_checker import (
-    Baseline, Finding, assert_clean, check_site, format_findings, scan_html, snapshot_tree,
-    tree_bytes, visible_text, writes_outside,
+    Baseline,
+    Finding,
+    assert_clean,
+    check_site,
+    format_findings,
+    scan_html,
+    snapshot_tree,
+    tree_bytes,
+    visible_text,
+    writes_outside,
 )
 
 OBSERVED = ["2026-01-01", "2026-01-02", "2026-01-03", "2026-01-04", "2026-01-05", "2026-02-01"]

@@ -10,7 +10,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, Project, make_project
 
 from builder.bench import CHANGE_SUFFIX, change_one_answer
 from builder.demo import write_demo
@@ -18,6 +17,7 @@ from builder.pages import owner_page, question_page, rel, survey_page
 from builder.render import fast_rel
 from builder.site import TEMPLATES_DIR, build_site
 from builder.store import load_store, survey_dir_name
+from conftest import ROOT, Project, make_project
 
 
 def build(project: Project, templates: Path = TEMPLATES_DIR):

@@ -14,14 +14,14 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from browser_support import HOST, SiteServer, build_demo_site, chromium, screenshot, serve, session
-from conftest import Project, make_project
-from hostile_data import OWNERS, SURVEY_TITLE, hostile_export, write_hostile_export
 
+from browser_support import HOST, SiteServer, build_demo_site, chromium, screenshot, serve, session
 from builder.importer import import_source
 from builder.load import LoadOptions
 from builder.site import build_site
 from builder.text import clean_for_display
+from conftest import Project, make_project
+from hostile_data import OWNERS, SURVEY_TITLE, hostile_export, write_hostile_export
 
 PHONE = {"viewport": {"width": 375, "height": 740}, "is_mobile": True, "has_touch": True,
          "device_scale_factor": 1}

@@ -10,11 +10,11 @@ where a name reaches the page title, the front matter, headings, links and the f
 from __future__ import annotations
 
 import pytest
+
 from browser_support import chromium, serve, session
+from builder.site import build_site
 from conftest import Project, make_project
 from hostile_data import NAMES, import_hostile_exports
-
-from builder.site import build_site
 
 INJECTED = """() => [...document.querySelectorAll(
     'script:not([src]):not([id="__config"]), iframe, img, style:not([data-csr]), base,'

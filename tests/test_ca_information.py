@@ -13,11 +13,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from browser_support import serve
-from conftest import FIXTURES, ROOT, Project, make_project
-from hostile_data import OWNERS, PAYLOADS
-from sitecheck import _Reader, main_text, read_page
 
+from browser_support import serve
 from builder.errors import InputRejected
 from builder.importer import import_source
 from builder.load import Format, LoadOptions, detect_format, load_export
@@ -25,6 +22,9 @@ from builder.load.ca_information import HEADER
 from builder.site import build_site
 from builder.store import load_store
 from builder.text import canonical_key, clean_for_display, page_name
+from conftest import FIXTURES, ROOT, Project, make_project
+from hostile_data import OWNERS, PAYLOADS
+from sitecheck import _Reader, main_text, read_page
 
 COPIES = FIXTURES / "ca-information"
 REPORT = "https://ccadb-public.secure.force.com/mozilla/CAInformationReportCSVFormat"

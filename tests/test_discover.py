@@ -11,13 +11,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from builder.discover import communication_id, survey_title
+from builder.fetch import SOURCES_FILE, _read_sources
 from conftest import FIXTURES, ROOT
 from test_fetch import snapshot
 from test_http import LocalServer, Reply, guard_network
 from test_workflows import load, steps
-
-from builder.discover import communication_id, survey_title
-from builder.fetch import SOURCES_FILE, _read_sources
 
 WIKI = FIXTURES / "wiki" / "ca-communications.html"
 HTML = {"Content-Type": "text/html; charset=UTF-8"}
@@ -371,9 +371,8 @@ def test_a_survey_sample_source_is_fetched_as_an_html_page(tmp_path: Path,
                                                            server: LocalServer) -> None:
     """What fetch checks of an HTML page (here: that it is whole) it checks of a survey
     sample page too; it is not refused as 'an HTML page where an export was expected'."""
-    from test_fetch import SETTINGS
-
     from builder.fetch import fetch_all
+    from test_fetch import SETTINGS
 
     data = tmp_path / "data"
     data.mkdir()

@@ -22,8 +22,13 @@ from frictionless import Package
 
 from builder.demo import write_demo
 from builder.downloads import (
-    SQLITE_FILE, answer_records, fts5_available, human_size, render_downloads,
-    render_downloads_page, spreadsheet_safe,
+    SQLITE_FILE,
+    answer_records,
+    fts5_available,
+    human_size,
+    render_downloads,
+    render_downloads_page,
+    spreadsheet_safe,
 )
 from builder.importer import import_source
 from builder.load import LoadOptions

@@ -20,12 +20,12 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, make_project
-from storecheck import answers, listing, snapshot
 
 from builder import durable
 from builder.load.json_export import load_json_export
 from builder.store import LOCK_FILE, load_store, survey_dir_name
+from conftest import ROOT, make_project
+from storecheck import answers, listing, snapshot
 
 OLD_SURVEY = "Durability 2031 CA Communication (fictitious)"
 NEW_SURVEY = "Durability 2032 CA Communication (fictitious)"

@@ -14,11 +14,11 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from conftest import APRIL_2017_URL, CCADB, MAY_2020_URL, ROOT
-from test_http import LocalServer, Reply, Sleeps, guard_network
 
 from builder.fetch import SOURCES_FILE, STATE_FILE, Settings, _read_sources, fetch_all
 from builder.store import load_store
+from conftest import APRIL_2017_URL, CCADB, MAY_2020_URL, ROOT
+from test_http import LocalServer, Reply, Sleeps, guard_network
 
 APRIL = "April 2017 CA Communication"
 MAY = "May 2020 CA Communication"

@@ -7,11 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from builder.labels import partial_capture
 from builder.site import build_site
 from conftest import APRIL_2017_URL, ROOT, Project, make_project
 from sitecheck import elements, main_text, read_page
-
-from builder.labels import partial_capture
 
 
 def build(project: Project, data: Path):

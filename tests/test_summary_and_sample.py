@@ -13,9 +13,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import CCADB, FIXTURES, ROOT, make_project
-from sitecheck import main_text, read_page
-from storecheck import answers, snapshot
 
 from builder.load import Format, detect_format
 from builder.model import DATE, FREE_TEXT, MULTI, SINGLE, UNKNOWN
@@ -23,6 +20,9 @@ from builder.pages import question_page, survey_page, url_of
 from builder.render import render_pages
 from builder.site import build_site
 from builder.store import load_store
+from conftest import CCADB, FIXTURES, ROOT, make_project
+from sitecheck import main_text, read_page
+from storecheck import answers, snapshot
 
 CCADB_BASE = "https://ccadb-public.secure.force.com/mozillacommunications/"
 MARCH_2016 = CCADB / "CACommSummaryReport-march-2016.html"
