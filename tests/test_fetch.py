@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from builder.fetch import SOURCES_FILE, STATE_FILE, Settings, _read_sources, fetch_all
-from builder.store import load_store
+from builder.ingest.fetch import SOURCES_FILE, STATE_FILE, Settings, _read_sources, fetch_all
+from builder.store.records import load_store
 from conftest import APRIL_2017_URL, CCADB, MAY_2020_URL, ROOT
 from test_http import LocalServer, Reply, Sleeps, guard_network
 
@@ -377,7 +377,7 @@ def test_bundled_sources_follow_both_hosts_and_match_the_store() -> None:
     assert {s.survey for s in sources.values() if s.format.value == "report-html"} <= titles
 
 
-# -- the guard is the import's (builder.guard): blanked answers are lost too --------------
+# -- the guard is the import's (builder.ingest.guard): blanked answers are lost too --------------
 
 def test_blanked_report_is_refused_even_for_a_partial_source(real_data: Path,
                                                              server: LocalServer) -> None:
