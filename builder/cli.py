@@ -218,14 +218,12 @@ def history(from_git: bool, data_dir: Path, wait: float) -> None:
 def fetch(only: str | None, allow_withdraw: bool, deadline: float, budget: float,
           base_url: str | None, data_dir: Path, wait: float) -> None:
     """Fetch every source in DATA/sources.json and import what changed (exit 1 if any failed)."""
-    import sys
-
     from builder.ingest.fetch import Settings, fetch_all
 
     with _waiting(data_dir, wait):
         report = fetch_all(data_dir, only=only, allow_shrink=allow_withdraw,
                            settings=Settings(deadline=deadline, budget=budget),
-                           base_url=base_url, progress=sys.stderr.isatty())
+                           base_url=base_url, progress=progress_display(quiet=False))
     for line in report.lines():
         click.echo(line)
     report.check()

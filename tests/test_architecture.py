@@ -112,3 +112,28 @@ def test_the_checker_sees_a_wrong_import(tmp_path: Path) -> None:
     bad.write_text("def f():\n    from builder.publish import render\n    from . import x\n")
     assert imported(bad, tmp_path) == [(2, "builder.publish.render"), (3, "builder.store.x")]
     assert stage_of("builder.publish.render") not in MAY_IMPORT["store"]
+
+
+def test_only_the_cli_and_the_error_types_import_click() -> None:
+    """Library code reports progress through a callback; the CLI owns every display."""
+    users = sorted(module_name(p) for p in modules() if any(
+        name == "click" or name.startswith("click.") for name in _third_party(p)))
+    assert users == ["builder.cli", "builder.core.errors"]
+
+
+def _third_party(path: Path) -> list[str]:
+    out = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            out += [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and not node.level:
+            out.append(node.module or "")
+    return out
+
+
+def test_no_assert_guards_production_code() -> None:
+    """`python -O` drops asserts: invariants raise builder.core.errors.InternalError."""
+    found = [f"{p.relative_to(ROOT)}:{n.lineno}" for p in modules()
+             for n in ast.walk(ast.parse(p.read_text(encoding="utf-8")))
+             if isinstance(n, ast.Assert)]
+    assert not found, found

@@ -109,5 +109,10 @@ class FetchError(BuilderError):
     """A source could not be fetched or was not the kind of document expected."""
 
 
+class InternalError(BuilderError):
+    """A broken invariant of the builder itself: a bug, never bad input (no `assert`,
+    which `python -O` would drop)."""
+
+
 class BuildFailed(BuilderError):
     """The site could not be built; the previous site is left as it was."""

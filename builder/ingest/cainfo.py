@@ -12,8 +12,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from builder.core.cainfo_fields import FIELD_IDS, FIELDS
+from builder.core.errors import InternalError
 from builder.core.model import CaInformation, Capture, FieldChange, FieldValue
-from builder.ingest.formats.ca_information import OwnerRow
+from builder.ingest.formats.ca_information import CaInformationExport, OwnerRow
 from builder.ingest.merge import snapshot_changes
 
 if TYPE_CHECKING:
@@ -46,7 +47,8 @@ def apply_copy(record: CaInformation, incoming: dict[tuple[str, str], FieldValue
             record.values, incoming, same=lambda a, b: (a.value, a.owner_name) == (
                 b.value, b.owner_name), full_groups=FIELD_IDS):
         ref = new or old
-        assert ref is not None
+        if ref is None:
+            raise InternalError("a field change without an old or a new value")
         gone = new is None
         first = next(iter(incoming.values()), None)
         at = new or first
@@ -55,7 +57,7 @@ def apply_copy(record: CaInformation, incoming: dict[tuple[str, str], FieldValue
             old.value if old else None, new.value if new else None, observed_at,
             at.source if at else source, at.archived_copy if at else None,
             at.captured_at if at else None, at.live if at else False))
-        if gone:
+        if new is None:
             del record.values[key]
         else:
             record.values[key] = new
@@ -65,11 +67,13 @@ def apply_copy(record: CaInformation, incoming: dict[tuple[str, str], FieldValue
 
 def summary(result: ImportResult) -> str:
     """The CLI's line for one imported copy: values, and owners that came or went."""
-    changes = result.field_changes
+    changes, export = result.field_changes, result.export
+    if not isinstance(export, CaInformationExport):
+        raise InternalError(f"a CA information summary of a {export.format} import")
     counts = {k: sum(c.kind == k for c in changes) for k in ("added", "changed", "removed")}
     came = {c.owner_key for c in changes if c.kind == "added"}
     went = {c.owner_key for c in changes if c.kind == "removed"}
-    return (f"{result.export.format}, {len(result.export.rows)} CA owner(s); field values "
+    return (f"{export.format}, {len(export.rows)} CA owner(s); field values "
             f"{counts['added']} added, {counts['changed']} changed, {counts['removed']} removed "
             f"({len(came)} CA owner(s) new in the report, {len(went)} no longer in it); "
             f"{len(result.written)} file(s) written")

@@ -29,7 +29,8 @@ from builder.ingest.fetch import SOURCES_FILE, Source, _read_sources
 from builder.ingest.formats import Format
 from builder.ingest.formats.common import decode_text
 from builder.ingest.importer import read_source
-from builder.store.records import write_files, writes_store
+from builder.store.durable import write_files
+from builder.store.records import writes_store
 
 HOSTS = ("ccadb.my.salesforce-sites.com", "ccadb-public.secure.force.com")
 """The CCADB's current host (since 2023) and its old one, tried in this order."""

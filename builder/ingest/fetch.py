@@ -14,28 +14,26 @@ its deadline, and the run a budget: sources not reached when it is spent are fai
 
 from __future__ import annotations
 
-import contextlib
 import json
 import re
-import sys
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-import click
 import requests
 
 from builder.core.errors import BuilderError, FetchError, InputRejected, Issue, terminal_safe
-from builder.core.limits import FETCH_BUDGET
+from builder.core.limits import FETCH_BUDGET, REQUEST_DEADLINE
 from builder.core.model import Capture, Change
 from builder.core.text import canonical_key
 from builder.ingest import http
 from builder.ingest.formats import Export, Format, LoadOptions, load_export
 from builder.ingest.importer import import_bytes, now_utc
-from builder.store.records import write_files, writes_store
+from builder.store.durable import write_files
+from builder.store.records import writes_store
 
 SOURCES_FILE = "sources.json"
 STATE_FILE = "fetch-state.json"
@@ -70,7 +68,7 @@ class Settings:
     attempts: int = http.MAX_ATTEMPTS
     backoff: float = 1.0
     sleep: Callable[[float], None] = time.sleep
-    deadline: float = http.REQUEST_DEADLINE
+    deadline: float = REQUEST_DEADLINE
     """Seconds one request may take, retries included."""
     budget: float = FETCH_BUDGET
     """Seconds the whole run may take; sources not reached by then are failed."""
@@ -330,16 +328,6 @@ def _fetch_source(source: Source, entry: dict[str, str] | None, data_dir: Path,
                         validators=_validators(url, response))
 
 
-@contextlib.contextmanager
-def _progress(sources: list[Source], show: bool) -> Iterator[Iterable[Source]]:
-    if not show:
-        yield sources
-        return
-    with click.progressbar(sources, label="fetching", file=sys.stderr,
-                           item_show_func=lambda s: s.id if s else None) as bar:
-        yield bar
-
-
 def rebase(url: str, base_url: str) -> str:
     """`url` fetched from `base_url` instead: its path and query under the base."""
     parts = urlsplit(url)
@@ -360,9 +348,12 @@ def _rebased(sources: list[Source], base_url: str | None) -> list[Source]:
 
 @writes_store  # the whole run: its imports and fetch-state.json
 def fetch_all(data_dir: Path, *, only: str | None = None, allow_shrink: bool = False,
-              settings: Settings | None = None, progress: bool = False,
+              settings: Settings | None = None,
+              progress: Callable[[str], None] | None = None,
               base_url: str | None = None) -> FetchReport:
     """Fetch and import every source (or those of one survey); never raises for a source.
+
+    `progress` is told each source as its fetch starts (the CLI shows it on a terminal).
 
     `base_url` fetches every source from there (a mirror, a local stand-in) instead of
     its own hosts; what it returns is recorded as a copy, not a live capture.
@@ -377,8 +368,10 @@ def fetch_all(data_dir: Path, *, only: str | None = None, allow_shrink: bool = F
     observed_at = now_utc()
     capture = Capture(observed_at, live=True) if base_url is None else Capture()
     results = []
-    with requests.Session() as session, _progress(sources, progress) as items:
-        for source in items:
+    with requests.Session() as session:
+        for number, source in enumerate(sources, start=1):
+            if progress:
+                progress(f"fetching {number} of {len(sources)}: {source.id}")
             results.append(_fetch_source(source, state.get(source.id), data_dir, settings,
                                          session, allow_shrink, observed_at, budget, capture))
     new_state = _next_state(state, results, {s.id for s in every})

@@ -196,7 +196,9 @@ def _attempt(http: requests.Session, url: str, headers: dict[str, str],
     current = url
     try:
         for _ in range(MAX_REDIRECTS + 1):
-            with http.get(current, headers=headers, timeout=_timeouts(timeout, limit),
+            # requests passes a urllib3 Timeout through (its stubs allow only numbers).
+            with http.get(current, headers=headers,
+                          timeout=_timeouts(timeout, limit),  # type: ignore[arg-type]
                           stream=True, allow_redirects=False) as resp:
                 if resp.is_redirect:
                     current = _next_hop(url, current, resp.headers["Location"], allowed)

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from builder.core.errors import BuilderError, InputRejected, Issue
+from builder.core.limits import REQUEST_DEADLINE
 from builder.core.model import Capture, Change, FieldChange, Store
 from builder.ingest import http
 from builder.ingest.formats import CaInformationExport, Export, LoadOptions, parse_export
@@ -43,7 +44,7 @@ def utc_time(text: str) -> str:
     return when.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
-def read_source(source: str, deadline: float = http.REQUEST_DEADLINE) -> tuple[bytes, str]:
+def read_source(source: str, deadline: float = REQUEST_DEADLINE) -> tuple[bytes, str]:
     """Bytes and origin (the URL the answer came from, after redirects, or the file path
     as given)."""
     if source.startswith(("http://", "https://")):
@@ -129,7 +130,7 @@ def _losses(store: Store, bundle: ImportBundle, changes: list[Change], origin: s
 def import_source(source: str, data_dir: Path, options: LoadOptions, *, partial: bool = False,
                   observed_at: str | None = None, source_url: str | None = None,
                   captured_at: str | None = None, allow_withdraw: bool = False,
-                  deadline: float = http.REQUEST_DEADLINE,
+                  deadline: float = REQUEST_DEADLINE,
                   progress: Callable[[str], None] | None = None,
                   archived_copy: str | None = None) -> ImportResult:
     """Import a file or URL; `source_url` names where a saved file came from.

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from typing import TypeVar
 
+from builder.core.errors import InternalError
 from builder.core.model import UNKNOWN, Answer, Capture, Change, Question, Store, Survey, SurveyData
 from builder.ingest.validate import ImportBundle
 
@@ -49,7 +50,8 @@ def _merge_question(old: Question | None, new: Question) -> Question:
 def _change(kind: str, old: Answer | None, new: Answer | None, at: str, source: str,
             capture: Capture) -> Change:
     ref = new or old
-    assert ref is not None
+    if ref is None:
+        raise InternalError("a change without an old or a new answer")
     return Change(ref.survey_key, ref.question_id, ref.owner_key, ref.owner_name, kind,
                   old.values if old else None, new.values if new else None, at, source,
                   capture.at, capture.live)

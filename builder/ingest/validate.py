@@ -181,9 +181,9 @@ class _Validator:
                        "a CCADB CommunicationId is 15 or 18 letters and digits", comm_id)
             comm_id = None
         if key not in surveys:
-            source = self.export.source or rec.path
-            source = source if "://" in source else None
-            surveys[key] = SurveyData(Survey(key, title, comm_id and str(comm_id),
+            origin = self.export.source or rec.path
+            source = origin if "://" in origin else None
+            surveys[key] = SurveyData(Survey(key, title, None if comm_id is None else str(comm_id),
                                              letter=self.export.letter,
                                              source_urls=(source,) if source else ()))
         return surveys[key].survey

@@ -195,7 +195,7 @@ class CaPages:
                 "rows": rows, "present": owner_key in self.present}
 
     def related(self, field_id: str) -> list[dict[str, object]]:
-        out = []
+        out: list[dict[str, object]] = []
         for survey, qid, label in RELATED.get(field_id, ()):
             key = canonical_key(survey)
             data = self.r.site.store.surveys.get(key)

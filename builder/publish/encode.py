@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import re
 import string
+from collections.abc import Mapping
 
 import yaml
 from markupsafe import Markup
@@ -123,7 +124,7 @@ def front_matter(title: str, **fields: str) -> str:
     return block
 
 
-def check_front_matter(page: str, meta: dict[str, object] | None = None) -> None:
+def check_front_matter(page: str, meta: Mapping[str, object] | None = None) -> None:
     """Raise BuildFailed unless a page's front matter parses as MkDocs parses it (to
     `meta` when given). A page that does not begin with `---` has none to check."""
     from mkdocs.utils.meta import get_data

@@ -71,6 +71,36 @@ def make_environment(templates_dir: Path,
     )
 
 
+def render_template(env: jinja2.Environment, template: str, page: str,
+                    **context: object) -> str:
+    """`template` rendered for `page`; any template error is a BuildFailed naming the
+    template file and line where it happened (the one rule for every generated page)."""
+    try:
+        return env.get_template(template).render(page=page, **context)
+    except jinja2.TemplateError as exc:
+        where = template_position(env, exc, template)
+        raise BuildFailed(f"{where}: {exc} (while rendering {page})") from exc
+
+
+def template_position(env: jinja2.Environment, exc: jinja2.TemplateError,
+                      template: str) -> str:
+    """`file:line` of a template error. A syntax error carries its own; an error while
+    rendering (an undefined name, a failed filter) carries none, but Jinja rewrites the
+    traceback so that its frames are the template lines: the deepest one is where."""
+    if isinstance(exc, jinja2.TemplateSyntaxError) and exc.lineno:
+        return f"{exc.name or template}:{exc.lineno}"
+    roots = [Path(p).resolve() for p in getattr(env.loader, "searchpath", ())]
+    found = f"{template}:?"
+    tb = exc.__traceback__
+    while tb is not None:
+        file = Path(tb.tb_frame.f_code.co_filename)
+        for root in roots:
+            if file.is_absolute() and file.resolve().is_relative_to(root):
+                found = f"{file.resolve().relative_to(root).as_posix()}:{tb.tb_lineno}"
+        tb = tb.tb_next
+    return found
+
+
 @dataclass
 class _SurveyIndex:
     """A survey's answers by question, answers gone from the export, withdrawal dates."""
@@ -353,12 +383,8 @@ class Renderer:
             """A link to another generated page (or site file), relative to this page."""
             return self.link(fast_rel(page, target), text)
 
-        try:
-            body = self.env.get_template(template).render(
-                page=page, a=a, demo=self.site.store.demo, feed=feed, **context)
-        except jinja2.TemplateError as exc:
-            line = getattr(exc, "lineno", None)
-            raise BuildFailed(f"{template}:{line}: {exc} (while rendering {page})") from exc
+        body = render_template(self.env, template, page, a=a, demo=self.site.store.demo,
+                               feed=feed, **context)
         if page in self.pages:  # two names whose slug and key hash agree: never overwrite
             raise BuildFailed(f"two pages would share the file {page}; rename one of them")
         # `feed` is a docs-relative path the builder made; the theme override links it.
@@ -587,7 +613,7 @@ class Renderer:
 
     def topic_evolution(self, owner_key: str) -> list[dict[str, object]]:
         """For each topic: this owner's answers survey after survey, each diffed with the last."""
-        out = []
+        out: list[dict[str, object]] = []
         dates = {d.survey.key: survey_date(d.survey) for d in self.site.surveys}
         for topic in self.site.store.topics:
             steps: list[dict[str, object]] = []

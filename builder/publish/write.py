@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from builder.core.errors import BuildFailed
-from builder.store.records import write_files
+from builder.store.durable import write_files
 
 MANIFEST = ".generated-pages.json"
 """Lists the pages the builder wrote last time, so it can remove those that disappeared

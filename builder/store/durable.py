@@ -30,6 +30,7 @@ import threading
 import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 from builder.core.errors import BuilderError
 
@@ -140,7 +141,7 @@ def _inside(root: Path, rel: str) -> Path:
     return path
 
 
-def _apply(root: Path, plan: dict, durable: bool) -> None:
+def _apply(root: Path, plan: dict[str, Any], durable: bool) -> None:
     """Do the journal's renames and removals (those not done yet), then drop it."""
     touched = {root}
     for staged, target in plan["moves"]:
@@ -324,7 +325,7 @@ def folder_lock(root: Path, name: str, *, shared: bool = False, wait: float = 0.
     thread. A save left pending by a crash is completed first. `busy` is the message when
     it stays taken ('{doing}': changing or reading; '{holder}': its pid and start time)."""
     key = str(root.resolve())
-    held: dict[str, list] = _held.__dict__.setdefault("locks", {})
+    held: dict[str, list[Any]] = _held.__dict__.setdefault("locks", {})
     if key in held:
         if held[key][0] and not shared:
             raise RuntimeError(f"{root}: exclusive lock asked for under a shared one")

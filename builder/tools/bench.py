@@ -183,7 +183,8 @@ def _run_child(name: str, root: Path, size: str) -> dict[str, Any]:
     if proc.returncode != 0 or not lines:
         raise BuilderError(f"benchmark stage {name} failed (exit {proc.returncode}):\n"
                            f"{proc.stderr.strip()[-3000:]}")
-    return json.loads(lines[-1])
+    result: dict[str, Any] = json.loads(lines[-1])
+    return result
 
 
 # -- setting up a project copy and measuring the site -----------------------------------
@@ -293,7 +294,8 @@ def _targets(size: str, runs: list[dict[str, Any]], share: float, peak: float,
 def summarize(size: str, runs: list[dict[str, Any]]) -> dict[str, Any]:
     """Medians over the runs, the target checks, and every run's own figures."""
     def peak(stage: str) -> float:
-        return statistics.median([r[stage]["peak_rss_bytes"] for r in runs])
+        value: float = statistics.median([r[stage]["peak_rss_bytes"] for r in runs])
+        return value
 
     build = _build_times(runs, "build")
     share = statistics.median([1 - r["build"]["timings"].get("mkdocs", 0.0)

@@ -29,7 +29,8 @@ from builder.core.model import (
 from builder.core.text import canonical_key
 from builder.ingest.merge import apply_import
 from builder.ingest.validate import ImportBundle
-from builder.store.records import read_store, store_files, write_files, writes_store
+from builder.store.durable import write_files
+from builder.store.records import read_store, store_files, writes_store
 
 SEED = 20171116
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",

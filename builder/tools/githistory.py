@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from builder.core.errors import BuilderError, Issue
+from builder.core.errors import BuilderError, InternalError, Issue
 from builder.core.model import Answer, Change
 from builder.store.records import _to_record, load_store, save_store, writes_store
 
@@ -75,7 +75,8 @@ def _diff(old: dict[tuple[str, str], Answer], new: dict[tuple[str, str], Answer]
         if a is not None and b is not None and a.values == b.values:
             continue
         ref = b or a
-        assert ref is not None
+        if ref is None:
+            raise InternalError("a change without an old or a new answer")
         kind = "added" if a is None else "withdrawn" if b is None else "changed"
         changes.append(Change(ref.survey_key, ref.question_id, ref.owner_key, ref.owner_name,
                               kind, a.values if a else None, b.values if b else None, when,

@@ -6,6 +6,7 @@ One public entry point, `load_export`; one private module per format.
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from builder.core.errors import InputRejected, Issue
@@ -110,7 +111,7 @@ def parse_export(data: bytes, origin: str, options: LoadOptions) -> Export:
                 "--format to force one",
                 text.lstrip().splitlines()[0] if text.strip() else "")])
         fmt = detected
-    loader = {
+    loaders: dict[Format, Callable[[], Export]] = {
         Format.CCADB_CSV: lambda: load_ccadb_csv(text, origin),
         Format.REPORT_CSV: lambda: load_report_csv(text, origin, options.survey,
                                                    options.question_ids),
@@ -122,8 +123,8 @@ def parse_export(data: bytes, origin: str, options: LoadOptions) -> Export:
         Format.SURVEY_SAMPLE_HTML: lambda: load_survey_sample_html(text, origin, options.survey,
                                                                    page_url),
         Format.CA_INFORMATION_CSV: lambda: load_ca_information(text, origin),
-    }[fmt]
-    export = loader()
+    }
+    export = loaders[fmt]()
     export.issues[:0] = issues
     export.format = fmt.value
     export.source = page_url

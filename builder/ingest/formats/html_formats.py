@@ -65,7 +65,7 @@ class TolerantHTMLParser(HTMLParser):
     """HTMLParser that reads `<![anything` other than CDATA as a browser does (a bogus
     comment) instead of raising AssertionError, as Python's parser does for it."""
 
-    def parse_marked_section(self, i: int, report: int = 1) -> int:
+    def parse_marked_section(self, i: int, report: bool = True) -> int:
         try:
             return super().parse_marked_section(i, report)
         except AssertionError:

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from builder.core.errors import Issue
+from builder.core.errors import InternalError, Issue
 from builder.core.model import DATE, FREE_TEXT, MAX_OPTIONS, MULTI, SINGLE, UNKNOWN
 from builder.core.text import fold_whitespace
 from builder.ingest.formats.common import Export, QuestionDef
@@ -111,7 +111,8 @@ class _SampleParser(TolerantHTMLParser):
             self._label = self.questions[-1].options[-1]
 
     def _heading_tag(self, tag: str, a: dict[str, str], classes: list[str]) -> None:
-        assert self._heading is not None
+        if self._heading is None:
+            raise InternalError("a heading tag read outside a heading")
         if tag == "h1":
             self._heading_depth += 1
         if tag == "span" and ("requiredText" in classes or self._required_depth):

@@ -8,7 +8,6 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from builder.core.errors import BuildFailed
 from builder.core.model import Store
 from builder.publish.encode import front_matter, link
 from builder.publish.opendata.layout import (
@@ -20,7 +19,7 @@ from builder.publish.opendata.layout import (
 )
 from builder.publish.opendata.tables import TABLES
 from builder.publish.paths import question_page, rel, survey_page
-from builder.publish.render import make_environment
+from builder.publish.render import make_environment, render_template
 
 DATASET_FILES = (
     ("answers.csv", "Every answer, one row per CA owner × question × chosen option, in the "
@@ -75,9 +74,5 @@ def _render(env: jinja2.Environment, template: str, title: str, **context: objec
         """A link from the Downloads page to a page or file (a docs-relative path)."""
         return link(rel(PAGE, target), text)
 
-    try:
-        body = env.get_template(template).render(page=PAGE, a=a, feed=None, **context)
-    except jinja2.TemplateError as exc:
-        line = getattr(exc, "lineno", None)
-        raise BuildFailed(f"{template}:{line}: {exc} (while rendering {PAGE})") from exc
+    body = render_template(env, template, PAGE, a=a, feed=None, **context)
     return f"{front_matter(title)}\n{body}"

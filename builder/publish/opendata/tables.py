@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from builder.core.errors import InternalError
 from builder.core.model import QUESTION_TYPES, RECORD_FIELDS, UNKNOWN, Answer, Store, SurveyData
 from builder.core.text import page_name, public_source
 from builder.publish.labels import CAPTURED_AT, IMPORTED_AT, LIVE
@@ -156,7 +157,8 @@ RECORD_SCHEMA: dict[str, Any] = {"fields": [f.schema() for f in (
           minimum=1, maximum=12),
     Field("submitted_at", STR, "When the CA submitted it, if the export says."),
 )], "missingValues": [""]}
-assert tuple(f["name"] for f in RECORD_SCHEMA["fields"]) == RECORD_FIELDS
+if tuple(f["name"] for f in RECORD_SCHEMA["fields"]) != RECORD_FIELDS:
+    raise InternalError("the answer-record schema does not list the ten record fields")
 
 
 def owner_names(store: Store) -> dict[str, str]:
