@@ -10,9 +10,9 @@ from pathlib import Path
 import click
 
 from builder import __version__
-from builder.errors import terminal_safe
-from builder.limits import FETCH_BUDGET, REQUEST_DEADLINE
-from builder.load import Format
+from builder.core.errors import terminal_safe
+from builder.core.limits import FETCH_BUDGET, REQUEST_DEADLINE
+from builder.ingest.formats import Format
 
 DATA_OPTION = click.option(
     "--data", "data_dir", type=click.Path(file_okay=False, path_type=Path),
@@ -48,7 +48,7 @@ WAIT_OPTION = click.option(
 
 def _waiting(data_dir: Path, wait: float) -> AbstractContextManager[None]:
     """The store lock taken here, waiting if asked; the library takes it again (re-entrant)."""
-    from builder.store import store_lock
+    from builder.store.records import store_lock
 
     return store_lock(data_dir, wait=wait)
 
@@ -92,8 +92,8 @@ def import_command(source: str, fmt: str, survey: str | None, question_ids: str,
                    captured_at: str | None, allow_withdraw: bool, deadline: float,
                    archived_copy: str | None, data_dir: Path, quiet: bool, wait: float) -> None:
     """Import SOURCE (a file or an http(s) URL) into the data store."""
-    from builder.importer import import_source
-    from builder.load import LoadOptions
+    from builder.ingest.formats import LoadOptions
+    from builder.ingest.importer import import_source
 
     ids = tuple(i.strip() for i in question_ids.split(",") if i.strip())
     options = LoadOptions(Format(fmt), survey, ids, encoding)
@@ -106,7 +106,7 @@ def import_command(source: str, fmt: str, survey: str | None, question_ids: str,
     for warning in result.warnings:
         say(quiet, f"warning: {warning}", err=True)
     if result.export.format == Format.CA_INFORMATION_CSV.value:
-        from builder.cainfo import summary
+        from builder.ingest.cainfo import summary
 
         say(quiet, f"{terminal_safe(source)}: {summary(result)}")
         return
@@ -124,7 +124,7 @@ def import_command(source: str, fmt: str, survey: str | None, question_ids: str,
 @QUIET_OPTION
 def validate(data_dir: Path, quiet: bool) -> None:
     """Check every file of the data store; list every problem found."""
-    from builder.store import load_store
+    from builder.store.records import load_store
 
     store = load_store(data_dir, must_exist=True)
     answers = sum(len(s.answers) for s in store.surveys.values())
@@ -159,7 +159,7 @@ def validate(data_dir: Path, quiet: bool) -> None:
 def build(data_dir: Path, site_dir: Path, docs_dir: Path | None, config_file: Path,
           site_url: str | None, allow_shrink: bool, quiet: bool) -> None:
     """Render the pages from the data store and build the site with MkDocs."""
-    from builder.site import build_site
+    from builder.publish.build import build_site
 
     report = build_site(data_dir, docs_dir=docs_dir, site_dir=site_dir, config_file=config_file,
                         site_url=site_url, allow_shrink=allow_shrink,
@@ -180,7 +180,7 @@ def build(data_dir: Path, site_dir: Path, docs_dir: Path | None, config_file: Pa
 @WAIT_OPTION
 def demo(size: str, data_dir: Path, quiet: bool, wait: float) -> None:
     """Write a deterministic demonstration dataset with fictitious CA owners."""
-    from builder.demo import write_demo
+    from builder.tools.demo import write_demo
 
     with _waiting(data_dir, wait):
         summary = write_demo(data_dir, size, progress=progress_display(quiet))
@@ -195,7 +195,7 @@ def demo(size: str, data_dir: Path, quiet: bool, wait: float) -> None:
 @WAIT_OPTION
 def history(from_git: bool, data_dir: Path, wait: float) -> None:
     """Rebuild the answer history from the git history of data/."""
-    from builder.githistory import history_from_git
+    from builder.tools.githistory import history_from_git
 
     with _waiting(data_dir, wait):
         click.echo(history_from_git(data_dir))
@@ -218,14 +218,12 @@ def history(from_git: bool, data_dir: Path, wait: float) -> None:
 def fetch(only: str | None, allow_withdraw: bool, deadline: float, budget: float,
           base_url: str | None, data_dir: Path, wait: float) -> None:
     """Fetch every source in DATA/sources.json and import what changed (exit 1 if any failed)."""
-    import sys
-
-    from builder.fetch import Settings, fetch_all
+    from builder.ingest.fetch import Settings, fetch_all
 
     with _waiting(data_dir, wait):
         report = fetch_all(data_dir, only=only, allow_shrink=allow_withdraw,
                            settings=Settings(deadline=deadline, budget=budget),
-                           base_url=base_url, progress=sys.stderr.isatty())
+                           base_url=base_url, progress=progress_display(quiet=False))
     for line in report.lines():
         click.echo(line)
     report.check()
@@ -238,7 +236,7 @@ def discover(source: str, data_dir: Path) -> None:
     """Follow every CCADB CA Communication that SOURCE (a file or an http(s) URL, e.g.
     https://wiki.mozilla.org/CA/Communications) links to: add the new ones to
     DATA/sources.json."""
-    from builder.discover import discover as discover_sources
+    from builder.ingest.discover import discover as discover_sources
 
     found = discover_sources(source, data_dir)
     for warning in found.warnings:
@@ -271,7 +269,7 @@ def bench(size: str, repeat: int, json_file: str | None, baseline: Path | None,
     import json
     import sys
 
-    from builder.bench import format_table, run_bench
+    from builder.tools.bench import format_table, run_bench
 
     to_stdout = json_file == "-"
     result = run_bench(size, repeat, config_file=config_file, work_dir=work_dir,

@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from builder.site import build_site
+from builder.publish.build import build_site
 from conftest import ROOT, Project, make_project
 
 CHROMIUM = os.environ.get("CSR_CHROMIUM", "/usr/bin/chromium")

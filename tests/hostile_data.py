@@ -255,7 +255,7 @@ def _unique(texts: list[str], key) -> list[str]:  # type: ignore[no-untyped-def]
 
 
 def _canonical(text: str) -> str:
-    from builder.text import canonical_key
+    from builder.core.text import canonical_key
 
     return canonical_key(text)
 
@@ -354,7 +354,7 @@ def benign_corpus() -> Corpus:
 @dataclass
 class Expected:
     """What one export must put on the site: text as the importer stores it (display
-    clean-up, see builder.text.clean_for_display, still to be applied)."""
+    clean-up, see builder.core.text.clean_for_display, still to be applied)."""
 
     survey: str
     owners: set[str] = field(default_factory=set)
@@ -544,8 +544,8 @@ def _report_html(c: Corpus) -> HostileExport:
 
 def _summary_html(c: Corpus) -> HostileExport:
     """CACommSummaryReport: live markup in headings and action cells; answers escaped."""
-    from builder.text import canonical_key
-    from builder.validate import local_question_id
+    from builder.core.text import canonical_key
+    from builder.ingest.validate import local_question_id
 
     title = fold(c.titles["summary-html"])
     expected = Expected(text_content(title))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from builder.store import load_store
+from builder.store.records import load_store
 
 
 def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:

@@ -32,14 +32,14 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-import builder.render
+import builder.publish.render
 from builder.cli import main
-from builder.encode import encode, encode_lines, link
-from builder.history_view import row_anchor
-from builder.pages import owner_page, question_page, survey_page, url_of
-from builder.render import make_environment
-from builder.site import TEMPLATES_DIR, build_site
-from builder.text import canonical_key, clean_for_display
+from builder.core.text import canonical_key, clean_for_display
+from builder.publish.build import TEMPLATES_DIR, build_site
+from builder.publish.encode import encode, encode_lines, link
+from builder.publish.history_view import row_anchor
+from builder.publish.paths import owner_page, question_page, survey_page, url_of
+from builder.publish.render import make_environment
 from conftest import ROOT, Project, make_project
 from hostile_data import (
     FIXTURES,
@@ -72,7 +72,7 @@ NONCHARACTERS = re.compile("[\ufdd0-\ufdef\ufffe\uffff]")
 
 def shown(text: str) -> str:
     """Stored text as a reader finds it on a page: the documented display clean-up
-    (builder.text.clean_for_display), then whitespace folded as HTML shows it."""
+    (builder.core.text.clean_for_display), then whitespace folded as HTML shows it."""
     return " ".join(clean_for_display(text).split())
 
 
@@ -247,9 +247,9 @@ def test_history_of_hostile_answers_is_shown_as_text(sites: Sites) -> None:
 def test_owner_identity_holds_against_look_alike_names(tmp_path: Path) -> None:
     """NFC vs NFD, a zero-width space or a bidi override do not make another owner;
     Ünïcode CA and Unicode CA are two; two Chinese names get two pages."""
-    from builder.importer import import_bytes
-    from builder.load import LoadOptions
-    from builder.store import load_store
+    from builder.ingest.formats import LoadOptions
+    from builder.ingest.importer import import_bytes
+    from builder.store.records import load_store
 
     names = [unicodedata.normalize("NFC", "Ünïcode CA"),
              unicodedata.normalize("NFD", "Ünïcode CA"), "Ünïcode\u200b CA", "Unicode CA",
@@ -338,17 +338,17 @@ def test_a_builder_without_its_encoding_step_is_caught(
         sites: Sites, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Mutation check: with Jinja's finalize hook (the encoding step) switched off, the
     checker finds the markup that data then forms, so it would notice if it were lost."""
-    from builder.importer import import_bytes
-    from builder.load import LoadOptions
+    from builder.ingest.formats import LoadOptions
+    from builder.ingest.importer import import_bytes
 
-    original = builder.render.make_environment
+    original = builder.publish.render.make_environment
 
     def unencoded(*args, **kwargs):  # type: ignore[no-untyped-def]
         env = original(*args, **kwargs)
         env.finalize = None
         return env
 
-    monkeypatch.setattr(builder.render, "make_environment", unencoded)
+    monkeypatch.setattr(builder.publish.render, "make_environment", unencoded)
     rows = [{"survey": "Mutation <b>survey</b>", "survey_id": None, "question_id": "Q00001",
              "question_order": 1, "question_type": "Free Text (Multi line text box)",
              "question_text": "<script>alert(1)</script><img src=x onerror=alert(1)>",
@@ -624,7 +624,7 @@ def test_front_matter_holds_against_every_line_separator(separator: str, marker:
     Markdown: a live javascript: link, a remote image. It parses back exactly."""
     from mkdocs.utils.meta import get_data
 
-    from builder.encode import front_matter
+    from builder.publish.encode import front_matter
 
     title = (f"Evil CA{separator}{marker}{separator}[x](javascript:alert(1)) "
              f"![i](https://example.invalid/i.png){separator}title: pwned")
@@ -637,8 +637,8 @@ def test_front_matter_holds_against_every_line_separator(separator: str, marker:
 
 
 def test_a_front_matter_block_that_does_not_parse_fails_the_build() -> None:
-    from builder.encode import check_front_matter
-    from builder.errors import BuildFailed
+    from builder.core.errors import BuildFailed
+    from builder.publish.encode import check_front_matter
 
     check_front_matter('---\n"title": "ok"\n---\n\nbody', {"title": "ok"})
     for page in ['---\ntitle: "a\u2028---\n[x](javascript:alert(1))"\n---\n', "---\n- a\n---\n",
@@ -704,11 +704,11 @@ def test_downloads_and_pages_name_a_local_file_by_its_name_only(tmp_path: Path) 
     nowhere: not in the CSV, JSON or SQLite downloads, not on a page."""
     import sqlite3
 
-    from builder.downloads import render_downloads
-    from builder.importer import import_source
-    from builder.load import LoadOptions
-    from builder.render import render_pages
-    from builder.store import load_store
+    from builder.ingest.formats import LoadOptions
+    from builder.ingest.importer import import_source
+    from builder.publish.opendata.files import render_downloads
+    from builder.publish.render import render_pages
+    from builder.store.records import load_store
 
     folder = tmp_path / "home" / "maintainer-name" / "private-folder"
     folder.mkdir(parents=True)
@@ -740,7 +740,7 @@ def test_look_alike_spellings_of_one_owner_in_one_export_are_reported(tmp_path: 
     """'Example\\u200b CA' cannot add an option to Example CA's answer, and 'Ｏｔｈｅｒ CA'
     (full-width letters) cannot block the import by answering Other CA's single-choice
     question twice: both are named with both spellings and lines; their rows are left out."""
-    from builder.store import load_store
+    from builder.store.records import load_store
 
     source = FIXTURES / "look-alike-owners.ccadb.csv"
     result = CliRunner().invoke(main, ["import", str(source), "--data", str(tmp_path)])
@@ -804,7 +804,7 @@ def test_a_forged_row_for_an_owner_that_has_one_is_an_error_naming_both_lines(
 def test_a_row_after_row_markup_in_a_cell_is_reported(tmp_path: Path) -> None:
     """Gamma CA never answered; the row Alpha CA's cell forged for it is imported (the
     page cannot tell) but named in a warning, to be compared with the summary report."""
-    from builder.store import load_store
+    from builder.store.records import load_store
 
     path, result = import_report(tmp_path, "forged.html", [
         ("Alpha CA", FORGED.format(owner="Gamma CA", text="forged answer")),
@@ -836,8 +836,8 @@ def test_a_cell_that_closes_the_answers_table_is_an_error(tmp_path: Path) -> Non
 def busy_store(versions: int, names: list[str] = NAMES, texts: list[str] = TEXTS) -> Path:
     """A store where one answer (of a CA owner named with hostile text) has `versions`
     versions, written as the importer writes it."""
-    from builder.model import FREE_TEXT, Answer, Change, Question, Store, Survey, SurveyData
-    from builder.store import save_store
+    from builder.core.model import FREE_TEXT, Answer, Change, Question, Store, Survey, SurveyData
+    from builder.store.records import save_store
 
     survey, owner = "History survey", names[0]
     data = SurveyData(Survey(survey, survey))
@@ -864,9 +864,9 @@ def test_a_timeline_of_100_versions_gives_pages_of_bounded_size(tmp_path: Path) 
     which grows linearly; every version stays reachable."""
     import posixpath
 
-    from builder.history_view import SHOWN_DIFFS, history_page
-    from builder.render import render_pages
-    from builder.store import load_store
+    from builder.publish.history_view import SHOWN_DIFFS, history_page
+    from builder.publish.render import render_pages
+    from builder.store.records import load_store
 
     sizes = {}
     for versions in (SHOWN_DIFFS + 2, 100):
@@ -894,7 +894,7 @@ def test_a_timeline_of_100_versions_gives_pages_of_bounded_size(tmp_path: Path) 
 
 def test_a_long_timeline_builds_and_its_history_page_is_clean(
         sites: Sites, tmp_path: Path) -> None:
-    from builder.history_view import history_page
+    from builder.publish.history_view import history_page
 
     twin = make_project(tmp_path / "twin")  # the builder's markup for a long timeline
     corpus = benign_corpus()

@@ -179,7 +179,7 @@ def test_a_field_over_a_million_characters_is_refused(
 
 
 def test_a_field_of_exactly_a_million_characters_is_read(tmp_path: Path) -> None:
-    from builder.load import Format, LoadOptions, load_export
+    from builder.ingest.formats import Format, LoadOptions, load_export
 
     text = "CA Owner,Response\nFictitious Example CA," + "x" * 1_000_000 + "\n"
     export = load_export(text.encode(), "big.csv", LoadOptions(

@@ -16,10 +16,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from browser_support import HOST, SiteServer, build_demo_site, chromium, screenshot, serve, session
-from builder.importer import import_source
-from builder.load import LoadOptions
-from builder.site import build_site
-from builder.text import clean_for_display
+from builder.core.text import clean_for_display
+from builder.ingest.formats import LoadOptions
+from builder.ingest.importer import import_source
+from builder.publish.build import build_site
 from conftest import Project, make_project
 from hostile_data import OWNERS, SURVEY_TITLE, hostile_export, write_hostile_export
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 
 from browser_support import chromium, serve, session
-from builder.site import build_site
+from builder.publish.build import build_site
 from conftest import Project, make_project
 from hostile_data import NAMES, import_hostile_exports
 

@@ -15,13 +15,13 @@ from pathlib import Path
 import pytest
 
 from browser_support import serve
-from builder.errors import InputRejected
-from builder.importer import import_source
-from builder.load import Format, LoadOptions, detect_format, load_export
-from builder.load.ca_information import HEADER
-from builder.site import build_site
-from builder.store import load_store
-from builder.text import canonical_key, clean_for_display, page_name
+from builder.core.errors import InputRejected
+from builder.core.text import canonical_key, clean_for_display, page_name
+from builder.ingest.formats import Format, LoadOptions, detect_format, load_export
+from builder.ingest.formats.ca_information import HEADER
+from builder.ingest.importer import import_source
+from builder.publish.build import build_site
+from builder.store.records import load_store
 from conftest import FIXTURES, ROOT, Project, make_project
 from hostile_data import OWNERS, PAYLOADS
 from sitecheck import _Reader, main_text, read_page

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from builder.discover import communication_id, survey_title
-from builder.fetch import SOURCES_FILE, _read_sources
+from builder.ingest.discover import communication_id, survey_title
+from builder.ingest.fetch import SOURCES_FILE, _read_sources
 from conftest import FIXTURES, ROOT
 from test_fetch import snapshot
 from test_http import LocalServer, Reply, guard_network
@@ -371,7 +371,7 @@ def test_a_survey_sample_source_is_fetched_as_an_html_page(tmp_path: Path,
                                                            server: LocalServer) -> None:
     """What fetch checks of an HTML page (here: that it is whole) it checks of a survey
     sample page too; it is not refused as 'an HTML page where an export was expected'."""
-    from builder.fetch import fetch_all
+    from builder.ingest.fetch import fetch_all
     from test_fetch import SETTINGS
 
     data = tmp_path / "data"

@@ -20,23 +20,26 @@ from typing import Any
 import pytest
 from frictionless import Package
 
-from builder.demo import write_demo
-from builder.downloads import (
-    SQLITE_FILE,
-    answer_records,
-    fts5_available,
-    human_size,
-    render_downloads,
-    render_downloads_page,
-    spreadsheet_safe,
+from builder.core.model import (
+    MULTI,
+    RECORD_FIELDS,
+    SINGLE,
+    Answer,
+    Question,
+    Store,
+    Survey,
+    SurveyData,
 )
-from builder.importer import import_source
-from builder.load import LoadOptions
-from builder.load.common import RECORD_FIELDS
-from builder.model import MULTI, SINGLE, Answer, Question, Store, Survey, SurveyData
-from builder.pages import url_of
-from builder.site import TEMPLATES_DIR, build_site
-from builder.store import load_store, survey_dir_name
+from builder.ingest.formats import LoadOptions
+from builder.ingest.importer import import_source
+from builder.publish.build import TEMPLATES_DIR, build_site
+from builder.publish.opendata.files import fts5_available, render_downloads, spreadsheet_safe
+from builder.publish.opendata.layout import SQLITE_FILE
+from builder.publish.opendata.page import human_size, render_downloads_page
+from builder.publish.opendata.tables import answer_records
+from builder.publish.paths import url_of
+from builder.store.records import load_store, survey_dir_name
+from builder.tools.demo import write_demo
 from conftest import ROOT, Project, make_project
 from hostile_data import hostile_export
 
@@ -260,8 +263,9 @@ def test_sqlite_has_keys_indexes_full_text_search_and_the_records_view(stores,
 
 # -- the same data, the same bytes --------------------------------------------------------
 
-DIGEST = ("import hashlib, sys; from pathlib import Path; from builder.store import load_store; "
-          "from builder.downloads import render_downloads; "
+DIGEST = ("import hashlib, sys; from pathlib import Path; "
+          "from builder.store.records import load_store; "
+          "from builder.publish.opendata.files import render_downloads; "
           "files = render_downloads(load_store(Path(sys.argv[1]))); "
           "print(hashlib.sha256(repr(sorted(files.items())).encode()).hexdigest())")
 

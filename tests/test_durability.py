@@ -4,7 +4,7 @@ files are world-readable, and a JSON export is read in linear time.
 
 Real processes throughout: the lock is tested between two of them, and the crashes are
 real SIGKILLs of an import, at every step of its save (a fault hook that only tests
-set: builder.durable.FAULT_ENV) and at random moments from outside."""
+set: builder.store.durable.FAULT_ENV) and at random moments from outside."""
 
 from __future__ import annotations
 
@@ -21,9 +21,9 @@ from pathlib import Path
 
 import pytest
 
-from builder import durable
-from builder.load.json_export import load_json_export
-from builder.store import LOCK_FILE, load_store, survey_dir_name
+from builder.ingest.formats.json_export import load_json_export
+from builder.store import durable
+from builder.store.records import LOCK_FILE, load_store, survey_dir_name
 from conftest import ROOT, make_project
 from storecheck import answers, listing, snapshot
 
@@ -86,8 +86,8 @@ def second_import(data: Path, v2: Path, **env: str) -> subprocess.CompletedProce
 PAUSED_IMPORT = """
 import sys
 from pathlib import Path
-import builder.importer as importer
-from builder.load import LoadOptions
+import builder.ingest.importer as importer
+from builder.ingest.formats import LoadOptions
 
 real_save = importer.save_store
 
@@ -180,7 +180,7 @@ def test_concurrent_writers_with_wait_lose_nothing(states: dict[str, Path],
 
 
 def test_the_lock_is_reentrant_and_a_reader_cannot_become_a_writer(tmp_path: Path) -> None:
-    from builder.store import store_lock
+    from builder.store.records import store_lock
 
     with store_lock(tmp_path), store_lock(tmp_path), store_lock(tmp_path, shared=True):
         assert (tmp_path / LOCK_FILE).exists()
@@ -244,7 +244,7 @@ def test_a_demo_killed_from_outside_at_random_moments_leaves_no_half_store(
 
 
 def test_a_save_that_removes_files_is_all_or_nothing_too(tmp_path: Path) -> None:
-    script = ("import sys; from pathlib import Path; from builder.durable import write_files;"
+    script = ("import sys; from pathlib import Path; from builder.store.durable import write_files;"
               "write_files(Path(sys.argv[1]), {'a/new.txt': 'new'}, remove=('b/old.txt',))")
     outcomes = set()
     for step in range(1, 20):

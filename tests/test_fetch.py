@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from builder.fetch import SOURCES_FILE, STATE_FILE, Settings, _read_sources, fetch_all
-from builder.store import load_store
+from builder.ingest.fetch import SOURCES_FILE, STATE_FILE, Settings, _read_sources, fetch_all
+from builder.store.records import load_store
 from conftest import APRIL_2017_URL, CCADB, MAY_2020_URL, ROOT
 from test_http import LocalServer, Reply, Sleeps, guard_network
 
@@ -314,14 +314,15 @@ def test_only_fetches_one_survey(real_data: Path, server: LocalServer, cli) -> N
     assert "no source in" in unknown.stderr and "(known: april, may)" in unknown.stderr
 
 
-def test_progress_bar_goes_to_stderr(tmp_path: Path, server: LocalServer,
-                                     capsys: pytest.CaptureFixture[str]) -> None:
+def test_progress_is_told_each_source_and_prints_nothing_itself(
+        tmp_path: Path, server: LocalServer, capsys: pytest.CaptureFixture[str]) -> None:
     data = tmp_path / "data"
     server.route("/r/" + APRIL_QUERY, Reply(200, APRIL_PAGE, HTML))
     write_sources(data, source("april", [server.url("/r/")]))
-    fetch_all(data, settings=SETTINGS, progress=True)
-    out, err = capsys.readouterr()
-    assert out == "" and "fetching" in err
+    said: list[str] = []
+    fetch_all(data, settings=SETTINGS, progress=said.append)
+    assert said == ["fetching 1 of 1: april"]
+    assert capsys.readouterr() == ("", "")  # the library shows nothing: the CLI does
 
 
 def test_bad_sources_file_lists_every_problem(tmp_path: Path, cli) -> None:
@@ -377,7 +378,7 @@ def test_bundled_sources_follow_both_hosts_and_match_the_store() -> None:
     assert {s.survey for s in sources.values() if s.format.value == "report-html"} <= titles
 
 
-# -- the guard is the import's (builder.guard): blanked answers are lost too --------------
+# -- the guard is the import's (builder.ingest.guard): blanked answers are lost too --------------
 
 def test_blanked_report_is_refused_even_for_a_partial_source(real_data: Path,
                                                              server: LocalServer) -> None:

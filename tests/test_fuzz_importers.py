@@ -1,6 +1,6 @@
 """Fuzzing the importers: random bytes and mutated real exports, in every layout.
 
-Whatever the bytes, `builder.load.load_export` either returns the records or raises
+Whatever the bytes, `builder.ingest.formats.load_export` either returns the records or raises
 `InputRejected`, whose every issue renders on one printable line as
 `PATH[:LINE[:COLUMN]]: FIELD: CODE: message (got 'VALUE')`; never another exception.
 A smaller run goes through the whole import (validation, merge, store) and checks that
@@ -17,10 +17,10 @@ from pathlib import Path
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from builder.errors import InputRejected, Issue, format_issues
-from builder.importer import import_bytes
-from builder.load import Format, LoadOptions, load_export
-from builder.store import load_store
+from builder.core.errors import InputRejected, Issue, format_issues
+from builder.ingest.formats import Format, LoadOptions, load_export
+from builder.ingest.importer import import_bytes
+from builder.store.records import load_store
 from conftest import CCADB, FIXTURES
 
 SEEDS = sorted(p for p in CCADB.iterdir() if p.suffix in (".html", ".csv")) + sorted(

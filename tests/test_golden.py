@@ -14,11 +14,11 @@ import os
 import shutil
 from pathlib import Path
 
-from builder.importer import import_source
-from builder.load import LoadOptions
-from builder.render import render_pages
-from builder.site import TEMPLATES_DIR
-from builder.store import load_store
+from builder.ingest.formats import LoadOptions
+from builder.ingest.importer import import_source
+from builder.publish.build import TEMPLATES_DIR
+from builder.publish.render import render_pages
+from builder.store.records import load_store
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 

@@ -1,4 +1,4 @@
-"""The guard against an import that loses answers (builder.guard), through `builder import`:
+"""The guard against an import that loses answers (builder.ingest.guard), through `builder import`:
 per question and per survey, blanked answers counted as lost, compared with the largest
 recent state rebuilt from the history, and a full import that withdraws more than a few
 answers stopped unless --allow-withdraw. Every refusal leaves data/ as it was."""
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from builder import guard
+from builder.ingest import guard
 
 SURVEY = "Fictitious Guard Survey"
 HEADER = ("survey,survey_id,question_id,question_order,question_type,question_text,ca_owner,"

@@ -13,12 +13,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from builder.diff import apply_diff, is_unchanged, render_diff, word_diff
-from builder.importer import import_source
-from builder.load import LoadOptions
-from builder.site import build_site
-from builder.store import load_store
-from builder.text import clean_for_display
+from builder.core.text import clean_for_display
+from builder.ingest.formats import LoadOptions
+from builder.ingest.importer import import_source
+from builder.publish.build import build_site
+from builder.publish.diff import apply_diff, is_unchanged, render_diff, word_diff
+from builder.store.records import load_store
 from conftest import CCADB, MAY_2020_URL, Project, make_project
 from sitecheck import elements, main_text, read_page
 
@@ -139,7 +139,7 @@ def test_question_page_shows_the_edit_with_a_word_diff(two_versions: Project) ->
 
 
 def test_only_a_live_capture_after_the_deadline_is_late() -> None:
-    from builder.timeline import Version, is_late
+    from builder.core.timeline import Version, is_late
 
     def first(captured_at: str | None, live: bool) -> list[Version]:
         return [Version(("x",), "2020-06-01T00:00:00Z", "s", "added", captured_at, live)]
@@ -188,7 +188,7 @@ def test_a_live_capture_after_the_deadline_is_marked_late(tmp_path: Path, live: 
 
 
 def test_dates_say_captured_only_for_a_known_capture() -> None:
-    from builder.labels import capture, entry_date, partial_capture, span
+    from builder.publish.labels import capture, entry_date, partial_capture, span
 
     assert capture("2020-05-20T09:00:00Z", "2026-11-27T00:14:33Z") == "captured 2020-05-20"
     assert capture(None, "2026-11-27T00:14:33Z") == "capture date unknown (imported 2026-11-27)"
@@ -315,11 +315,11 @@ def test_importing_the_first_version_again_is_recorded_as_a_change(two_versions:
 def test_a_new_change_rewrites_only_the_first_changes_page(tmp_path: Path,
                                                           monkeypatch) -> None:
     """Archive pages count from the oldest entry, so they do not shift as changes arrive."""
-    import builder.render
-    from builder.render import render_pages
-    from builder.site import TEMPLATES_DIR
+    import builder.publish.render
+    from builder.publish.build import TEMPLATES_DIR
+    from builder.publish.render import render_pages
 
-    monkeypatch.setattr(builder.render, "CHANGES_PER_PAGE", 2)
+    monkeypatch.setattr(builder.publish.render, "CHANGES_PER_PAGE", 2)
     golden = Path(__file__).resolve().parent / "golden" / "input"
     data = tmp_path / "data"
     import_source(str(golden / "v1.json"), data, LoadOptions(), observed_at="2099-06-10T08:00:00Z")

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from builder.importer import import_source
-from builder.load import LoadOptions
-from builder.site import build_site
-from builder.text import clean_for_display
+from builder.core.text import clean_for_display
+from builder.ingest.formats import LoadOptions
+from builder.ingest.importer import import_source
+from builder.publish.build import build_site
 from conftest import ROOT, Project, make_project
 from hostile_data import OWNERS, PAYLOADS, SURVEY_TITLE, write_hostile_export
 from sitecheck import main_text, read_page

@@ -1,4 +1,4 @@
-"""builder.http.get against a real HTTP server on 127.0.0.1 (no mocks): timeouts,
+"""builder.ingest.http.get against a real HTTP server on 127.0.0.1 (no mocks): timeouts,
 retries with backoff and Retry-After, no retry on 4xx, conditional GET, byte cap,
 truncated bodies.
 
@@ -19,8 +19,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from builder import http
-from builder.errors import FetchError
+from builder.core.errors import FetchError
+from builder.ingest import http
 
 LOOPBACK = "127.0.0.1"
 
@@ -414,7 +414,7 @@ def test_reason_phrase_escape_codes_are_shown_escaped(server: LocalServer) -> No
 
 
 def test_terminal_safe_escapes_every_non_printable_and_only_those() -> None:
-    from builder.errors import BuilderError, terminal_safe
+    from builder.core.errors import BuilderError, terminal_safe
 
     hostile = "CA\x1b[31m \u202eevil\u2066 \x9b2J\r\n\t\x00\u2028\ue000 Ünïcode «ok»"
     shown = terminal_safe(hostile)

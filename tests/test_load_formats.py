@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from builder.load import Format, detect_format
-from builder.load.html_formats import question_ids_from_url
-from builder.model import DATE, FREE_TEXT, MULTI, SINGLE, UNKNOWN
-from builder.store import load_store
+from builder.core.model import DATE, FREE_TEXT, MULTI, SINGLE, UNKNOWN
+from builder.ingest.formats import Format, detect_format
+from builder.ingest.formats.html_formats import question_ids_from_url
+from builder.store.records import load_store
 from conftest import APRIL_2017_URL, CCADB, FIXTURES, MAY_2020_URL
 from storecheck import answers
 

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from builder.site import build_site
+from builder.publish.build import build_site
 from conftest import CCADB, ROOT, make_project
 
 

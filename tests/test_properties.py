@@ -13,12 +13,11 @@ from pathlib import Path
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from builder.importer import import_source
-from builder.load import LoadOptions
-from builder.load.common import RECORD_FIELDS
-from builder.model import FREE_TEXT
-from builder.store import load_store, survey_dir_name
-from builder.text import canonical_key, page_name
+from builder.core.model import FREE_TEXT, RECORD_FIELDS
+from builder.core.text import canonical_key, page_name
+from builder.ingest.formats import LoadOptions
+from builder.ingest.importer import import_source
+from builder.store.records import load_store, survey_dir_name
 
 SURVEY = "Property 2030 CA Communication (fictitious)"
 SETTINGS = settings(max_examples=60, deadline=None,

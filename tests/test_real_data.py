@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from builder.importer import import_source
-from builder.load import LoadOptions
-from builder.model import Store
-from builder.pages import owner_page, question_page, url_of
-from builder.site import build_site
-from builder.store import load_store
+from builder.core.model import Store
+from builder.ingest.formats import LoadOptions
+from builder.ingest.importer import import_source
+from builder.publish.build import build_site
+from builder.publish.paths import owner_page, question_page, url_of
+from builder.store.records import load_store
 from conftest import APRIL_2017_URL, CCADB, MAY_2020_URL, ROOT, make_project
 
 APRIL = "April 2017 CA Communication"

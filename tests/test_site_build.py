@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from builder.labels import partial_capture
-from builder.site import build_site
+from builder.publish.build import build_site
+from builder.publish.labels import partial_capture
 from conftest import APRIL_2017_URL, ROOT, Project, make_project
 from sitecheck import elements, main_text, read_page
 
@@ -31,8 +31,8 @@ def real_site(tmp_path_factory: pytest.TempPathFactory) -> Project:
 
 
 def test_every_real_answer_is_on_its_question_page_and_owner_page(real_site: Project) -> None:
-    from builder.pages import owner_page, question_page, url_of
-    from builder.store import load_store
+    from builder.publish.paths import owner_page, question_page, url_of
+    from builder.store.records import load_store
 
     store = load_store(ROOT / "data")
     for data in store.surveys.values():
@@ -49,7 +49,7 @@ def test_every_real_answer_is_on_its_question_page_and_owner_page(real_site: Pro
 
 
 def test_april_2017_answers_link_to_the_ccadb_report(real_site: Project) -> None:
-    from builder.store import load_store
+    from builder.store.records import load_store
 
     [april] = [d for d in load_store(ROOT / "data").surveys.values()
                if d.survey.title == "April 2017 CA Communication"]
@@ -61,7 +61,7 @@ def test_april_2017_answers_link_to_the_ccadb_report(real_site: Project) -> None
 
 
 def test_november_2017_lists_its_8_action_items_and_what_is_known(real_site: Project) -> None:
-    from builder.store import load_store
+    from builder.store.records import load_store
 
     [november] = [d for d in load_store(ROOT / "data").surveys.values()
                   if d.survey.title == "November 2017 CA Communication"]
@@ -182,7 +182,7 @@ def test_demo_pages_all_carry_the_banner(tmp_path: Path, cli) -> None:
     build(project, tmp_path / "demo")
     import json
 
-    from builder.pages import url_of
+    from builder.publish.paths import url_of
 
     pages = [p for p in json.loads((project.docs / ".generated-pages.json").read_text())
              if p.endswith(".md") and not (project.handwritten / p).exists()]
@@ -252,10 +252,10 @@ def test_failed_mkdocs_build_leaves_the_previous_site(tmp_path: Path, cli) -> No
 
 
 def test_a_page_name_collision_fails_the_build(tmp_path: Path, monkeypatch) -> None:
-    import builder.pages
-    from builder.errors import BuildFailed
+    import builder.publish.paths
+    from builder.core.errors import BuildFailed
 
-    monkeypatch.setattr(builder.pages, "page_name", lambda key, fallback: "same-name")
+    monkeypatch.setattr(builder.publish.paths, "page_name", lambda key, fallback: "same-name")
     project = make_project(tmp_path / "p")
     with pytest.raises(BuildFailed, match="two pages would share the file owners/same-name.md"):
         build(project, ROOT / "data")

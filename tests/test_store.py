@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from builder.store import survey_dir_name
+from builder.store.records import survey_dir_name
 from conftest import APRIL_2017_URL, CCADB, FIXTURES, MAY_2020_URL, ROOT
 from storecheck import answers, listing, snapshot
 

@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from builder.load import Format, detect_format
-from builder.model import DATE, FREE_TEXT, MULTI, SINGLE, UNKNOWN
-from builder.pages import question_page, survey_page, url_of
-from builder.render import render_pages
-from builder.site import build_site
-from builder.store import load_store
+from builder.core.model import DATE, FREE_TEXT, MULTI, SINGLE, UNKNOWN
+from builder.ingest.formats import Format, detect_format
+from builder.publish.build import build_site
+from builder.publish.paths import question_page, survey_page, url_of
+from builder.publish.render import render_pages
+from builder.store.records import load_store
 from conftest import CCADB, FIXTURES, ROOT, make_project
 from sitecheck import main_text, read_page
 from storecheck import answers, snapshot

@@ -1,0 +1,117 @@
+"""Merge a validated import into the store and record what changed.
+
+"Latest submission wins", as in the CCADB, but every change is kept as a Change in
+the survey's append-only history, so the site can show each answer's timeline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
+from typing import TypeVar
+
+from builder.core.errors import InternalError
+from builder.core.model import UNKNOWN, Answer, Capture, Change, Question, Store, Survey, SurveyData
+from builder.ingest.validate import ImportBundle
+
+V = TypeVar("V")
+
+
+def _merge_survey(old: Survey, new: Survey) -> Survey:
+    urls = list(old.source_urls) + [u for u in new.source_urls if u not in old.source_urls]
+    return replace(old, communication_id=old.communication_id or new.communication_id,
+                   letter=new.letter or old.letter, source_urls=tuple(urls))
+
+
+def _merge_question(old: Question | None, new: Question) -> Question:
+    if old is None:
+        return new
+    options = list(old.options)
+    for i, label in enumerate(new.options):
+        if i >= len(options):
+            options.append(label)
+        elif label:
+            options[i] = label
+    text, truncated = (new.text, new.truncated) if new.text else (old.text, old.truncated)
+    if new.truncated and len(old.text) >= len(new.text):
+        text, truncated = old.text, old.truncated  # a copy cut shorter says no more
+    return replace(
+        old,
+        text=text,
+        truncated=truncated,
+        required=new.required if new.required is not None else old.required,
+        type=new.type if new.type != UNKNOWN else old.type,
+        order=new.order if new.order is not None else old.order,
+        options=tuple(options),
+        source=old.source or new.source,
+    )
+
+
+def _change(kind: str, old: Answer | None, new: Answer | None, at: str, source: str,
+            capture: Capture) -> Change:
+    ref = new or old
+    if ref is None:
+        raise InternalError("a change without an old or a new answer")
+    return Change(ref.survey_key, ref.question_id, ref.owner_key, ref.owner_name, kind,
+                  old.values if old else None, new.values if new else None, at, source,
+                  capture.at, capture.live)
+
+
+def snapshot_changes(current: Mapping[tuple[str, str], V], incoming: Mapping[tuple[str, str], V],
+                     *, same: Callable[[V, V], bool], full_groups: Iterable[str] | None
+                     ) -> list[tuple[str, tuple[str, str], V | None, V | None]]:
+    """(kind, key, old, new) for a snapshot of records keyed (group, member). Pure.
+
+    Every incoming record that is new is 'added', one that differs is 'changed'; an
+    unchanged one is left out (the stored record keeps its first-seen time). When
+    `full_groups` is given, the snapshot is complete for those groups: a member stored
+    before but missing now is 'withdrawn'.
+    """
+    out: list[tuple[str, tuple[str, str], V | None, V | None]] = []
+    for key, record in sorted(incoming.items()):
+        old = current.get(key)
+        if old is None or not same(old, record):
+            out.append(("added" if old is None else "changed", key, old, record))
+    if full_groups is not None:
+        groups = set(full_groups)
+        for key, old in sorted(current.items()):
+            if key[0] in groups and key not in incoming:
+                out.append(("withdrawn", key, old, None))
+    return out
+
+
+def apply_import(store: Store, bundle: ImportBundle, *, partial: bool, observed_at: str,
+                 complete_owner_list: bool = True,
+                 capture: Capture | None = None) -> list[Change]:
+    """Merge `bundle` into `store` in place; returns the changes it recorded.
+
+    A full import replaces the answers of each question it carries: CA owners that
+    answered before but are missing now are recorded as 'withdrawn'. A partial import
+    (a page cut short) only adds and updates.
+    """
+    capture = capture or Capture()
+    changes: list[Change] = []
+    for key, incoming in bundle.surveys.items():
+        target = store.surveys.get(key)
+        if target is None:
+            target = store.surveys[key] = SurveyData(
+                replace(incoming.survey, partial=partial, demo=store.demo))
+        else:
+            target.survey = _merge_survey(target.survey, incoming.survey)
+        for qid, question in incoming.questions.items():
+            target.questions[qid] = _merge_question(target.questions.get(qid), question)
+        survey_changes: list[Change] = []
+        gone_source = next(iter(incoming.answers.values())).source if incoming.answers else ""
+        full = None if partial or not complete_owner_list else incoming.questions
+        for kind, ref, old, new in snapshot_changes(
+                target.answers, incoming.answers, same=lambda a, b: a.values == b.values,
+                full_groups=full):
+            survey_changes.append(_change(kind, old, new, observed_at,
+                                          new.source if new else gone_source, capture))
+            if new is None:
+                del target.answers[ref]
+            else:
+                target.answers[ref] = new
+        target.history.extend(survey_changes)
+        changes.extend(survey_changes)
+    return changes

@@ -1,0 +1,303 @@
+"""`builder build`: store -> Markdown pages -> MkDocs (strict) -> swap in the new site.
+
+The project folder is the folder of mkdocs.yml: it holds the templates (site_templates/),
+the theme overrides (custom_dir) and the hand-written pages (docs_dir). A build assembles
+its pages in a work folder of its own (one per data folder, so two datasets never mix),
+the generated pages beside a copy of the hand-written ones, and MkDocs reads that.
+
+A failed build leaves the previous site untouched, and so does one that would lose more
+than half of the site's pages (a mistyped --data, an empty store) unless allowed. When
+nothing that feeds MkDocs changed, the MkDocs build is skipped entirely.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from builder import __version__
+from builder.core.errors import BuilderError, BuildFailed
+from builder.publish.opendata.files import render_downloads
+from builder.publish.opendata.page import render_downloads_page
+from builder.publish.render import render_pages
+from builder.publish.write import MANIFEST, write_pages
+from builder.store.durable import DIR_MODE, FILE_MODE
+from builder.store.records import load_store
+
+FINGERPRINT = ".build-fingerprint"
+TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "site_templates"
+"""The checkout's templates (for tests that render without a project folder); a build
+uses the site_templates/ next to its mkdocs.yml."""
+WORK_ROOT = ".build-docs"
+"""Under the project folder: the default work folders, one per data folder."""
+NO_SITE_URL = ("no site URL (--site-url, SITE_URL or site_url in mkdocs.yml): the pages "
+               "have no canonical link and sitemap.xml no absolute addresses (fine for "
+               "local use; a published site needs it)")
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class BuildReport:
+    pages: int
+    written: list[str]
+    removed: list[str]
+    mkdocs_ran: bool
+    site_dir: Path
+    timings: dict[str, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    """Things the user should know once (printed by the CLI unless --quiet)."""
+
+    def summary(self) -> str:
+        site = "built" if self.mkdocs_ran else "unchanged, MkDocs build skipped"
+        return (f"{self.pages} generated page(s): {len(self.written)} written, "
+                f"{len(self.removed)} removed; site {site}: {self.site_dir}")
+
+
+def config_value(config_file: Path, key: str) -> str | None:
+    """A top-level setting of mkdocs.yml, read without a YAML loader (the file may use
+    tags that only MkDocs knows)."""
+    match = re.search(rf"^{key}:[ \t]*['\"]?([^'\"#\s]+)",
+                      config_file.read_text(encoding="utf-8"), re.MULTILINE)
+    return match.group(1) if match else None
+
+
+def site_url_of(value: str, where: str) -> str:
+    """An absolute http(s) URL of the site's root, ending with '/'."""
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query \
+            or parts.fragment or not value.isprintable() or " " in value:
+        raise BuilderError(f"{where}: site URL: expected an absolute http(s) address such as "
+                           f"https://OWNER.github.io/REPOSITORY/ (got {value!r})")
+    return value if value.endswith("/") else value + "/"
+
+
+def handwritten_pages(docs_dir: Path) -> dict[str, bytes]:
+    """Every file of the hand-written docs folder, by relative path. Files an older
+    builder generated there (listed in its manifest) are left out."""
+    if not docs_dir.is_dir():
+        raise BuilderError(f"{docs_dir}: the folder of hand-written pages (docs_dir of "
+                           "mkdocs.yml) does not exist")
+    manifest = docs_dir / MANIFEST
+    generated = set(json.loads(manifest.read_text("utf-8"))) if manifest.exists() else set()
+    return {rel: path.read_bytes() for path in sorted(docs_dir.rglob("*"))
+            if path.is_file() and (rel := path.relative_to(docs_dir).as_posix()) != MANIFEST
+            and rel not in generated}
+
+
+def default_work_dir(config_file: Path, data_dir: Path) -> Path:
+    """The work folder of a data folder: keyed by its full path, named after it."""
+    resolved = data_dir.resolve()
+    key = hashlib.sha256(str(resolved).encode("utf-8", "surrogateescape")).hexdigest()[:10]
+    name = re.sub(r"[^A-Za-z0-9_-]+", "-", resolved.name).strip("-")[:40] or "data"
+    return config_file.resolve().parent / WORK_ROOT / f"{name}-{key}"
+
+
+def check_work_dir(work_dir: Path, docs_dir: Path) -> None:
+    """The work folder is the builder's alone: apart from the hand-written pages, and
+    either new or one the builder made (it removes files there)."""
+    work, docs = work_dir.resolve(), docs_dir.resolve()
+    if work == docs or docs in work.parents or work in docs.parents:
+        raise BuilderError(f"{work_dir}: the work folder for the generated pages must be apart "
+                           f"from the hand-written pages in {docs_dir}")
+    if work.is_dir() and any(work.iterdir()) and not (work / MANIFEST).exists():
+        raise BuilderError(f"{work_dir}: this folder is not empty and is not a work folder of "
+                           f"the builder (it has no {MANIFEST}): refusing to write into it")
+
+
+def html_pages(site_dir: Path) -> int:
+    return sum(1 for _ in site_dir.rglob("*.html")) if site_dir.is_dir() else 0
+
+
+def check_shrink(current: Path, new: Path) -> None:
+    """A site that loses more than half its pages is more likely a mistake than news."""
+    before, after = html_pages(current), html_pages(new)
+    if after * 2 < before:
+        raise BuildFailed(f"{current}: the new site would have {after} page(s) instead of "
+                          f"{before}; more than half would go (a mistyped --data, or an "
+                          "empty store?). The current site is kept; --allow-shrink accepts it.")
+
+
+def _theme_dir(config_file: Path) -> Path | None:
+    """The theme's custom_dir (template overrides) named in mkdocs.yml, if any."""
+    match = re.search(r"^\s+custom_dir:\s*['\"]?([^'\"#\s]+)",
+                      config_file.read_text(encoding="utf-8"), re.MULTILINE)
+    return config_file.parent / match.group(1) if match else None
+
+
+def _versions() -> str:
+    import importlib.metadata
+
+    found = []
+    for name in ("mkdocs", "mkdocs-material"):
+        try:
+            found.append(f"{name} {importlib.metadata.version(name)}")
+        except importlib.metadata.PackageNotFoundError:
+            found.append(f"{name} ?")
+    return "\n".join(found)
+
+
+def fingerprint(docs_dir: Path, config_file: Path, site_url: str | None = None) -> str:
+    """A hash of everything MkDocs reads: the docs tree, the configuration, the theme
+    overrides (custom_dir), the site URL and the versions of MkDocs and the theme."""
+    digest = hashlib.sha256(f"builder {__version__}\n{_versions()}\nsite_url {site_url}\n"
+                            .encode())
+    theme = _theme_dir(config_file)
+    for tree in [docs_dir] + ([theme] if theme is not None and theme.is_dir() else []):
+        digest.update(b"\0tree\0")
+        for path in sorted(p for p in tree.rglob("*") if p.is_file()):
+            digest.update(str(path.relative_to(tree)).encode("utf-8", "surrogateescape"))
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    digest.update(config_file.read_bytes())
+    return digest.hexdigest()
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def run_mkdocs(config_file: Path, docs_dir: Path, out_dir: Path,
+               site_url: str | None = None) -> None:
+    """mkdocs build --strict into out_dir; raises BuildFailed with the first problem.
+    With a site URL, MkDocs writes canonical links, an absolute sitemap and a 404 page
+    whose assets load from the site's sub-path."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+
+    handler = _Collect()
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(handler)
+    try:
+        extra = {"site_url": site_url} if site_url else {}
+        config = load_config(str(config_file), docs_dir=str(docs_dir.resolve()),
+                             site_dir=str(out_dir), strict=True, **extra)
+        build(config)
+    except MkDocsException as exc:
+        detail = handler.messages[0] if handler.messages else str(exc)
+        raise BuildFailed(f"mkdocs build --strict failed: {detail}") from exc
+    except Exception as exc:  # a theme or plugin bug must not leave a half-built site
+        raise BuildFailed(f"mkdocs build failed: {type(exc).__name__}: {exc}") from exc
+    finally:
+        logger.removeHandler(handler)
+
+
+def make_public(tree: Path) -> None:
+    """Folders 0755, files 0644, whatever the umask or mkdtemp chose (0700): a published
+    site must be readable by any web server or artifact step."""
+    os.chmod(tree, DIR_MODE)
+    for folder, dirs, files in os.walk(tree):
+        for name in dirs:
+            if not os.path.islink(path := os.path.join(folder, name)):
+                os.chmod(path, DIR_MODE)
+        for name in files:
+            if not os.path.islink(path := os.path.join(folder, name)):
+                os.chmod(path, FILE_MODE)
+
+
+def swap_in(new_dir: Path, site_dir: Path) -> None:
+    """Replace site_dir by new_dir with two renames; the old tree is removed after."""
+    make_public(new_dir)
+    old = None
+    if site_dir.exists():
+        old = site_dir.with_name(f".{site_dir.name}-old-{time.time_ns()}")
+        site_dir.rename(old)
+    new_dir.rename(site_dir)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def resolve_site_url(option: str | None, config_file: Path) -> str | None:
+    """The option (the CLI reads SITE_URL into it), else mkdocs.yml's site_url."""
+    if option:
+        return site_url_of(option, "--site-url")
+    if from_file := config_value(config_file, "site_url"):
+        return site_url_of(from_file, f"{config_file}: site_url")
+    return None
+
+
+def publish(docs_dir: Path, site_dir: Path, config_file: Path, site_url: str | None,
+            allow_shrink: bool, timings: dict[str, float]) -> bool:
+    """MkDocs into a temporary folder, checked, then swapped in as site_dir; skipped (False)
+    when nothing MkDocs reads changed since the current site was built."""
+    stamp_start = time.perf_counter()
+    stamp = fingerprint(docs_dir, config_file, site_url)
+    timings["fingerprint"] = time.perf_counter() - stamp_start
+    stamp_file = site_dir / FINGERPRINT
+    if stamp_file.exists() and stamp_file.read_text() == stamp:
+        return False
+    site_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-build-", dir=site_dir.parent))
+    try:
+        mkdocs_start = time.perf_counter()
+        run_mkdocs(config_file, docs_dir, tmp, site_url)
+        timings["mkdocs"] = time.perf_counter() - mkdocs_start
+        if not allow_shrink:
+            check_shrink(site_dir, tmp)
+        (tmp / FINGERPRINT).write_text(stamp)
+        swap_in(tmp, site_dir)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return True
+
+
+def build_site(data_dir: Path, *, site_dir: Path, config_file: Path,
+               docs_dir: Path | None = None, templates_dir: Path | None = None,
+               site_url: str | None = None, allow_shrink: bool = False,
+               progress: Progress | None = None) -> BuildReport:
+    """Build the site of data_dir into site_dir. docs_dir is the work folder (default: one
+    of its own under the project folder); site_url overrides mkdocs.yml's site_url."""
+    timings: dict[str, float] = {}
+    say = progress or (lambda message: None)
+    start = time.perf_counter()
+    if not config_file.is_file():
+        raise BuilderError(f"{config_file}: MkDocs configuration not found")
+    project = config_file.resolve().parent
+    handwritten_dir = project / (config_value(config_file, "docs_dir") or "docs")
+    templates_dir = templates_dir or project / "site_templates"
+    if not templates_dir.is_dir():
+        raise BuilderError(f"{templates_dir}: the page templates were not found (they belong "
+                           f"next to {config_file.name}, in the project folder)")
+    site_url = resolve_site_url(site_url, config_file)
+    docs_dir = docs_dir or default_work_dir(config_file, data_dir)
+    check_work_dir(docs_dir, handwritten_dir)
+    handwritten = handwritten_pages(handwritten_dir)
+    say(f"reading the store {data_dir}")
+    store = load_store(data_dir, must_exist=True)
+    timings["load"] = time.perf_counter() - start
+    say(f"rendering the pages of {len(store.surveys)} survey(s)")
+    pages = render_pages(store, templates_dir, site_url=site_url)
+    timings["pages"] = time.perf_counter() - start - timings["load"]
+    say(f"rendering the downloads ({len(pages)} page(s) so far)")
+    downloads = render_downloads(store)  # open data (CSV, JSON, SQLite) under downloads/
+    pages.update(render_downloads_page(downloads, store, templates_dir))
+    timings["render"] = time.perf_counter() - start - timings["load"]
+    timings["downloads"] = timings["render"] - timings["pages"]  # part of "render"
+    if clash := sorted(set(handwritten) & (set(pages) | set(downloads))):
+        raise BuildFailed(f"{handwritten_dir / clash[0]}: a hand-written page has the path of "
+                          "a generated one")
+    say(f"writing {len(pages) + len(downloads)} file(s) to {docs_dir}")
+    written = write_pages({**handwritten, **pages, **downloads}, docs_dir)
+    timings["write"] = time.perf_counter() - start - timings["load"] - timings["render"]
+    page_count = len(pages)
+    del store, pages, downloads  # written out: free them before MkDocs reads it all again
+    say(f"mkdocs build --strict, unless nothing changed ({page_count} generated page(s))")
+    ran = publish(docs_dir, site_dir, config_file, site_url, allow_shrink, timings)
+    timings["total"] = time.perf_counter() - start
+    return BuildReport(page_count, written.written, written.removed, ran, site_dir, timings,
+                       [] if site_url else [NO_SITE_URL])

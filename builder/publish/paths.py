@@ -1,0 +1,56 @@
+"""Where every generated page lives, and the relative URLs between them."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+
+from builder.core.model import Survey
+from builder.core.text import page_name
+from builder.store.records import survey_dir_name
+
+MONTHS = {m: i for i, m in enumerate(
+    ["january", "february", "march", "april", "may", "june", "july", "august", "september",
+     "october", "november", "december"], start=1)}
+
+
+def survey_page(survey_key: str) -> str:
+    return f"surveys/{survey_dir_name(survey_key)}/index.md"
+
+
+def question_page(survey_key: str, question_id: str) -> str:
+    # Question ids are checked against a strict pattern on import: [A-Za-z0-9-] only.
+    return f"surveys/{survey_dir_name(survey_key)}/{question_id.lower()}.md"
+
+
+def owner_page(owner_key: str) -> str:
+    return f"owners/{page_name(owner_key, 'ca-owner')}.md"
+
+
+def url_of(page: str) -> str:
+    """The site URL (directory style) of a docs-relative Markdown path."""
+    if page == "index.md":
+        return ""
+    if page.endswith("/index.md"):
+        return page[: -len("index.md")]
+    return page[: -len(".md")] + "/"
+
+
+def rel(from_page: str, to: str) -> str:
+    """Relative link from one page to another page or site file (with directory URLs)."""
+    base = url_of(from_page) or "."
+    target = url_of(to) if to.endswith(".md") else to
+    path = posixpath.relpath(target or ".", base)
+    if to.endswith(".md") and not path.endswith("/"):
+        path = "./" if path == "." else path + "/"
+    return path
+
+
+def survey_date(survey: Survey) -> str:
+    """A sortable date for a survey: its sent date, else month and year from its title."""
+    if survey.sent and re.match(r"^\d{4}-\d{2}", survey.sent):
+        return survey.sent[:10]
+    match = re.search(r"\b([A-Za-z]+)\s+(\d{4})\b", survey.title)
+    if match and match.group(1).lower() in MONTHS:
+        return f"{match.group(2)}-{MONTHS[match.group(1).lower()]:02d}"
+    return ""

@@ -1,0 +1,365 @@
+"""Crash-safe saves and folder locks: the mechanics under the store's writing part.
+
+A save (`write_files`) is all-or-nothing across every file it touches, even when the
+process is killed at any point of it:
+
+1. each new file is written (and fsynced) into a staging folder inside the root; a file
+   whose folder does not exist yet is staged inside a copy of that folder, so the folder
+   appears with its files in one rename (a failed save never leaves an empty folder);
+2. a journal naming every planned rename and removal is written, fsynced and renamed
+   into place: this is the commit point;
+3. the renames and removals are done, then the journal and the staging folder removed.
+
+The next one to take the lock or save (`complete_pending`) finds either no journal (any
+staging folder is then an unfinished save: removed, the old state stays) or a journal
+(its steps are completed: the new state). Every step can be done twice, so a crash
+during the recovery is recovered the same way.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import json
+import os
+import shutil
+import signal
+import tempfile
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from builder.core.errors import BuilderError
+
+FILE_MODE, DIR_MODE = 0o644, 0o755
+"""Published and committed files are world-readable whatever the umask, so that any web
+server, artifact step or other user can serve them."""
+
+JOURNAL = ".save-journal"
+STAGING_PREFIX = ".save-staging-"
+FAULT_ENV = "BUILDER_FAULT_INJECTION"
+"""Set by tests only: 'kill:N' sends SIGKILL to this process after the N-th step of the
+saves it makes (a staged file, the journal, a rename, ...), 'enospc:N' makes the N-th
+file write fail as on a full disk."""
+LOCK_GRACE = 0.5
+"""Seconds a lock is retried even without --wait: a holder may be just letting go."""
+
+
+class SaveFailed(BuilderError):
+    """A save could not be made; the folder is as it was."""
+
+
+class LockBusy(BuilderError):
+    """Another process holds the lock."""
+
+
+# -- fault injection (tests only) ------------------------------------------------------
+
+_counts = {"kill": 0, "enospc": 0}
+
+
+def _fault(kind: str) -> None:
+    """kind 'step' after each step of a save, 'write' before each file written."""
+    spec = os.environ.get(FAULT_ENV)
+    if not spec:
+        return
+    what, _, number = spec.partition(":")
+    if (what, kind) not in (("kill", "step"), ("enospc", "write")):
+        return
+    _counts[what] += 1
+    if _counts[what] != int(number):
+        return
+    if what == "kill":
+        os.kill(os.getpid(), signal.SIGKILL)
+    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
+# -- the save ----------------------------------------------------------------------------
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_new(path: Path, data: bytes, durable: bool) -> None:
+    _fault("write")
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+    with os.fdopen(fd, "wb") as fh:
+        os.fchmod(fd, FILE_MODE)  # not the umask's choice: see FILE_MODE
+        fh.write(data)
+        fh.flush()
+        if durable:
+            os.fsync(fd)
+    _fault("step")
+
+
+def _first_missing(root: Path, rel_dir: str) -> str | None:
+    """The outermost folder of rel_dir (relative to root) that does not exist yet."""
+    parts = Path(rel_dir).parts
+    for n in range(1, len(parts) + 1):
+        if not (root.joinpath(*parts[:n])).is_dir():
+            return Path(*parts[:n]).as_posix()
+    return None
+
+
+def _stage(root: Path, staging: Path, changed: Mapping[str, bytes],
+           durable: bool) -> list[list[str]]:
+    """Write every changed file into staging; returns the renames [staged, target]."""
+    moves: list[list[str]] = []
+    new_dirs: dict[str, Path] = {}
+    for rel, data in changed.items():
+        top = _first_missing(root, Path(rel).parent.as_posix())
+        if top is None:
+            staged = staging / str(len(moves))
+            moves.append([staged.relative_to(root).as_posix(), rel])
+        else:
+            if top not in new_dirs:
+                new_dirs[top] = staging / f"d{len(moves)}"
+                moves.append([new_dirs[top].relative_to(root).as_posix(), top])
+            staged = new_dirs[top] / Path(rel).relative_to(top)
+            for folder in reversed([staged.parent, *staged.parent.parents]):
+                if folder.is_relative_to(new_dirs[top]) and not folder.is_dir():
+                    folder.mkdir(mode=DIR_MODE)
+                    os.chmod(folder, DIR_MODE)
+        _write_new(staged, data, durable)
+    if durable:
+        for folder in [staging, *(p for p in staging.rglob("*") if p.is_dir())]:
+            _fsync_dir(folder)
+    return moves
+
+
+def _inside(root: Path, rel: str) -> Path:
+    path = root / rel
+    if Path(rel).is_absolute() or ".." in Path(rel).parts:
+        raise BuilderError(f"{root / JOURNAL}: names a path outside {root}: {rel!r}")
+    return path
+
+
+def _apply(root: Path, plan: dict[str, Any], durable: bool) -> None:
+    """Do the journal's renames and removals (those not done yet), then drop it."""
+    touched = {root}
+    for staged, target in plan["moves"]:
+        src, dst = _inside(root, staged), _inside(root, target)
+        if os.path.lexists(src):
+            os.replace(src, dst)
+            touched.add(dst.parent)
+            _fault("step")
+    for rel in plan["remove"]:
+        path = _inside(root, rel)
+        path.unlink(missing_ok=True)
+        parent = path.parent
+        while parent != root and parent.is_dir() and not any(parent.iterdir()):
+            parent.rmdir()
+            parent = parent.parent
+        touched.add(parent)
+        _fault("step")
+    if durable:
+        for folder in sorted(touched):
+            if folder.is_dir():
+                _fsync_dir(folder)
+    (root / JOURNAL).unlink()
+    if durable:
+        _fsync_dir(root)
+    _fault("step")
+    shutil.rmtree(_inside(root, plan["staging"]), ignore_errors=True)
+
+
+def _pending(root: Path) -> bool:
+    """A save was cut short here: a journal, or the staged files of an uncommitted one."""
+    with os.scandir(root) as entries:
+        return any(entry.name.startswith((STAGING_PREFIX, JOURNAL)) for entry in entries)
+
+
+def complete_pending(root: Path, durable: bool = True) -> None:
+    """Finish a save that was committed but cut short; drop one that was not committed."""
+    if not root.is_dir():
+        return
+    journal = root / JOURNAL
+    if journal.exists():
+        try:
+            plan = json.loads(journal.read_text(encoding="utf-8"))
+            if not (isinstance(plan, dict) and isinstance(plan.get("staging"), str)
+                    and isinstance(plan.get("moves"), list)
+                    and isinstance(plan.get("remove"), list)):
+                raise ValueError("not a save journal")
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise BuilderError(f"{journal}: unreadable save journal ({exc}); it was not "
+                               "written by this tool") from exc
+        _apply(root, plan, durable)
+    for leftover in root.glob(STAGING_PREFIX + "*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    (root / (JOURNAL + ".tmp")).unlink(missing_ok=True)
+
+
+def _changed(root: Path, files: Mapping[str, str | bytes]) -> dict[str, bytes]:
+    changed: dict[str, bytes] = {}
+    for rel, content in sorted(files.items()):
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        target = root / rel
+        if not target.is_file() or target.read_bytes() != data:
+            changed[rel] = data
+    return changed
+
+
+def write_files(root: Path, files: Mapping[str, str | bytes], *,
+                remove: tuple[str, ...] = (), durable: bool = True) -> list[str]:
+    """Write the files whose content changed and remove `remove`: all or nothing, even
+    if the process is killed. Returns the paths written. `durable` fsyncs (data/; docs/
+    can be rendered again). Text is written as UTF-8 with \\n line ends; bytes as they are.
+    """
+    complete_pending(root, durable)
+    changed = _changed(root, files)
+    gone = [rel for rel in sorted(set(remove) - set(files)) if (root / rel).exists()]
+    if not changed and not gone:
+        return []
+    if not root.is_dir():
+        root.mkdir(parents=True)
+        os.chmod(root, DIR_MODE)
+    staging: Path | None = None
+    tmp = root / (JOURNAL + ".tmp")
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=root))
+        moves = _stage(root, staging, changed, durable)
+        plan = {"staging": staging.name, "moves": moves, "remove": gone}
+        _write_new(tmp, (json.dumps(plan, ensure_ascii=False) + "\n").encode(), durable)
+        os.replace(tmp, root / JOURNAL)  # the commit point
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+        where = exc.filename or root
+        raise SaveFailed(f"cannot save into {root}: {where}: {exc.strerror or exc}; "
+                         "nothing was changed") from exc
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+        raise
+    if durable:
+        _fsync_dir(root)
+    _fault("step")
+    try:
+        _apply(root, plan, durable)
+    except OSError as exc:
+        raise SaveFailed(f"the save into {root} was interrupted ({exc.filename}: "
+                         f"{exc.strerror}); the next command completes it") from exc
+    return sorted(changed)
+
+
+# -- the lock ------------------------------------------------------------------------------
+
+_held = threading.local()
+
+
+def _holder(fd: int) -> dict[str, str]:
+    """What the lock file says of its holder: {doing}, {holder} for the busy message."""
+    try:
+        info = json.loads(os.pread(fd, 4096, 0).decode("utf-8"))
+        return {"doing": "reading" if info.get("shared") else "changing",
+                "holder": f"pid {int(info['pid'])}, since {info['since']}"}
+    except (ValueError, KeyError, TypeError, OSError, AttributeError):
+        return {"doing": "using", "holder": "pid unknown"}
+
+
+def _open_lock(path: Path, shared: bool) -> int | None:
+    """The lock file's descriptor; None for a reader of a folder it cannot write to."""
+    try:
+        return os.open(path, os.O_RDWR | os.O_CREAT, FILE_MODE)
+    except OSError as exc:
+        if shared and exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            return None  # a read-only store: nobody can be changing it through this lock
+        raise BuilderError(f"{path}: cannot create the lock file: "
+                           f"{exc.strerror or exc}") from exc
+
+
+def _acquire(root: Path, path: Path, shared: bool, wait: float,
+             busy: str) -> tuple[int | None, bool]:
+    """Lock `path`; shared is made exclusive when a save cut short must be dealt with."""
+    deadline = time.monotonic() + max(wait, LOCK_GRACE)
+    while True:
+        exclusive = not shared or _pending(root)
+        fd = _open_lock(path, not exclusive)
+        if fd is None:
+            return None, False
+        try:
+            fcntl.flock(fd, (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = _holder(fd)
+            os.close(fd)
+            if time.monotonic() >= deadline:
+                raise LockBusy(busy.format(**holder)) from None
+            time.sleep(0.05)
+            continue
+        try:
+            same = os.stat(path).st_ino == os.fstat(fd).st_ino
+        except FileNotFoundError:
+            same = False
+        if same and (exclusive or not _pending(root)):
+            return fd, exclusive
+        os.close(fd)  # the file was removed by a holder letting go, or a save is pending
+
+
+def _release(path: Path, fd: int | None) -> None:
+    """The last holder removes the lock file, so a finished command leaves no trace."""
+    if fd is None:
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        path.unlink(missing_ok=True)
+    except BlockingIOError:
+        pass
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def folder_lock(root: Path, name: str, *, shared: bool = False, wait: float = 0.0,
+                busy: str = "another command is {doing} it ({holder})") -> Iterator[None]:
+    """Hold `root/name` with flock: exclusive to write, shared to read; re-entrant in a
+    thread. A save left pending by a crash is completed first. `busy` is the message when
+    it stays taken ('{doing}': changing or reading; '{holder}': its pid and start time)."""
+    key = str(root.resolve())
+    held: dict[str, list[Any]] = _held.__dict__.setdefault("locks", {})
+    if key in held:
+        if held[key][0] and not shared:
+            raise RuntimeError(f"{root}: exclusive lock asked for under a shared one")
+        held[key][1] += 1
+        try:
+            yield
+        finally:
+            held[key][1] -= 1
+        return
+    if not root.is_dir():
+        if shared:  # nothing to read, nothing to complete
+            yield
+            return
+        created = [p for p in [root, *root.parents] if not p.exists()]
+        root.mkdir(parents=True)
+        for folder in created:
+            os.chmod(folder, DIR_MODE)
+    else:
+        created = []
+    path = root / name
+    fd, exclusive = _acquire(root, path, shared, wait, busy)
+    try:
+        if fd is not None:  # who holds it, for the message of whoever finds it taken
+            stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+            info = {"pid": os.getpid(), "since": stamp, "shared": not exclusive}
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, json.dumps(info).encode(), 0)
+        if exclusive:
+            complete_pending(root)
+        held[key] = [shared and not exclusive, 1]
+        yield
+    finally:
+        held.pop(key, None)
+        _release(path, fd)
+        for folder in created:  # innermost first: a folder made only to hold the lock
+            with contextlib.suppress(OSError):
+                folder.rmdir()

@@ -1,0 +1,425 @@
+"""The data store in data/: plain UTF-8 text, one record per line, in a stable order.
+
+    data/dataset.json                       what this dataset is (real or demo)
+    data/catalog/*.csv                      known communications and questions (reference)
+    data/surveys/<name>/survey.json         one survey
+    data/surveys/<name>/questions.jsonl     its questions, in survey order
+    data/surveys/<name>/answers.jsonl       latest answer per question x CA owner
+    data/surveys/<name>/history.jsonl       append-only record of every change
+
+A git diff of two imports shows exactly the answers that changed. A save is all or
+nothing, even if the process is killed (builder.store.durable), and commands that change the
+store take turns (store_lock).
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import gc
+import inspect
+import json
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import asdict, fields
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
+
+from builder.core.errors import InputRejected, Issue
+from builder.core.model import (
+    MAX_INTEGER,
+    QUESTION_TYPES,
+    Answer,
+    Change,
+    FieldChange,
+    FieldValue,
+    Question,
+    ReportCopy,
+    Store,
+    Survey,
+    SurveyData,
+    Topic,
+)
+from builder.core.text import canonical_key, page_name
+from builder.store.durable import folder_lock, write_files
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def dumps(obj: Any) -> str:
+    """Canonical JSON: sorted keys, no ASCII escaping, so diffs show real text."""
+    return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+@lru_cache(maxsize=1 << 12)  # asked for on every page that links a survey
+def survey_dir_name(survey_key: str) -> str:
+    return page_name(survey_key, "survey")
+
+
+# -- reading ---------------------------------------------------------------------------
+
+_SPECS: dict[type, dict[str, tuple[type, ...]]] = {
+    Survey: {"key": (str,), "title": (str,), "communication_id": (str, type(None)),
+             "sent": (str, type(None)), "deadline": (str, type(None)),
+             "letter": (str, type(None)), "source_urls": (list,), "partial": (bool,),
+             "demo": (bool,), "note": (str, type(None))},
+    Question: {"survey_key": (str,), "id": (str,), "order": (int, type(None)), "type": (str,),
+               "text": (str,), "options": (list,), "source": (str, type(None)),
+               "required": (bool, type(None)), "truncated": (bool,)},
+    Answer: {"survey_key": (str,), "question_id": (str,), "owner_key": (str,),
+             "owner_name": (str,), "values": (list,), "option_numbers": (list,),
+             "source": (str,), "observed_at": (str,), "submitted_at": (str, type(None)),
+             "captured_at": (str, type(None)), "live": (bool,)},
+    Change: {"survey_key": (str,), "question_id": (str,), "owner_key": (str,),
+             "owner_name": (str,), "kind": (str,), "old": (list, type(None)),
+             "new": (list, type(None)), "observed_at": (str,), "source": (str,),
+             "captured_at": (str, type(None)), "live": (bool,)},
+    FieldValue: {"field": (str,), "owner_key": (str,), "owner_name": (str,), "value": (str,),
+                 "source": (str,), "archived_copy": (str, type(None)),
+                 "captured_at": (str, type(None)), "live": (bool,), "observed_at": (str,)},
+    FieldChange: {"field": (str,), "owner_key": (str,), "owner_name": (str,), "kind": (str,),
+                  "old": (str, type(None)), "new": (str, type(None)), "observed_at": (str,),
+                  "source": (str,), "archived_copy": (str, type(None)),
+                  "captured_at": (str, type(None)), "live": (bool,)},
+    ReportCopy: {"source": (str,), "archived_copy": (str, type(None)), "observed_at": (str,),
+                 "owners": (int,), "captured_at": (str, type(None)), "live": (bool,)},
+}
+
+_OPTIONAL = {"captured_at", "live", "required", "truncated"}
+"""Keys added after the first stores were written: absent means the dataclass default
+(capture date unknown, not a live capture; not known to be required, text complete)."""
+
+
+_ITEM_TYPES: dict[str, tuple[type, ...]] = {"option_numbers": (int, type(None))}
+"""What the lists hold, where not strings."""
+
+
+_INTEGER_KEYS = {"order", "option_numbers"}
+"""The keys that hold integers (bounded by MAX_INTEGER)."""
+
+
+def _is_a(value: Any, types: tuple[type, ...]) -> bool:
+    return isinstance(value, types) and (bool in types or not isinstance(value, bool))
+
+
+def _to_record(cls: type, obj: Any, path: str, line: int, issues: list[Issue]) -> Any:
+    spec = _SPECS[cls]
+    if not isinstance(obj, dict):
+        issues.append(Issue(path, line, None, "-", "not-an-object", "expected a JSON object"))
+        return None
+    ok = True
+    for name, types in spec.items():
+        if name not in obj:
+            if name in _OPTIONAL:
+                continue
+            issues.append(Issue(path, line, None, name, "missing-key", "required key is missing"))
+            ok = False
+        elif not _is_a(obj[name], types) or (isinstance(obj[name], list) and not all(
+                _is_a(item, _ITEM_TYPES.get(name, (str,))) for item in obj[name])):
+            expected = "/".join(t.__name__ for t in types)
+            if list in types:
+                expected += " of " + "/".join(t.__name__ for t in _ITEM_TYPES.get(name, (str,)))
+            issues.append(Issue(path, line, None, name, "wrong-type", f"expected {expected}",
+                                json.dumps(obj[name], ensure_ascii=False)))
+            ok = False
+        elif name in _INTEGER_KEYS and any(
+                isinstance(v, int) and abs(v) > MAX_INTEGER
+                for v in (obj[name] if isinstance(obj[name], list) else [obj[name]])):
+            # Beyond what every later stage (SQLite: 64 bits) can hold: refused here.
+            issues.append(Issue(path, line, None, name, "integer-out-of-range",
+                                f"expected whole numbers from -{MAX_INTEGER} to {MAX_INTEGER}",
+                                json.dumps(obj[name])))
+            ok = False
+    for name in obj:
+        if name not in spec:
+            issues.append(Issue(path, line, None, name, "unknown-key", "not a known key", name))
+            ok = False
+    if not ok:
+        return None
+    values = {k: tuple(v) if isinstance(v, list) else v for k, v in obj.items()}
+    return cls(**values)
+
+
+def _read_json_lines(path: Path, cls: type, issues: list[Issue]) -> list[tuple[int, Any]]:
+    """The records of a .jsonl file, each with its line number."""
+    records = []
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        issues.append(Issue(str(path), None, None, "-", "missing-file",
+                            "each survey folder needs this file (it may be empty)"))
+        return []
+    except UnicodeDecodeError as exc:
+        issues.append(Issue(str(path), None, None, "-", "invalid-utf8", str(exc)))
+        return []
+    # Records end at "\n" only: str.splitlines() would also split at U+2028, U+2029, NEL
+    # and other characters that json.dumps(ensure_ascii=False) leaves inside strings.
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            issues.append(Issue(str(path), number, exc.colno, "-", "json-syntax", exc.msg,
+                                line[:60]))
+            continue
+        record = _to_record(cls, obj, str(path), number, issues)
+        if record is not None:
+            records.append((number, record))
+    return records
+
+
+def _read_survey(folder: Path, issues: list[Issue]) -> SurveyData | None:
+    survey_path = folder / "survey.json"
+    if not survey_path.exists():
+        issues.append(Issue(str(survey_path), None, None, "-", "missing-survey",
+                            "each survey folder needs a survey.json"))
+        return None
+    try:
+        obj = json.loads(survey_path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        line = getattr(exc, "lineno", None)
+        issues.append(Issue(str(survey_path), line, getattr(exc, "colno", None), "-",
+                            "json-syntax", str(exc)))
+        return None
+    survey = _to_record(Survey, obj, str(survey_path), 1, issues)
+    if survey is None:
+        return None
+    data = SurveyData(survey)
+    if folder.name != survey_dir_name(data.survey.key):
+        issues.append(Issue(str(survey_path), None, None, "key", "misplaced-survey",
+                            f"a survey with this key belongs in surveys/"
+                            f"{survey_dir_name(data.survey.key)}/", data.survey.key))
+    path = str(folder / "questions.jsonl")
+    for line, q in _read_json_lines(folder / "questions.jsonl", Question, issues):
+        issues += _line_issues(data, path, line, q, q.id, data.questions)
+        if q.type not in QUESTION_TYPES:
+            issues.append(Issue(path, line, None, "type", "unknown-question-type",
+                                "not a CCADB question type", q.type))
+        data.questions[q.id] = q
+    path = str(folder / "answers.jsonl")
+    for line, a in _read_json_lines(folder / "answers.jsonl", Answer, issues):
+        issues += _line_issues(data, path, line, a, (a.question_id, a.owner_key), data.answers)
+        if a.question_id not in data.questions:
+            issues.append(Issue(path, line, None, "question_id", "unknown-question",
+                                "answer to a question the survey does not have",
+                                a.question_id))
+        if not _is_canonical(a.owner_key):
+            issues.append(Issue(path, line, None, "owner_key", "not-canonical",
+                                "owner_key must be the canonical form of the name", a.owner_key))
+        data.answers[(a.question_id, a.owner_key)] = a
+    history = folder / "history.jsonl"
+    if history.exists():
+        changes = _read_json_lines(history, Change, issues)
+        for line, c in changes:
+            issues += _line_issues(data, str(history), line, c, None, {})
+        data.history = [c for _, c in changes]
+    return data
+
+
+@lru_cache(maxsize=1 << 16)  # one check per CA owner, not one per answer
+def _is_canonical(owner_key: str) -> bool:
+    return bool(owner_key) and canonical_key(owner_key) == owner_key
+
+
+def _line_issues(data: SurveyData, path: str, line: int, record: Any, key: Any,
+                 seen: dict[Any, Any]) -> list[Issue]:
+    """A record of another survey, or a second record for the same question or answer."""
+    issues = []
+    if record.survey_key != data.survey.key:
+        issues.append(Issue(path, line, None, "survey_key", "wrong-survey",
+                            f"this folder holds the survey {data.survey.key!r}",
+                            record.survey_key))
+    if key is not None and key in seen:
+        issues.append(Issue(path, line, None, "-", "duplicate-record",
+                            "an earlier line already holds this record; one line each",
+                            " / ".join(key) if isinstance(key, tuple) else key))
+    return issues
+
+
+def _read_topics(path: Path, issues: list[Issue]) -> list[Topic]:
+    """data/topics.json: [{"topic": NAME, "questions": [{"survey": TITLE, "question_id": ID}]}]."""
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        issues.append(Issue(str(path), getattr(exc, "lineno", None), getattr(exc, "colno", None),
+                            "-", "json-syntax", str(exc)))
+        return []
+    topics = []
+    for number, item in enumerate(raw if isinstance(raw, list) else [None], start=1):
+        try:
+            refs = tuple((canonical_key(q["survey"]), str(q["question_id"]))
+                         for q in item["questions"])
+            topics.append(Topic(str(item["topic"]), refs))
+        except (TypeError, KeyError) as exc:
+            issues.append(Issue(str(path), None, None, f"topic {number}", "invalid-topic",
+                                f"expected {{'topic': name, 'questions': [{{'survey': title, "
+                                f"'question_id': id}}, ...]}} ({exc})",
+                                json.dumps(item, ensure_ascii=False)[:80]))
+    return topics
+
+
+def read_store(data_dir: Path) -> tuple[Store, list[Issue]]:
+    """Read the whole store; problems are returned, not raised."""
+    with store_lock(data_dir, shared=True):
+        return _read_store(data_dir)
+
+
+def _read_store(data_dir: Path) -> tuple[Store, list[Issue]]:
+    issues: list[Issue] = []
+    store = Store()
+    meta = data_dir / "dataset.json"
+    if meta.exists():
+        try:
+            store.demo = bool(json.loads(meta.read_text(encoding="utf-8")).get("demo", False))
+        except (json.JSONDecodeError, UnicodeDecodeError, AttributeError) as exc:
+            issues.append(Issue(str(meta), None, None, "-", "json-syntax", str(exc)))
+    catalog = data_dir / "catalog" / "communications.csv"
+    if catalog.exists():
+        with catalog.open(encoding="utf-8", newline="") as fh:
+            store.catalog = list(csv.DictReader(fh))
+    questions = data_dir / "catalog" / "questions.csv"
+    if questions.exists():
+        with questions.open(encoding="utf-8", newline="") as fh:
+            store.question_catalog = list(csv.DictReader(fh))
+    topics = data_dir / "topics.json"
+    if topics.exists():
+        store.topics = _read_topics(topics, issues)
+    surveys_dir = data_dir / "surveys"
+    folders = sorted(p for p in surveys_dir.iterdir() if p.is_dir()) \
+        if surveys_dir.is_dir() else []
+    # Reading makes many long-lived records and no reference cycles: the cyclic garbage
+    # collector would only walk the growing store again and again (a sixth of the
+    # reading time at the large demo size), so it is paused while the surveys are read.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        for folder in folders:
+            data = _read_survey(folder, issues)
+            if data is not None:
+                store.surveys[data.survey.key] = data
+    finally:
+        if collecting:
+            gc.enable()
+    from builder.store.cainfo import read_ca_information  # its own record (not a survey)
+
+    store.ca_information = read_ca_information(data_dir, issues)
+    return store, issues
+
+
+def load_store(data_dir: Path, *, must_exist: bool = False) -> Store:
+    """Read the store and check it; raises InputRejected listing every problem.
+    must_exist: for commands that only read a store, a missing folder is a mistake (a
+    mistyped --data), not an empty store."""
+    if must_exist and not data_dir.is_dir():
+        raise InputRejected([Issue(str(data_dir), None, None, "-", "missing-folder",
+                                   "the data folder does not exist (a mistyped --data?)")])
+    store, issues = read_store(data_dir)
+    issues += check_store(store, data_dir)
+    if any(not i.warning for i in issues):
+        files: dict[str, int] = {}
+        for issue in issues:
+            files.setdefault(issue.path, len(files))
+        raise InputRejected(sorted(issues, key=lambda i: (files[i.path], i.line or 0,
+                                                          i.column or 0)))
+    return store
+
+
+def check_store(store: Store, data_dir: Path) -> list[Issue]:
+    """Integrity rules across surveys (each survey's own files are checked as read)."""
+    issues: list[Issue] = []
+    for number, topic in enumerate(store.topics, start=1):
+        for survey_key, qid in topic.questions:
+            known = store.surveys.get(survey_key)
+            if known is None or qid not in known.questions:
+                issues.append(Issue(str(data_dir / "topics.json"), None, None,
+                                    f"topic {number}", "unknown-question",
+                                    f"topic {topic.name!r} names a question the store does not "
+                                    "have", f"{survey_key} / {qid}"))
+    return issues
+
+
+# -- writing ---------------------------------------------------------------------------
+
+_QUESTION_DEFAULTS = {"required": None, "truncated": False}
+"""Question keys written only when they say something, so older stores stay unchanged."""
+
+
+def _record_dict(record: Any) -> dict[str, Any]:
+    out = {f.name: list(v) if isinstance(v := getattr(record, f.name), tuple) else v
+           for f in fields(record)}
+    if isinstance(record, Question):
+        for name, default in _QUESTION_DEFAULTS.items():
+            if out[name] is default:  # None and False are singletons
+                del out[name]
+    return out
+
+
+def render_survey_files(data: SurveyData) -> dict[str, str]:
+    """The text of one survey's files, keyed by path relative to data/."""
+    folder = f"surveys/{survey_dir_name(data.survey.key)}"
+
+    def lines(records: list[Any]) -> str:
+        return "".join(dumps(_record_dict(r)) + "\n" for r in records)
+
+    files = {
+        f"{folder}/survey.json": json.dumps(asdict(data.survey), ensure_ascii=False,
+                                            sort_keys=True, indent=2) + "\n",
+        f"{folder}/questions.jsonl": lines(data.sorted_questions()),
+        f"{folder}/answers.jsonl": lines(data.sorted_answers()),
+    }
+    if data.history:
+        files[f"{folder}/history.jsonl"] = lines(data.history)
+    return files
+
+
+def store_files(store: Store, data_dir: Path) -> dict[str, str]:
+    """The text of every file the store is saved as, keyed by path relative to data/."""
+    from builder.store.cainfo import render_ca_information
+
+    files: dict[str, str] = {}
+    for data in store.sorted_surveys():
+        files.update(render_survey_files(data))
+    files.update(render_ca_information(store.ca_information))
+    if store.demo or (data_dir / "dataset.json").exists():
+        files["dataset.json"] = dumps({"demo": store.demo}) + "\n"
+    return files
+
+
+def save_store(store: Store, data_dir: Path) -> list[str]:
+    """Write every survey of the store, all or nothing; unchanged files are not touched.
+
+    The caller holds store_lock(data_dir) since before it read the store."""
+    with store_lock(data_dir):
+        return write_files(data_dir, store_files(store, data_dir))
+
+
+def writes_store(func: Callable[P, R]) -> Callable[P, R]:
+    """Decorator for a function that changes the store named by its `data_dir` argument:
+    it runs holding store_lock, from before it reads the store until it has saved."""
+    signature = inspect.signature(func)
+
+    @functools.wraps(func)
+    def holding_the_lock(*args: P.args, **kwargs: P.kwargs) -> R:
+        with store_lock(Path(signature.bind(*args, **kwargs).arguments["data_dir"])):
+            return func(*args, **kwargs)
+
+    return holding_the_lock
+
+
+LOCK_FILE = ".lock"
+"""data/.lock while a command uses the store (removed after): flock'ed, exclusively by a
+writer (holding its pid and start time), shared by readers."""
+
+
+def store_lock(data_dir: Path, *, wait: float = 0.0,
+               shared: bool = False) -> AbstractContextManager[None]:
+    """Hold the store for one command: every writer holds it, exclusively, from before it
+    reads the store until it has saved, so two writers never work from the same copy; a
+    reader holds it shared. Waits up to `wait` seconds for another holder, then raises
+    LockBusy. A save cut short by a crash is completed first (builder.store.durable)."""
+    busy = f"{data_dir}: another command is {{doing}} the store ({{holder}}); try again " \
+           "when it has finished" + ("" if shared else ", or pass --wait SECONDS")
+    return folder_lock(data_dir, LOCK_FILE, shared=shared, wait=wait, busy=busy)
