@@ -46,6 +46,7 @@ from builder.publish.history_view import (
     row_anchor,
 )
 from builder.publish.labels import capture, entry_date, partial_capture
+from builder.publish.owners import owner_names
 from builder.publish.paths import owner_page, question_page, rel, survey_date, survey_page, url_of
 from builder.store.records import dumps, survey_dir_name
 
@@ -269,19 +270,14 @@ class Renderer:
         self.env = make_environment(templates_dir, finalize=self.encode)
         surveys = sorted(store.surveys.values(),
                          key=lambda d: (survey_date(d.survey), d.survey.key), reverse=True)
-        names: dict[str, tuple[str, str]] = {}
         by_owner: dict[str, list[Answer]] = defaultdict(list)
         for data in surveys:
             for answer in data.answers.values():
                 by_owner[answer.owner_key].append(answer)
-                seen = names.get(answer.owner_key)
-                if seen is None or answer.observed_at > seen[0]:
-                    names[answer.owner_key] = (answer.observed_at, answer.owner_name)
         for data in surveys:  # owners known only from history (all answers withdrawn)
             for change in data.history:
-                names.setdefault(change.owner_key, (change.observed_at, change.owner_name))
                 by_owner.setdefault(change.owner_key, [])
-        self.site = Site(store, surveys, {k: v[1] for k, v in sorted(names.items())}, by_owner,
+        self.site = Site(store, surveys, owner_names(store), by_owner,
                          {d.survey.key: timelines(d) for d in surveys},
                          newest_first([c for d in surveys for c in d.history]),
                          {d.survey.key: d.survey.title for d in surveys})

@@ -37,6 +37,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from builder.core.clock import utc_text
 from builder.core.errors import BuilderError
 from builder.store.records import writes_store
 
@@ -355,7 +356,7 @@ def environment(load_before: tuple[float, ...]) -> dict[str, Any]:
             "mkdocs_material": version("mkdocs-material"),
             "load_average_before": list(load_before),
             "load_average_after": list(os.getloadavg()),
-            "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+            "date": utc_text()}
 
 
 def compare_scale(result: dict[str, Any], baseline: dict[str, Any]) -> dict[str, Any]:
