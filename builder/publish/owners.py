@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from builder.core.model import Store
-from builder.publish.paths import survey_date
+from builder.publish.paths import surveys_newest_first
 
 
 def owner_names(store: Store) -> dict[str, str]:
@@ -16,9 +16,7 @@ def owner_names(store: Store) -> dict[str, str]:
         if key not in best or rank > best[key][0]:
             best[key] = (rank, name)
 
-    surveys = sorted(store.surveys.values(),
-                     key=lambda d: (survey_date(d.survey), d.survey.key), reverse=True)
-    for data in surveys:
+    for data in surveys_newest_first(store):
         for answer in data.answers.values():
             offer(answer.owner_key, (1, answer.observed_at), answer.owner_name)
         for change in reversed(data.history):

@@ -47,7 +47,15 @@ from builder.publish.history_view import (
 )
 from builder.publish.labels import capture, entry_date, partial_capture
 from builder.publish.owners import owner_names
-from builder.publish.paths import owner_page, question_page, rel, survey_date, survey_page, url_of
+from builder.publish.paths import (
+    owner_page,
+    question_page,
+    rel,
+    survey_date,
+    survey_page,
+    surveys_newest_first,
+    url_of,
+)
 from builder.store.records import dumps, survey_dir_name
 
 COMMENTS = re.compile(r"^\s*(ACTION|ITEM)\s*#?\s*(\d+)\s+COMMENTS\b", re.IGNORECASE)
@@ -268,8 +276,7 @@ class Renderer:
         self._owner_pages: dict[str, str] = {}
         self._per_survey: dict[str, _SurveyIndex] = {}
         self.env = make_environment(templates_dir, finalize=self.encode)
-        surveys = sorted(store.surveys.values(),
-                         key=lambda d: (survey_date(d.survey), d.survey.key), reverse=True)
+        surveys = surveys_newest_first(store)
         by_owner: dict[str, list[Answer]] = defaultdict(list)
         for data in surveys:
             for answer in data.answers.values():
