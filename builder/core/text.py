@@ -9,7 +9,16 @@ import unicodedata
 # Bidi embedding/override/isolate controls: they can make text read differently from what it is.
 _BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
 _WHITESPACE_RUN = re.compile(r"\s+")
-_SURROGATE = re.compile("[\ud800-\udfff]")
+SURROGATES = "\ud800-\udfff"
+"""The lone-surrogate code points (a regex class range): no UTF-8 can carry them."""
+SURROGATE = re.compile(f"[{SURROGATES}]")
+
+
+def without_surrogates(text: str) -> str:
+    """`text` with each lone surrogate replaced by U+FFFD (the one rule for every output)."""
+    return SURROGATE.sub("\ufffd", text)
+
+
 LINE_BREAKS = re.compile("\r\n|[\r\x0b\x0c\x85\u2028\u2029]")
 """Every line separator that YAML (CR, NEL, U+2028, U+2029), Python's str.splitlines (VT,
 FF too) or a browser knows besides LF: each becomes one LF before display, so that no
@@ -28,7 +37,7 @@ def canonical_key(name: str) -> str:
     spaces) give the same key; different names keep different keys (no case or
     accent folding, so 'Ünïcode CA' and 'Unicode CA' stay two owners).
     """
-    text = _SURROGATE.sub("\ufffd", name)
+    text = without_surrogates(name)
     # Every whitespace character (NEL and U+2028 too, which are also controls or line
     # separators) is a space, so folding whitespace first never changes the key.
     text = "".join(" " if ch.isspace() else ch for ch in text)
@@ -45,7 +54,7 @@ def clean_for_display(text: str) -> str:
     Tab and newline are kept; lone surrogates become U+FFFD. This is the documented
     clean-up applied before any value reaches a page.
     """
-    text = _SURROGATE.sub("\ufffd", text)
+    text = without_surrogates(text)
     text = LINE_BREAKS.sub("\n", text)
     out = []
     for ch in text:

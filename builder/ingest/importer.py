@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
+from builder.core.clock import utc_text
 from builder.core.errors import BuilderError, InputRejected, Issue
 from builder.core.limits import REQUEST_DEADLINE
 from builder.core.model import Capture, Change, FieldChange, Store
@@ -29,7 +30,7 @@ class ImportResult:
 
 
 def now_utc() -> str:
-    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return utc_text()
 
 
 def utc_time(text: str) -> str:
@@ -41,7 +42,7 @@ def utc_time(text: str) -> str:
     if when is None or when.tzinfo is None:
         raise BuilderError("--observed-at must be an ISO 8601 time with its offset, e.g. "
                            f"2030-12-02T09:00:00Z (got {text!r})")
-    return when.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return utc_text(when)
 
 
 def read_source(source: str, deadline: float = REQUEST_DEADLINE) -> tuple[bytes, str]:

@@ -8,13 +8,13 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable
 
 from builder.core.model import Change
-from builder.core.text import clean_for_display
+from builder.core.text import SURROGATES, clean_for_display
 from builder.publish.diff import answer_text
 from builder.publish.labels import FIRST_CAPTURED, capture
 
 ATOM = "http://www.w3.org/2005/Atom"
 FEED_LENGTH = 50
-_NOT_XML = re.compile("[\ufffe\uffff\ud800-\udfff]")
+_NOT_XML = re.compile(f"[\ufffe\uffff{SURROGATES}]")
 TAG_BASE = "tag:ca-communications-record,2017"
 
 

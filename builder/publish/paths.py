@@ -5,7 +5,7 @@ from __future__ import annotations
 import posixpath
 import re
 
-from builder.core.model import Survey
+from builder.core.model import Store, Survey, SurveyData
 from builder.core.text import page_name
 from builder.store.records import survey_dir_name
 
@@ -54,3 +54,10 @@ def survey_date(survey: Survey) -> str:
     if match and match.group(1).lower() in MONTHS:
         return f"{match.group(2)}-{MONTHS[match.group(1).lower()]:02d}"
     return ""
+
+
+def surveys_newest_first(store: Store) -> list[SurveyData]:
+    """The store's surveys, the newest first (by survey_date, then key): every list of
+    surveys on the site, and whatever else takes "the latest" survey, uses this order."""
+    return sorted(store.surveys.values(),
+                  key=lambda d: (survey_date(d.survey), d.survey.key), reverse=True)

@@ -46,7 +46,16 @@ from builder.publish.history_view import (
     row_anchor,
 )
 from builder.publish.labels import capture, entry_date, partial_capture
-from builder.publish.paths import owner_page, question_page, rel, survey_date, survey_page, url_of
+from builder.publish.owners import owner_names
+from builder.publish.paths import (
+    owner_page,
+    question_page,
+    rel,
+    survey_date,
+    survey_page,
+    surveys_newest_first,
+    url_of,
+)
 from builder.store.records import dumps, survey_dir_name
 
 COMMENTS = re.compile(r"^\s*(ACTION|ITEM)\s*#?\s*(\d+)\s+COMMENTS\b", re.IGNORECASE)
@@ -267,21 +276,15 @@ class Renderer:
         self._owner_pages: dict[str, str] = {}
         self._per_survey: dict[str, _SurveyIndex] = {}
         self.env = make_environment(templates_dir, finalize=self.encode)
-        surveys = sorted(store.surveys.values(),
-                         key=lambda d: (survey_date(d.survey), d.survey.key), reverse=True)
-        names: dict[str, tuple[str, str]] = {}
+        surveys = surveys_newest_first(store)
         by_owner: dict[str, list[Answer]] = defaultdict(list)
         for data in surveys:
             for answer in data.answers.values():
                 by_owner[answer.owner_key].append(answer)
-                seen = names.get(answer.owner_key)
-                if seen is None or answer.observed_at > seen[0]:
-                    names[answer.owner_key] = (answer.observed_at, answer.owner_name)
         for data in surveys:  # owners known only from history (all answers withdrawn)
             for change in data.history:
-                names.setdefault(change.owner_key, (change.observed_at, change.owner_name))
                 by_owner.setdefault(change.owner_key, [])
-        self.site = Site(store, surveys, {k: v[1] for k, v in sorted(names.items())}, by_owner,
+        self.site = Site(store, surveys, owner_names(store), by_owner,
                          {d.survey.key: timelines(d) for d in surveys},
                          newest_first([c for d in surveys for c in d.history]),
                          {d.survey.key: d.survey.title for d in surveys})

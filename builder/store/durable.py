@@ -32,6 +32,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from builder.core.clock import utc_text
 from builder.core.errors import BuilderError
 
 FILE_MODE, DIR_MODE = 0o644, 0o755
@@ -349,8 +350,7 @@ def folder_lock(root: Path, name: str, *, shared: bool = False, wait: float = 0.
     fd, exclusive = _acquire(root, path, shared, wait, busy)
     try:
         if fd is not None:  # who holds it, for the message of whoever finds it taken
-            stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-            info = {"pid": os.getpid(), "since": stamp, "shared": not exclusive}
+            info = {"pid": os.getpid(), "since": utc_text(), "shared": not exclusive}
             os.ftruncate(fd, 0)
             os.pwrite(fd, json.dumps(info).encode(), 0)
         if exclusive:

@@ -37,6 +37,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from builder.core.clock import utc_text
 from builder.core.errors import BuilderError
 from builder.store.records import writes_store
 
@@ -71,12 +72,11 @@ def change_one_answer(data_dir: Path) -> dict[str, Any]:
     from builder.core.model import FREE_TEXT, SurveyData, is_blank
     from builder.ingest.merge import apply_import
     from builder.ingest.validate import ImportBundle
-    from builder.publish.paths import survey_date
+    from builder.publish.paths import surveys_newest_first
     from builder.store.records import load_store, save_store
 
     store = load_store(data_dir)
-    for data in sorted(store.surveys.values(),
-                       key=lambda d: (survey_date(d.survey), d.survey.key), reverse=True):
+    for data in surveys_newest_first(store):
         for question in data.sorted_questions():
             if question.type != FREE_TEXT or "COMMENTS" in question.text.upper():
                 continue
@@ -355,7 +355,7 @@ def environment(load_before: tuple[float, ...]) -> dict[str, Any]:
             "mkdocs_material": version("mkdocs-material"),
             "load_average_before": list(load_before),
             "load_average_after": list(os.getloadavg()),
-            "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+            "date": utc_text()}
 
 
 def compare_scale(result: dict[str, Any], baseline: dict[str, Any]) -> dict[str, Any]:

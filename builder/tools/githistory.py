@@ -10,9 +10,10 @@ from __future__ import annotations
 import json
 import subprocess
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
+from builder.core.clock import utc_text
 from builder.core.errors import BuilderError, InternalError, Issue
 from builder.core.model import Answer, Change
 from builder.store.records import _to_record, load_store, save_store, writes_store
@@ -43,8 +44,7 @@ def _git(root: Path, *args: str) -> str:
 
 
 def _utc(iso: str) -> str:
-    when = datetime.fromisoformat(iso.strip()).astimezone(UTC)
-    return when.replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return utc_text(datetime.fromisoformat(iso.strip()))
 
 
 def _snapshot(root: Path, sha: str, prefix: str) -> Snapshot:

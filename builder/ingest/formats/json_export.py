@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 from builder.core.errors import Issue
 from builder.core.model import RECORD_FIELDS
+from builder.core.text import SURROGATE
 from builder.ingest.formats.common import Export, RawRecord
 
 
@@ -22,7 +22,6 @@ class _Constant:
         self.name = name
 
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
 _DECODER = json.JSONDecoder(object_pairs_hook=_Pairs, parse_constant=_Constant)
 
 
@@ -42,7 +41,7 @@ def _strict(value: Any, key: str, where: tuple[str, int, int], issues: list[Issu
         return obj
     if isinstance(value, list):
         return [_strict(item, key, where, issues) for item in value]
-    if isinstance(value, str) and _SURROGATE.search(value):
+    if isinstance(value, str) and SURROGATE.search(value):
         issues.append(Issue(*where, key, "lone-surrogate",
                             "a \\u escape names half of a surrogate pair, not a character",
                             value))

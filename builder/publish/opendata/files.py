@@ -31,6 +31,7 @@ from typing import Any
 
 from builder.core.errors import BuildFailed
 from builder.core.model import RECORD_FIELDS, Store
+from builder.core.text import without_surrogates
 from builder.publish.opendata.datapackage import datapackage
 from builder.publish.opendata.layout import RECORD_SCHEMA_FILE, ROOT, SQLITE_FILE, download_stem
 from builder.publish.opendata.tables import (
@@ -49,7 +50,6 @@ from builder.store.records import survey_dir_name
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def spreadsheet_safe(text: str) -> str:
@@ -84,7 +84,7 @@ def _csv_cell(value: Any) -> str:
     if isinstance(value, int):
         return str(value)
     text = _json(value) if isinstance(value, list) else str(value)
-    return spreadsheet_safe(_SURROGATE.sub("\ufffd", text))
+    return spreadsheet_safe(without_surrogates(text))
 
 
 def csv_bytes(columns: Iterable[str], rows: list[dict[str, Any]]) -> bytes:
@@ -102,7 +102,7 @@ def _sql_value(value: Any) -> Any:
         return int(value)
     if isinstance(value, list):
         value = _json(value)
-    return _SURROGATE.sub("\ufffd", value) if isinstance(value, str) else value
+    return without_surrogates(value) if isinstance(value, str) else value
 
 
 def _ddl(table: Table) -> list[str]:

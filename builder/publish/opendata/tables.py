@@ -10,6 +10,7 @@ from builder.core.errors import InternalError
 from builder.core.model import QUESTION_TYPES, RECORD_FIELDS, UNKNOWN, Answer, Store, SurveyData
 from builder.core.text import page_name, public_source
 from builder.publish.labels import CAPTURED_AT, IMPORTED_AT, LIVE
+from builder.publish.owners import owner_names
 from builder.publish.paths import owner_page, question_page, survey_page, url_of
 from builder.store.records import survey_dir_name
 
@@ -159,22 +160,6 @@ RECORD_SCHEMA: dict[str, Any] = {"fields": [f.schema() for f in (
 )], "missingValues": [""]}
 if tuple(f["name"] for f in RECORD_SCHEMA["fields"]) != RECORD_FIELDS:
     raise InternalError("the answer-record schema does not list the ten record fields")
-
-
-def owner_names(store: Store) -> dict[str, str]:
-    """Name per CA owner key: from its latest captured answer, else its latest change."""
-    best: dict[str, tuple[tuple[int, str], str]] = {}
-
-    def offer(key: str, rank: tuple[int, str], name: str) -> None:
-        if key not in best or rank > best[key][0]:
-            best[key] = (rank, name)
-
-    for data in store.sorted_surveys():
-        for change in data.history:
-            offer(change.owner_key, (0, change.observed_at), change.owner_name)
-        for answer in data.sorted_answers():
-            offer(answer.owner_key, (1, answer.observed_at), answer.owner_name)
-    return {key: name for key, (_, name) in sorted(best.items())}
 
 
 def _chosen(answer: Answer) -> list[tuple[str | None, int | None]]:
