@@ -45,7 +45,7 @@ class _QuestionDraft:
 
 @dataclass
 class ImportBundle:
-    """What one export says, validated; merged into the store by history.apply_import."""
+    """What one export says, validated; merged into the store by merge.merge."""
 
     surveys: dict[str, SurveyData]
     issues: list[Issue]

@@ -27,7 +27,7 @@ from builder.core.model import (
     SurveyData,
 )
 from builder.core.text import canonical_key
-from builder.ingest.merge import apply_import
+from builder.ingest.merge import merge
 from builder.ingest.validate import ImportBundle
 from builder.store.durable import write_files
 from builder.store.records import read_store, store_files, writes_store
@@ -202,8 +202,9 @@ def write_demo(data_dir: Path, size: str,
                 bundle.answers[(qid, okey)] = Answer(key, qid, okey, owner, values, numbers,
                                                      source, when, captured_at=when, live=True)
             # Fictitious live captures, so the demo shows what a fetched record looks like.
-            changes += len(apply_import(store, ImportBundle({key: bundle}, []), partial=False,
-                                        observed_at=when, capture=Capture(when, live=True)))
+            store, recorded = merge(store, ImportBundle({key: bundle}, []), partial=False,
+                                    observed_at=when, capture=Capture(when, live=True))
+            changes += len(recorded)
     if progress:
         progress(f"saving {changes} change(s) to {data_dir}")
     files = {**store_files(store, data_dir), "topics.json": topics_text(store)}
