@@ -339,10 +339,10 @@ def test_bad_sources_file_lists_every_problem(tmp_path: Path, cli) -> None:
         "report-csv, json, survey-sample-html, ca-information-csv (got '\"xml\"')",
         f"{where}[0]: base_urls: invalid-url: a non-empty list of http(s) URLs "
         "(got '[\"ftp://x\"]')",
-        f"{where}[1]: extra: unknown-key: not a known key: id, survey, format, base_urls, "
-        "path, partial, question_ids, note (got '\"extra\"')",
         f"{where}[1]: id: missing-key: required key is missing",
         f"{where}[1]: path: wrong-type: expected str (got '3')",
+        f"{where}[1]: extra: unknown-key: not a known key: id, survey, format, base_urls, "
+        "path, partial, question_ids, note (got 'extra')",
         "6 problems found"]
 
 
@@ -353,7 +353,7 @@ def test_damaged_state_file_stops_before_any_request(tmp_path: Path, server: Loc
     (data / STATE_FILE).write_text("{not json")
     result = cli("fetch", "--data", data)
     assert result.exit_code == 1 and server.seen == []
-    assert result.stderr.startswith(f"{data / STATE_FILE}:1: -: json-syntax: ")
+    assert result.stderr.startswith(f"{data / STATE_FILE}:1:2: -: json-syntax: ")
     assert "(delete the file to start over)" in result.stderr
 
 

@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 import requests
 
 from builder.core.errors import BuilderError, FetchError, InputRejected, Issue, terminal_safe
+from builder.core.jsonshape import Shape, read_json
 from builder.core.limits import FETCH_BUDGET, REQUEST_DEADLINE
 from builder.core.model import Capture, Change
 from builder.core.text import canonical_key
@@ -124,9 +125,11 @@ class FetchReport:
 
 # -- data/sources.json -------------------------------------------------------------------
 
-_SOURCE_KEYS = {"id": str, "survey": str, "format": str, "base_urls": list, "path": str,
-                "partial": bool, "question_ids": list, "note": str}
-_REQUIRED = ("id", "survey", "format", "base_urls", "path")
+_SOURCE_KEYS: dict[str, tuple[type, ...]] = {
+    "id": (str,), "survey": (str,), "format": (str,), "base_urls": (list,), "path": (str,),
+    "partial": (bool,), "question_ids": (list,), "note": (str,)}
+_SOURCE = Shape(_SOURCE_KEYS, optional=frozenset({"partial", "question_ids", "note"}),
+                unknown="not a known key: " + ", ".join(_SOURCE_KEYS))
 
 
 def _parse_source(obj: Any, where: str, issues: list[Issue]) -> Source | None:
@@ -137,17 +140,11 @@ def _parse_source(obj: Any, where: str, issues: list[Issue]) -> Source | None:
     if not isinstance(obj, dict):
         bad("-", "not-an-object", "each source is a JSON object", obj)
         return None
-    before = len(issues)
-    for name in sorted(obj.keys() - _SOURCE_KEYS.keys()):
-        bad(name, "unknown-key", "not a known key: " + ", ".join(_SOURCE_KEYS), name)
-    for name, kind in _SOURCE_KEYS.items():
-        if name not in obj:
-            if name in _REQUIRED:
-                bad(name, "missing-key", "required key is missing")
-        elif not isinstance(obj[name], kind):
-            bad(name, "wrong-type", f"expected {kind.__name__}", obj[name])
-    if len(issues) > before:
+    shape_issues = _SOURCE.issues(obj, (where, None, None))
+    if shape_issues:
+        issues += shape_issues
         return None
+    before = len(issues)
     if not SOURCE_ID.match(obj["id"]):
         bad("id", "invalid-id", "lower-case letters, digits and '-'", obj["id"])
     if obj["format"] not in {f.value for f in Format} - {"auto"}:
@@ -157,8 +154,6 @@ def _parse_source(obj: Any, where: str, issues: list[Issue]) -> Source | None:
             ("http://", "https://")) for u in obj["base_urls"]):
         bad("base_urls", "invalid-url", "a non-empty list of http(s) URLs", obj["base_urls"])
     ids = obj.get("question_ids", [])
-    if not all(isinstance(i, str) for i in ids):
-        bad("question_ids", "wrong-type", "expected a list of strings", ids)
     if len(issues) > before:
         return None
     urls = tuple(base.rstrip("/") + "/" + obj["path"].lstrip("/") for base in obj["base_urls"])
@@ -169,14 +164,12 @@ def _parse_source(obj: Any, where: str, issues: list[Issue]) -> Source | None:
 def _read_sources(path: Path) -> list[Source]:
     """Every source of data/sources.json; InputRejected lists every problem."""
     try:
-        obj = json.loads(path.read_text(encoding="utf-8"))
+        obj, bad = read_json(path)
     except FileNotFoundError as exc:
         raise BuilderError(f"{path}: no such file: list the sources to fetch there "
                            "(see README, 'Fetching and publishing')") from exc
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InputRejected([Issue(str(path), getattr(exc, "lineno", None),
-                                   getattr(exc, "colno", None), "-", "json-syntax",
-                                   str(exc))]) from exc
+    if bad:
+        raise InputRejected([bad])
     if not isinstance(obj, dict) or not isinstance(obj.get("sources"), list):
         raise InputRejected([Issue(str(path), None, None, "sources", "missing-key",
                                    'expected an object with a "sources" list')])
@@ -210,12 +203,9 @@ def _select(sources: list[Source], only: str | None, path: Path) -> list[Source]
 def _read_state(path: Path) -> dict[str, dict[str, str]]:
     if not path.exists():
         return {}
-    try:
-        state = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        issue = Issue(str(path), getattr(exc, "lineno", None), None, "-", "json-syntax",
-                      f"{exc} (delete the file to start over)")
-        raise InputRejected([issue]) from exc
+    state, bad = read_json(path, " (delete the file to start over)")
+    if bad:
+        raise InputRejected([bad])
     if not isinstance(state, dict) or not all(isinstance(v, dict) for v in state.values()):
         raise InputRejected([Issue(str(path), None, None, "-", "wrong-type",
                                    "expected an object of objects (delete the file to "

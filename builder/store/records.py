@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 from builder.core.errors import InputRejected, Issue
+from builder.core.jsonshape import NULL, Shape, read_json, syntax_issue
 from builder.core.model import (
     MAX_INTEGER,
     QUESTION_TYPES,
@@ -92,51 +93,29 @@ _OPTIONAL = {"captured_at", "live", "required", "truncated"}
 (capture date unknown, not a live capture; not known to be required, text complete)."""
 
 
-_ITEM_TYPES: dict[str, tuple[type, ...]] = {"option_numbers": (int, type(None))}
-"""What the lists hold, where not strings."""
+_SHAPES = {cls: Shape(types, frozenset(_OPTIONAL), {"option_numbers": (int, NULL)})
+           for cls, types in _SPECS.items()}
+"""What each record's JSON object holds; the lists hold strings but option_numbers."""
 
 
 _INTEGER_KEYS = {"order", "option_numbers"}
 """The keys that hold integers (bounded by MAX_INTEGER)."""
 
 
-def _is_a(value: Any, types: tuple[type, ...]) -> bool:
-    return isinstance(value, types) and (bool in types or not isinstance(value, bool))
-
-
 def _to_record(cls: type, obj: Any, path: str, line: int, issues: list[Issue]) -> Any:
-    spec = _SPECS[cls]
     if not isinstance(obj, dict):
         issues.append(Issue(path, line, None, "-", "not-an-object", "expected a JSON object"))
         return None
-    ok = True
-    for name, types in spec.items():
-        if name not in obj:
-            if name in _OPTIONAL:
-                continue
-            issues.append(Issue(path, line, None, name, "missing-key", "required key is missing"))
-            ok = False
-        elif not _is_a(obj[name], types) or (isinstance(obj[name], list) and not all(
-                _is_a(item, _ITEM_TYPES.get(name, (str,))) for item in obj[name])):
-            expected = "/".join(t.__name__ for t in types)
-            if list in types:
-                expected += " of " + "/".join(t.__name__ for t in _ITEM_TYPES.get(name, (str,)))
-            issues.append(Issue(path, line, None, name, "wrong-type", f"expected {expected}",
-                                json.dumps(obj[name], ensure_ascii=False)))
-            ok = False
-        elif name in _INTEGER_KEYS and any(
-                isinstance(v, int) and abs(v) > MAX_INTEGER
-                for v in (obj[name] if isinstance(obj[name], list) else [obj[name]])):
+    found = _SHAPES[cls].issues(obj, (path, line, None))
+    for name in _INTEGER_KEYS & obj.keys():
+        if any(isinstance(v, int) and abs(v) > MAX_INTEGER
+               for v in (obj[name] if isinstance(obj[name], list) else [obj[name]])):
             # Beyond what every later stage (SQLite: 64 bits) can hold: refused here.
-            issues.append(Issue(path, line, None, name, "integer-out-of-range",
-                                f"expected whole numbers from -{MAX_INTEGER} to {MAX_INTEGER}",
-                                json.dumps(obj[name])))
-            ok = False
-    for name in obj:
-        if name not in spec:
-            issues.append(Issue(path, line, None, name, "unknown-key", "not a known key", name))
-            ok = False
-    if not ok:
+            found.append(Issue(path, line, None, name, "integer-out-of-range",
+                               f"expected whole numbers from -{MAX_INTEGER} to {MAX_INTEGER}",
+                               json.dumps(obj[name])))
+    if found:
+        issues += found
         return None
     values = {k: tuple(v) if isinstance(v, list) else v for k, v in obj.items()}
     return cls(**values)
@@ -162,8 +141,7 @@ def _read_json_lines(path: Path, cls: type, issues: list[Issue]) -> list[tuple[i
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
-            issues.append(Issue(str(path), number, exc.colno, "-", "json-syntax", exc.msg,
-                                line[:60]))
+            issues.append(syntax_issue((str(path), number, exc.colno), exc.msg, line[:60]))
             continue
         record = _to_record(cls, obj, str(path), number, issues)
         if record is not None:
@@ -177,12 +155,9 @@ def _read_survey(folder: Path, issues: list[Issue]) -> SurveyData | None:
         issues.append(Issue(str(survey_path), None, None, "-", "missing-survey",
                             "each survey folder needs a survey.json"))
         return None
-    try:
-        obj = json.loads(survey_path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        line = getattr(exc, "lineno", None)
-        issues.append(Issue(str(survey_path), line, getattr(exc, "colno", None), "-",
-                            "json-syntax", str(exc)))
+    obj, bad = read_json(survey_path)
+    if bad:
+        issues.append(bad)
         return None
     survey = _to_record(Survey, obj, str(survey_path), 1, issues)
     if survey is None:
@@ -241,11 +216,9 @@ def _line_issues(data: SurveyData, path: str, line: int, record: Any, key: Any,
 
 def _read_topics(path: Path, issues: list[Issue]) -> list[Topic]:
     """data/topics.json: [{"topic": NAME, "questions": [{"survey": TITLE, "question_id": ID}]}]."""
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        issues.append(Issue(str(path), getattr(exc, "lineno", None), getattr(exc, "colno", None),
-                            "-", "json-syntax", str(exc)))
+    raw, bad = read_json(path)
+    if bad:
+        issues.append(bad)
         return []
     topics = []
     for number, item in enumerate(raw if isinstance(raw, list) else [None], start=1):
@@ -272,10 +245,12 @@ def _read_store(data_dir: Path) -> tuple[Store, list[Issue]]:
     store = Store()
     meta = data_dir / "dataset.json"
     if meta.exists():
-        try:
-            store.demo = bool(json.loads(meta.read_text(encoding="utf-8")).get("demo", False))
-        except (json.JSONDecodeError, UnicodeDecodeError, AttributeError) as exc:
-            issues.append(Issue(str(meta), None, None, "-", "json-syntax", str(exc)))
+        obj, bad = read_json(meta)
+        if bad or not isinstance(obj, dict):
+            issues.append(bad or Issue(str(meta), None, None, "-", "not-an-object",
+                                       "expected a JSON object", json.dumps(obj)[:60]))
+        else:
+            store.demo = bool(obj.get("demo", False))
     catalog = data_dir / "catalog" / "communications.csv"
     if catalog.exists():
         with catalog.open(encoding="utf-8", newline="") as fh:

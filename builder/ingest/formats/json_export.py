@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from builder.core.errors import Issue
+from builder.core.jsonshape import NULL, Shape, json_names, syntax_issue
 from builder.core.model import RECORD_FIELDS
 from builder.core.text import SURROGATE
 from builder.ingest.formats.common import Export, RawRecord
@@ -92,8 +93,8 @@ def load_json_export(text: str, origin: str) -> Export:
             i = _skip_ws(text, i + 1)
             if i < len(text):
                 line, col = _position(i)
-                issues.append(Issue(origin, line, col, "-", "json-syntax",
-                                    "extra data after the array", text[i:i + 20]))
+                issues.append(syntax_issue((origin, line, col), "extra data after the array",
+                                          text[i:i + 20]))
             break
         line, col = _position(i)
         try:
@@ -101,8 +102,8 @@ def load_json_export(text: str, origin: str) -> Export:
             found = len(issues)
             value = _strict(value, "-", (origin, line, col), issues)
         except json.JSONDecodeError as exc:
-            issues.append(Issue(origin, exc.lineno, exc.colno, "-", "json-syntax", exc.msg,
-                                text[exc.pos:exc.pos + 20]))
+            issues.append(syntax_issue((origin, exc.lineno, exc.colno), exc.msg,
+                                      text[exc.pos:exc.pos + 20]))
             return Export([], issues)
         except (RecursionError, ValueError) as exc:  # Python's limits: depth, integer digits
             what = ("arrays or objects nested too deeply to read" if isinstance(
@@ -120,24 +121,25 @@ def load_json_export(text: str, origin: str) -> Export:
         expect_value = False
         if i >= len(text) or text[i] != "]":
             line, col = _position(min(i, len(text)))
-            issues.append(Issue(origin, line, col, "-", "json-syntax",
-                                "expected ',' or ']' in the array", text[i:i + 20]))
+            issues.append(syntax_issue((origin, line, col), "expected ',' or ']' in the array",
+                                      text[i:i + 20]))
             return Export([], issues)
     else:
         line, col = _position(len(text))
-        issues.append(Issue(origin, line, col, "-", "json-syntax", "the array is never closed"))
+        issues.append(syntax_issue((origin, line, col), "the array is never closed"))
         return Export([], issues)
     if elements == 0 and not issues:
         issues.append(Issue(origin, None, None, "-", "empty-export", "the array is empty"))
     return Export(records, issues)
 
 
-_EXPECTED = {
-    "survey": (str,), "survey_id": (str, type(None)), "question_id": (str,),
-    "question_order": (int, type(None)), "question_type": (str, type(None)),
-    "question_text": (str, type(None)), "ca_owner": (str,), "response": (str, type(None)),
-    "option_number": (int, type(None)), "submitted_at": (str, type(None)),
-}
+_RECORD = Shape({
+    "survey": (str,), "survey_id": (str, NULL), "question_id": (str,),
+    "question_order": (int, NULL), "question_type": (str, NULL),
+    "question_text": (str, NULL), "ca_owner": (str,), "response": (str, NULL),
+    "option_number": (int, NULL), "submitted_at": (str, NULL),
+}, missing="every object must have the ten record keys",
+    unknown="not one of the ten record keys", describe=json_names)
 
 
 def _record(value: Any, origin: str, line: int, col: int, issues: list[Issue]) -> list[RawRecord]:
@@ -145,25 +147,9 @@ def _record(value: Any, origin: str, line: int, col: int, issues: list[Issue]) -
         issues.append(Issue(origin, line, col, "-", "not-an-object",
                             "every element must be an object", json.dumps(value)[:60]))
         return []
-    ok = True
-    for key in RECORD_FIELDS:
-        if key not in value:
-            issues.append(Issue(origin, line, col, key, "missing-key",
-                                "every object must have the ten record keys"))
-            ok = False
-    for key in value:
-        if key not in RECORD_FIELDS:
-            issues.append(Issue(origin, line, col, key, "unknown-key",
-                                "not one of the ten record keys", key))
-            ok = False
-    for key, types in _EXPECTED.items():
-        if key in value and (not isinstance(value[key], types) or isinstance(value[key], bool)):
-            names = " or ".join("null" if t is type(None) else
-                                {"str": "string", "int": "integer"}[t.__name__] for t in types)
-            issues.append(Issue(origin, line, col, key, "wrong-type", f"expected {names}",
-                                json.dumps(value[key], ensure_ascii=False)))
-            ok = False
-    if not ok:
+    found = _RECORD.issues(value, (origin, line, col))
+    if found:
+        issues += found
         return []
     rec = RawRecord(origin, line, column=col)
     for key in RECORD_FIELDS:
