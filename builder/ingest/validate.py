@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -64,6 +65,8 @@ class _Validator:
         self.observed_at = observed_at
         self.capture = capture
         self.issues: list[Issue] = []
+        # The same few survey titles and CA owner names recur on every row: each is keyed once.
+        self.key = functools.lru_cache(maxsize=None)(canonical_key)
 
     def error(self, rec: RawRecord, name: str, code: str, message: str, value: object) -> None:
         line, column = rec.fields_at.get(name, (rec.line, rec.column))
@@ -95,7 +98,7 @@ class _Validator:
             if survey is None:
                 continue
             draft = self.question_of(rec, survey, drafts.setdefault(survey.key, {}))
-            owner_key = canonical_key(str(rec.ca_owner or ""))
+            owner_key = self.key(str(rec.ca_owner or ""))
             if not owner_key:
                 self.error(rec, "ca_owner", "empty-owner", "the CA owner name is empty",
                            rec.ca_owner)
@@ -171,7 +174,7 @@ class _Validator:
 
     def survey_of(self, rec: RawRecord, surveys: dict[str, SurveyData]) -> Survey | None:
         title = fold_whitespace(str(rec.survey or self.export.survey_title or ""))
-        key = canonical_key(title)
+        key = self.key(title)
         if not key:
             self.error(rec, "survey", "missing-survey", "the survey title is empty", rec.survey)
             return None

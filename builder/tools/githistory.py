@@ -16,7 +16,8 @@ from pathlib import Path
 from builder.core.clock import utc_text
 from builder.core.errors import BuilderError, InternalError, Issue
 from builder.core.model import Answer, Change
-from builder.store.records import _to_record, load_store, save_store, writes_store
+from builder.store.jsonl import to_record
+from builder.store.records import load_store, save_store, writes_store
 
 Snapshot = dict[str, dict[tuple[str, str], Answer]]
 
@@ -57,7 +58,7 @@ def _snapshot(root: Path, sha: str, prefix: str) -> Snapshot:
         lines = _git(root, "show", f"{sha}:{name}").split("\n")  # not splitlines: see store
         for number, line in enumerate(lines, 1):
             if line.strip():
-                answer = _to_record(Answer, json.loads(line), f"{sha[:8]}:{name}", number,
+                answer = to_record(Answer, json.loads(line), f"{sha[:8]}:{name}", number,
                                     issues)
                 if answer is not None:
                     snap.setdefault(answer.survey_key, {})[

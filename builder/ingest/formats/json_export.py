@@ -23,7 +23,24 @@ class _Constant:
         self.name = name
 
 
-_DECODER = json.JSONDecoder(object_pairs_hook=_Pairs, parse_constant=_Constant)
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any] | _Pairs:
+    """A dict, but where a key appears twice: then the pairs, for _strict to report."""
+    obj = dict(pairs)
+    return obj if len(obj) == len(pairs) else _Pairs(pairs)
+
+
+_DECODER = json.JSONDecoder(object_pairs_hook=_object, parse_constant=_Constant)
+_PLAIN = (str, int, float, bool, type(None))
+"""The values a record usually holds, which _strict has nothing to check in."""
+
+
+def _checked(value: Any, where: tuple[str, int, int], issues: list[Issue]) -> Any:
+    """_strict's result, without walking a plain flat object (nearly every record)."""
+    if type(value) is dict and all(type(v) in _PLAIN for v in value.values()):
+        strings = "".join(v for v in value.values() if type(v) is str)
+        if not SURROGATE.search(strings):  # lone surrogates stay lone when joined
+            return value
+    return _strict(value, "-", where, issues)
 
 
 def _strict(value: Any, key: str, where: tuple[str, int, int], issues: list[Issue]) -> Any:
@@ -34,12 +51,14 @@ def _strict(value: Any, key: str, where: tuple[str, int, int], issues: list[Issu
         return None
     if isinstance(value, _Pairs):
         obj: dict[str, Any] = {}
-        for name, item in value:
+        for name, item in value:  # a key appears twice: each repeat is listed
             if name in obj:
                 issues.append(Issue(*where, name, "duplicate-key",
                                     "a key appears twice in one object", name))
             obj[name] = _strict(item, name, where, issues)
         return obj
+    if isinstance(value, dict):  # an object without repeated keys
+        return {name: _strict(item, name, where, issues) for name, item in value.items()}
     if isinstance(value, list):
         return [_strict(item, key, where, issues) for item in value]
     if isinstance(value, str) and SURROGATE.search(value):
@@ -100,7 +119,7 @@ def load_json_export(text: str, origin: str) -> Export:
         try:
             value, end = _DECODER.raw_decode(text, i)
             found = len(issues)
-            value = _strict(value, "-", (origin, line, col), issues)
+            value = _checked(value, (origin, line, col), issues)
         except json.JSONDecodeError as exc:
             issues.append(syntax_issue((origin, exc.lineno, exc.colno), exc.msg,
                                       text[exc.pos:exc.pos + 20]))
