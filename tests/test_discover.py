@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,9 +14,11 @@ import pytest
 from builder.ingest.discover import communication_id, survey_title
 from builder.ingest.fetch import SOURCES_FILE, _read_sources
 from conftest import FIXTURES, ROOT
+from http_support import LocalServer, Reply
 from test_fetch import snapshot
-from test_http import LocalServer, Reply, guard_network
 from test_workflows import load, steps
+
+pytestmark = pytest.mark.usefixtures("network_guard")
 
 WIKI = FIXTURES / "wiki" / "ca-communications.html"
 HTML = {"Content-Type": "text/html; charset=UTF-8"}
@@ -53,17 +54,6 @@ def section(title: str, *items: str) -> str:
     anchor = title.replace(" ", "_")
     return (f'<h2><span class="mw-headline" id="{anchor}">{title}</span></h2>\n<ul>'
             + "".join(f"<li>{item}</li>\n" for item in items) + "</ul>")
-
-
-@pytest.fixture(autouse=True)
-def network_guard(monkeypatch: pytest.MonkeyPatch) -> None:
-    guard_network(monkeypatch)
-
-
-@pytest.fixture
-def server() -> Iterator[LocalServer]:
-    with LocalServer() as srv:
-        yield srv
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ import json
 import shutil
 import socket
 import time
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -18,7 +17,9 @@ import pytest
 from builder.ingest.fetch import SOURCES_FILE, STATE_FILE, Settings, _read_sources, fetch_all
 from builder.store.records import load_store
 from conftest import APRIL_2017_URL, CCADB, MAY_2020_URL, ROOT
-from test_http import LocalServer, Reply, Sleeps, guard_network
+from http_support import LocalServer, Reply, Sleeps
+
+pytestmark = pytest.mark.usefixtures("network_guard")
 
 APRIL = "April 2017 CA Communication"
 MAY = "May 2020 CA Communication"
@@ -70,17 +71,6 @@ def snapshot(data: Path) -> dict[str, tuple[bytes, int]]:
     """Every file of data/ with its bytes and modification time."""
     return {p.relative_to(data).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
             for p in sorted(data.rglob("*")) if p.is_file()}
-
-
-@pytest.fixture(autouse=True)
-def network_guard(monkeypatch: pytest.MonkeyPatch) -> None:
-    guard_network(monkeypatch)
-
-
-@pytest.fixture
-def server() -> Iterator[LocalServer]:
-    with LocalServer() as srv:
-        yield srv
 
 
 @pytest.fixture
