@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from builder.ingest.fetch import SOURCES_FILE, STATE_FILE, Settings, _read_sources, fetch_all
+from builder.ingest.fetch import STATE_FILE, Settings, fetch_all
+from builder.ingest.sources import SOURCES_FILE, read_sources
 from builder.store.records import load_store
 from conftest import APRIL_2017_URL, CCADB, MAY_2020_URL, ROOT
 from http_support import LocalServer, Reply, Sleeps
@@ -356,7 +357,7 @@ def test_missing_sources_file(tmp_path: Path, cli) -> None:
 def test_bundled_sources_follow_both_hosts_and_match_the_store() -> None:
     """data/sources.json is read, never fetched: the test suite has no internet. (Its other
     sources, one per communication, are checked in test_discover.py.)"""
-    sources = {s.id: s for s in _read_sources(ROOT / "data" / SOURCES_FILE)}
+    sources = {s.id: s for s in read_sources(ROOT / "data" / SOURCES_FILE)}
     assert {"april-2017-q00028", "may-2020-q00101-q00102"} <= set(sources)
     for s, old_url in ((sources["april-2017-q00028"], APRIL_2017_URL),
                        (sources["may-2020-q00101-q00102"], MAY_2020_URL)):
