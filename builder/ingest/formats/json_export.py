@@ -93,16 +93,31 @@ def _skip_ws(text: str, i: int) -> int:
     return i
 
 
+def _decode_at(text: str, i: int, where: tuple[str, int, int],
+               issues: list[Issue]) -> tuple[Any, int] | None:
+    """The element starting at `i`, checked, and where it ends; None (with the issue) when
+    it cannot be read, which ends the reading of the whole export."""
+    try:
+        value, end = _DECODER.raw_decode(text, i)
+        return _checked(value, where, issues), end
+    except json.JSONDecodeError as exc:
+        issues.append(syntax_issue((where[0], exc.lineno, exc.colno), exc.msg,
+                                   text[exc.pos:exc.pos + 20]))
+    except (RecursionError, ValueError) as exc:  # Python's limits: depth, integer digits
+        what = ("arrays or objects nested too deeply to read" if isinstance(
+            exc, RecursionError) else "a number with too many digits to read")
+        issues.append(Issue(*where, "-", "json-limit", what, text[i:i + 20]))
+    return None
+
+
 def load_json_export(text: str, origin: str) -> Export:
     """Decode element by element so each record keeps the line it starts on."""
     issues: list[Issue] = []
     _position = _Positions(text)
     i = _skip_ws(text, 0)
     if i >= len(text) or text[i] != "[":
-        line, col = _position(i)
-        issues.append(Issue(origin, line, col, "-", "not-an-array",
-                            "the JSON export must be an array of objects", text[i:i + 20]))
-        return Export([], issues)
+        return Export([], [Issue(origin, *_position(i), "-", "not-an-array",
+                                 "the JSON export must be an array of objects", text[i:i + 20])])
     i = _skip_ws(text, i + 1)
     records: list[RawRecord] = []
     expect_value = True
@@ -111,24 +126,15 @@ def load_json_export(text: str, origin: str) -> Export:
         if text[i] == "]" and (expect_value is False or elements == 0):
             i = _skip_ws(text, i + 1)
             if i < len(text):
-                line, col = _position(i)
-                issues.append(syntax_issue((origin, line, col), "extra data after the array",
-                                          text[i:i + 20]))
+                issues.append(syntax_issue((origin, *_position(i)), "extra data after the array",
+                                           text[i:i + 20]))
             break
         line, col = _position(i)
-        try:
-            value, end = _DECODER.raw_decode(text, i)
-            found = len(issues)
-            value = _checked(value, (origin, line, col), issues)
-        except json.JSONDecodeError as exc:
-            issues.append(syntax_issue((origin, exc.lineno, exc.colno), exc.msg,
-                                      text[exc.pos:exc.pos + 20]))
+        found = len(issues)
+        decoded = _decode_at(text, i, (origin, line, col), issues)
+        if decoded is None:
             return Export([], issues)
-        except (RecursionError, ValueError) as exc:  # Python's limits: depth, integer digits
-            what = ("arrays or objects nested too deeply to read" if isinstance(
-                exc, RecursionError) else "a number with too many digits to read")
-            issues.append(Issue(origin, line, col, "-", "json-limit", what, text[i:i + 20]))
-            return Export([], issues)
+        value, end = decoded
         elements += 1
         if len(issues) == found:
             records.extend(_record(value, origin, line, col, issues))
@@ -139,13 +145,11 @@ def load_json_export(text: str, origin: str) -> Export:
             continue
         expect_value = False
         if i >= len(text) or text[i] != "]":
-            line, col = _position(min(i, len(text)))
-            issues.append(syntax_issue((origin, line, col), "expected ',' or ']' in the array",
-                                      text[i:i + 20]))
+            issues.append(syntax_issue((origin, *_position(min(i, len(text)))),
+                                       "expected ',' or ']' in the array", text[i:i + 20]))
             return Export([], issues)
     else:
-        line, col = _position(len(text))
-        issues.append(syntax_issue((origin, line, col), "the array is never closed"))
+        issues.append(syntax_issue((origin, *_position(len(text))), "the array is never closed"))
         return Export([], issues)
     if elements == 0 and not issues:
         issues.append(Issue(origin, None, None, "-", "empty-export", "the array is empty"))
