@@ -6,12 +6,12 @@ the survey's append-only history, so the site can show each answer's timeline.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from typing import TypeVar
 
 from builder.core.errors import InternalError
 from builder.core.model import UNKNOWN, Answer, Capture, Change, Question, Store, Survey, SurveyData
+from builder.core.snapshot import snapshot_changes
 from builder.ingest.validate import ImportBundle
 
 V = TypeVar("V")
@@ -55,29 +55,6 @@ def _change(kind: str, old: Answer | None, new: Answer | None, at: str, source: 
     return Change(ref.survey_key, ref.question_id, ref.owner_key, ref.owner_name, kind,
                   old.values if old else None, new.values if new else None, at, source,
                   capture.at, capture.live)
-
-
-def snapshot_changes(current: Mapping[tuple[str, str], V], incoming: Mapping[tuple[str, str], V],
-                     *, same: Callable[[V, V], bool], full_groups: Iterable[str] | None
-                     ) -> list[tuple[str, tuple[str, str], V | None, V | None]]:
-    """(kind, key, old, new) for a snapshot of records keyed (group, member). Pure.
-
-    Every incoming record that is new is 'added', one that differs is 'changed'; an
-    unchanged one is left out (the stored record keeps its first-seen time). When
-    `full_groups` is given, the snapshot is complete for those groups: a member stored
-    before but missing now is 'withdrawn'.
-    """
-    out: list[tuple[str, tuple[str, str], V | None, V | None]] = []
-    for key, record in sorted(incoming.items()):
-        old = current.get(key)
-        if old is None or not same(old, record):
-            out.append(("added" if old is None else "changed", key, old, record))
-    if full_groups is not None:
-        groups = set(full_groups)
-        for key, old in sorted(current.items()):
-            if key[0] in groups and key not in incoming:
-                out.append(("withdrawn", key, old, None))
-    return out
 
 
 def merge(store: Store, bundle: ImportBundle, *, partial: bool, observed_at: str,
