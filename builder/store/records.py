@@ -161,14 +161,8 @@ def _read_store(data_dir: Path) -> tuple[Store, list[Issue]]:
                                        "expected a JSON object", json.dumps(obj)[:60]))
         else:
             store.demo = bool(obj.get("demo", False))
-    catalog = data_dir / "catalog" / "communications.csv"
-    if catalog.exists():
-        with catalog.open(encoding="utf-8", newline="") as fh:
-            store.catalog = list(csv.DictReader(fh))
-    questions = data_dir / "catalog" / "questions.csv"
-    if questions.exists():
-        with questions.open(encoding="utf-8", newline="") as fh:
-            store.question_catalog = list(csv.DictReader(fh))
+    store.catalog = _read_catalog(data_dir / "catalog" / "communications.csv")
+    store.question_catalog = _read_catalog(data_dir / "catalog" / "questions.csv")
     topics = data_dir / "topics.json"
     if topics.exists():
         store.topics = _read_topics(topics, issues)
@@ -192,6 +186,14 @@ def _read_store(data_dir: Path) -> tuple[Store, list[Issue]]:
 
     store.ca_information = read_ca_information(data_dir, issues)
     return store, issues
+
+
+def _read_catalog(path: Path) -> list[dict[str, str]]:
+    """The rows of a reference table of data/catalog/ (none when it is absent)."""
+    if not path.exists():
+        return []
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
 
 
 def load_store(data_dir: Path, *, must_exist: bool = False) -> Store:
