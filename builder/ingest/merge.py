@@ -7,14 +7,11 @@ the survey's append-only history, so the site can show each answer's timeline.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TypeVar
 
 from builder.core.errors import InternalError
 from builder.core.model import UNKNOWN, Answer, Capture, Change, Question, Store, Survey, SurveyData
 from builder.core.snapshot import snapshot_changes
 from builder.ingest.validate import ImportBundle
-
-V = TypeVar("V")
 
 
 def _merge_survey(old: Survey, new: Survey) -> Survey:
