@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from builder.cli import main
+from http_support import LocalServer, guard_network
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -92,3 +94,17 @@ def cli():
         return runner.invoke(main, [str(a) for a in args], catch_exceptions=False)
 
     return invoke
+
+
+@pytest.fixture
+def server() -> Iterator[LocalServer]:
+    """A real HTTP server on 127.0.0.1 (tests/http_support.py)."""
+    with LocalServer() as srv:
+        yield srv
+
+
+@pytest.fixture
+def network_guard(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only 127.0.0.1 may be reached: a module that downloads uses it for every test
+    (`pytestmark = pytest.mark.usefixtures("network_guard")`)."""
+    guard_network(monkeypatch)

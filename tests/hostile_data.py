@@ -545,7 +545,7 @@ def _report_html(c: Corpus) -> HostileExport:
 def _summary_html(c: Corpus) -> HostileExport:
     """CACommSummaryReport: live markup in headings and action cells; answers escaped."""
     from builder.core.text import canonical_key
-    from builder.ingest.validate import local_question_id
+    from builder.ingest.questions import local_question_id
 
     title = fold(c.titles["summary-html"])
     expected = Expected(text_content(title))

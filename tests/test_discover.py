@@ -7,17 +7,18 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from builder.ingest.discover import communication_id, survey_title
-from builder.ingest.fetch import SOURCES_FILE, _read_sources
+from builder.ingest.sources import SOURCES_FILE, read_sources
+from builder.ingest.wikipage import communication_id, survey_title
 from conftest import FIXTURES, ROOT
+from http_support import LocalServer, Reply
 from test_fetch import snapshot
-from test_http import LocalServer, Reply, guard_network
 from test_workflows import load, steps
+
+pytestmark = pytest.mark.usefixtures("network_guard")
 
 WIKI = FIXTURES / "wiki" / "ca-communications.html"
 HTML = {"Content-Type": "text/html; charset=UTF-8"}
@@ -53,17 +54,6 @@ def section(title: str, *items: str) -> str:
     anchor = title.replace(" ", "_")
     return (f'<h2><span class="mw-headline" id="{anchor}">{title}</span></h2>\n<ul>'
             + "".join(f"<li>{item}</li>\n" for item in items) + "</ul>")
-
-
-@pytest.fixture(autouse=True)
-def network_guard(monkeypatch: pytest.MonkeyPatch) -> None:
-    guard_network(monkeypatch)
-
-
-@pytest.fixture
-def server() -> Iterator[LocalServer]:
-    with LocalServer() as srv:
-        yield srv
 
 
 @pytest.fixture
@@ -107,7 +97,7 @@ def test_the_wiki_page_gives_the_bundled_sources_and_a_second_run_changes_nothin
     expected = {k: {n: v for n, v in s.items() if n != "note" or s in reports}
                 for k, s in bundled.items() if s["format"] != "ca-information-csv"}
     assert found == expected
-    _read_sources(data / SOURCES_FILE)  # fetch reads it
+    read_sources(data / SOURCES_FILE)  # fetch reads it
 
     before = snapshot(data)
     again = cli("discover", WIKI, "--data", data)
@@ -117,7 +107,7 @@ def test_the_wiki_page_gives_the_bundled_sources_and_a_second_run_changes_nothin
 
 
 def test_bundled_sources_follow_every_known_communication_under_its_real_title() -> None:
-    sources = _read_sources(ROOT / "data" / SOURCES_FILE)
+    sources = read_sources(ROOT / "data" / SOURCES_FILE)
     by_format: dict[str, set[tuple[str | None, str]]] = {}
     for s in sources:
         assert [u.split("/")[2] for u in s.urls] == ["ccadb.my.salesforce-sites.com",
@@ -158,7 +148,7 @@ def test_a_new_communication_on_a_served_page_is_added_once(data: Path, server: 
         f"{url}: 1 CA Communication(s) linked; 2 source(s) added"]
     after = (data / SOURCES_FILE).read_text()
     assert after.startswith(before[:before.rindex("\n  ]")])  # appended, nothing else moved
-    sources = {s.id: s for s in _read_sources(data / SOURCES_FILE)}
+    sources = {s.id: s for s in read_sources(data / SOURCES_FILE)}
     summary, sample = sources["june-2031-summary"], sources["june-2031-survey-sample"]
     assert summary.urls == tuple(f"{base}CACommSummaryReport?CommunicationId={NEW_ID}"
                                  for base in (CURRENT, OLD))

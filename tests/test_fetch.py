@@ -9,16 +9,18 @@ import json
 import shutil
 import socket
 import time
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from builder.ingest.fetch import SOURCES_FILE, STATE_FILE, Settings, _read_sources, fetch_all
+from builder.ingest.fetch import STATE_FILE, Settings, fetch_all
+from builder.ingest.sources import SOURCES_FILE, read_sources
 from builder.store.records import load_store
 from conftest import APRIL_2017_URL, CCADB, MAY_2020_URL, ROOT
-from test_http import LocalServer, Reply, Sleeps, guard_network
+from http_support import LocalServer, Reply, Sleeps
+
+pytestmark = pytest.mark.usefixtures("network_guard")
 
 APRIL = "April 2017 CA Communication"
 MAY = "May 2020 CA Communication"
@@ -70,17 +72,6 @@ def snapshot(data: Path) -> dict[str, tuple[bytes, int]]:
     """Every file of data/ with its bytes and modification time."""
     return {p.relative_to(data).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
             for p in sorted(data.rglob("*")) if p.is_file()}
-
-
-@pytest.fixture(autouse=True)
-def network_guard(monkeypatch: pytest.MonkeyPatch) -> None:
-    guard_network(monkeypatch)
-
-
-@pytest.fixture
-def server() -> Iterator[LocalServer]:
-    with LocalServer() as srv:
-        yield srv
 
 
 @pytest.fixture
@@ -339,10 +330,10 @@ def test_bad_sources_file_lists_every_problem(tmp_path: Path, cli) -> None:
         "report-csv, json, survey-sample-html, ca-information-csv (got '\"xml\"')",
         f"{where}[0]: base_urls: invalid-url: a non-empty list of http(s) URLs "
         "(got '[\"ftp://x\"]')",
-        f"{where}[1]: extra: unknown-key: not a known key: id, survey, format, base_urls, "
-        "path, partial, question_ids, note (got '\"extra\"')",
         f"{where}[1]: id: missing-key: required key is missing",
         f"{where}[1]: path: wrong-type: expected str (got '3')",
+        f"{where}[1]: extra: unknown-key: not a known key: id, survey, format, base_urls, "
+        "path, partial, question_ids, note (got 'extra')",
         "6 problems found"]
 
 
@@ -353,7 +344,7 @@ def test_damaged_state_file_stops_before_any_request(tmp_path: Path, server: Loc
     (data / STATE_FILE).write_text("{not json")
     result = cli("fetch", "--data", data)
     assert result.exit_code == 1 and server.seen == []
-    assert result.stderr.startswith(f"{data / STATE_FILE}:1: -: json-syntax: ")
+    assert result.stderr.startswith(f"{data / STATE_FILE}:1:2: -: json-syntax: ")
     assert "(delete the file to start over)" in result.stderr
 
 
@@ -366,7 +357,7 @@ def test_missing_sources_file(tmp_path: Path, cli) -> None:
 def test_bundled_sources_follow_both_hosts_and_match_the_store() -> None:
     """data/sources.json is read, never fetched: the test suite has no internet. (Its other
     sources, one per communication, are checked in test_discover.py.)"""
-    sources = {s.id: s for s in _read_sources(ROOT / "data" / SOURCES_FILE)}
+    sources = {s.id: s for s in read_sources(ROOT / "data" / SOURCES_FILE)}
     assert {"april-2017-q00028", "may-2020-q00101-q00102"} <= set(sources)
     for s, old_url in ((sources["april-2017-q00028"], APRIL_2017_URL),
                        (sources["may-2020-q00101-q00102"], MAY_2020_URL)):

@@ -156,7 +156,7 @@ def test_a_live_capture_after_the_deadline_is_marked_late(tmp_path: Path, live: 
     """Served from 127.0.0.1 and imported by URL (a live capture), the answers were first
     seen five days after the deadline: late. The same page as a saved copy of that date
     is not: an archived copy proves nothing about when the CA answered."""
-    from test_http import LocalServer, Reply
+    from http_support import LocalServer, Reply
 
     project = make_project(tmp_path / "p")
     page = CCADB / "CACommResponsesOnlyReport-may-2020-Q00101-Q00102.html"

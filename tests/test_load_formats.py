@@ -9,7 +9,7 @@ import pytest
 
 from builder.core.model import DATE, FREE_TEXT, MULTI, SINGLE, UNKNOWN
 from builder.ingest.formats import Format, detect_format
-from builder.ingest.formats.html_formats import question_ids_from_url
+from builder.ingest.formats.html_page import question_ids_from_url
 from builder.store.records import load_store
 from conftest import APRIL_2017_URL, CCADB, FIXTURES, MAY_2020_URL
 from storecheck import answers

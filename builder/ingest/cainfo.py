@@ -2,9 +2,10 @@
 
 A record of its own, never a survey: its values are CCADB fields as published in a
 copy of the `CAInformationReportCSVFormat` report on a date, not answers a CA gave to
-a question. Each import is a full snapshot, merged as survey exports are
-(`history.snapshot_changes`): a new or different value is recorded, and the fields of
-a CA owner missing from the report are recorded as 'removed' (no longer in the report).
+a question. Each import is a full snapshot, classified as survey exports are
+(`builder.core.snapshot.snapshot_changes`): a new or different value is recorded, and
+the fields of a CA owner missing from the report are recorded as 'removed' (no longer in
+the report).
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from typing import TYPE_CHECKING
 from builder.core.cainfo_fields import FIELD_IDS, FIELDS
 from builder.core.errors import InternalError
 from builder.core.model import CaInformation, Capture, FieldChange, FieldValue
+from builder.core.snapshot import snapshot_changes
 from builder.ingest.formats.ca_information import CaInformationExport, OwnerRow
-from builder.ingest.merge import snapshot_changes
 
 if TYPE_CHECKING:
     from builder.ingest.importer import ImportResult

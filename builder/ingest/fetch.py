@@ -15,48 +15,29 @@ its deadline, and the run a budget: sources not reached when it is spent are fai
 from __future__ import annotations
 
 import json
-import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 from urllib.parse import urlsplit
 
 import requests
 
 from builder.core.errors import BuilderError, FetchError, InputRejected, Issue, terminal_safe
+from builder.core.jsonshape import read_json
 from builder.core.limits import FETCH_BUDGET, REQUEST_DEADLINE
 from builder.core.model import Capture, Change
 from builder.core.text import canonical_key
 from builder.ingest import http
 from builder.ingest.formats import Export, Format, LoadOptions, load_export
 from builder.ingest.importer import import_bytes, now_utc
+from builder.ingest.sources import SOURCES_FILE, Source, read_sources, select_sources
 from builder.store.durable import write_files
 from builder.store.records import writes_store
 
-SOURCES_FILE = "sources.json"
 STATE_FILE = "fetch-state.json"
 HTML_FORMATS = (Format.REPORT_HTML, Format.SUMMARY_HTML, Format.SURVEY_SAMPLE_HTML)
-SOURCE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
-
-
-@dataclass(frozen=True)
-class Source:
-    """One entry of data/sources.json."""
-
-    id: str
-    """Short stable name, e.g. 'april-2017-q00028'; keys data/fetch-state.json."""
-    survey: str
-    """The survey title the export must carry (or, for report-csv, is given)."""
-    format: Format
-    """The layout expected; never auto-detected, so a wrong page is refused."""
-    urls: tuple[str, ...]
-    """Each base URL joined with the path, tried in order."""
-    partial: bool = False
-    """The export is known to be cut short: add and update, never withdraw."""
-    question_ids: tuple[str, ...] = ()
-    """Question ids by position, for layouts whose URL does not carry QuestionId=."""
 
 
 @dataclass(frozen=True)
@@ -122,100 +103,14 @@ class FetchReport:
                              "their last good data is kept as it was")
 
 
-# -- data/sources.json -------------------------------------------------------------------
-
-_SOURCE_KEYS = {"id": str, "survey": str, "format": str, "base_urls": list, "path": str,
-                "partial": bool, "question_ids": list, "note": str}
-_REQUIRED = ("id", "survey", "format", "base_urls", "path")
-
-
-def _parse_source(obj: Any, where: str, issues: list[Issue]) -> Source | None:
-    def bad(name: str, code: str, message: str, value: object = None) -> None:
-        issues.append(Issue(where, None, None, name, code, message,
-                            None if value is None else json.dumps(value)))
-
-    if not isinstance(obj, dict):
-        bad("-", "not-an-object", "each source is a JSON object", obj)
-        return None
-    before = len(issues)
-    for name in sorted(obj.keys() - _SOURCE_KEYS.keys()):
-        bad(name, "unknown-key", "not a known key: " + ", ".join(_SOURCE_KEYS), name)
-    for name, kind in _SOURCE_KEYS.items():
-        if name not in obj:
-            if name in _REQUIRED:
-                bad(name, "missing-key", "required key is missing")
-        elif not isinstance(obj[name], kind):
-            bad(name, "wrong-type", f"expected {kind.__name__}", obj[name])
-    if len(issues) > before:
-        return None
-    if not SOURCE_ID.match(obj["id"]):
-        bad("id", "invalid-id", "lower-case letters, digits and '-'", obj["id"])
-    if obj["format"] not in {f.value for f in Format} - {"auto"}:
-        bad("format", "unknown-format", "one of: " + ", ".join(
-            f.value for f in Format if f is not Format.AUTO), obj["format"])
-    if not obj["base_urls"] or not all(isinstance(u, str) and u.startswith(
-            ("http://", "https://")) for u in obj["base_urls"]):
-        bad("base_urls", "invalid-url", "a non-empty list of http(s) URLs", obj["base_urls"])
-    ids = obj.get("question_ids", [])
-    if not all(isinstance(i, str) for i in ids):
-        bad("question_ids", "wrong-type", "expected a list of strings", ids)
-    if len(issues) > before:
-        return None
-    urls = tuple(base.rstrip("/") + "/" + obj["path"].lstrip("/") for base in obj["base_urls"])
-    return Source(obj["id"], obj["survey"], Format(obj["format"]), urls,
-                  obj.get("partial", False), tuple(ids))
-
-
-def _read_sources(path: Path) -> list[Source]:
-    """Every source of data/sources.json; InputRejected lists every problem."""
-    try:
-        obj = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise BuilderError(f"{path}: no such file: list the sources to fetch there "
-                           "(see README, 'Fetching and publishing')") from exc
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InputRejected([Issue(str(path), getattr(exc, "lineno", None),
-                                   getattr(exc, "colno", None), "-", "json-syntax",
-                                   str(exc))]) from exc
-    if not isinstance(obj, dict) or not isinstance(obj.get("sources"), list):
-        raise InputRejected([Issue(str(path), None, None, "sources", "missing-key",
-                                   'expected an object with a "sources" list')])
-    issues: list[Issue] = []
-    sources: list[Source] = []
-    for n, item in enumerate(obj["sources"]):
-        source = _parse_source(item, f"{path}: sources[{n}]", issues)
-        if source is not None and source.id in {s.id for s in sources}:
-            issues.append(Issue(f"{path}: sources[{n}]", None, None, "id", "duplicate-id",
-                                "another source has this id", source.id))
-        elif source is not None:
-            sources.append(source)
-    if issues:
-        raise InputRejected(issues)
-    return sources
-
-
-def _select(sources: list[Source], only: str | None, path: Path) -> list[Source]:
-    if only is None:
-        return sources
-    key = canonical_key(only).casefold()
-    chosen = [s for s in sources if key in (s.id, canonical_key(s.survey).casefold())]
-    if not chosen:
-        raise BuilderError(f"--only {only!r}: no source in {path} has that survey title or "
-                           "id (known: " + ", ".join(s.id for s in sources) + ")")
-    return chosen
-
-
 # -- data/fetch-state.json --------------------------------------------------------------
 
 def _read_state(path: Path) -> dict[str, dict[str, str]]:
     if not path.exists():
         return {}
-    try:
-        state = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        issue = Issue(str(path), getattr(exc, "lineno", None), None, "-", "json-syntax",
-                      f"{exc} (delete the file to start over)")
-        raise InputRejected([issue]) from exc
+    state, bad = read_json(path, " (delete the file to start over)")
+    if bad:
+        raise InputRejected([bad])
     if not isinstance(state, dict) or not all(isinstance(v, dict) for v in state.values()):
         raise InputRejected([Issue(str(path), None, None, "-", "wrong-type",
                                    "expected an object of objects (delete the file to "
@@ -359,8 +254,8 @@ def fetch_all(data_dir: Path, *, only: str | None = None, allow_shrink: bool = F
     its own hosts; what it returns is recorded as a copy, not a live capture.
     """
     sources_path = data_dir / SOURCES_FILE
-    every = _read_sources(sources_path)
-    sources = _rebased(_select(every, only, sources_path), base_url)
+    every = read_sources(sources_path)
+    sources = _rebased(select_sources(every, only, sources_path), base_url)
     state = _read_state(data_dir / STATE_FILE)
     settings = settings or Settings()
     budget = http.Deadline.after(settings.budget,

@@ -227,6 +227,16 @@ def _attempt(http: requests.Session, url: str, headers: dict[str, str],
     raise FetchError(f"{url}: more than {MAX_REDIRECTS} redirects: not followed")
 
 
+def _request_headers(etag: str | None, last_modified: str | None) -> dict[str, str]:
+    """Who asks, what it accepts, and the validators of the copy it has (if any)."""
+    headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    return headers
+
+
 def get(url: str, *, etag: str | None = None, last_modified: str | None = None,
         session: requests.Session | None = None, max_bytes: int = MAX_BYTES,
         timeout: tuple[float, float] = (CONNECT_TIMEOUT, READ_TIMEOUT),
@@ -246,11 +256,7 @@ def get(url: str, *, etag: str | None = None, last_modified: str | None = None,
     limit = Deadline.after(deadline, f"the {deadline:g} s deadline of the request")
     limit = limit.sooner(budget)
     allowed = frozenset({f"{h}:443" for h in CCADB_HOSTS} | {host_port(url), *allowed_hosts})
-    headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"}
-    if etag:
-        headers["If-None-Match"] = etag
-    if last_modified:
-        headers["If-Modified-Since"] = last_modified
+    headers = _request_headers(etag, last_modified)
     http = session or requests.Session()
     problem: str | None = None
     try:

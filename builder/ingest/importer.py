@@ -14,7 +14,7 @@ from builder.core.model import Capture, Change, FieldChange, Store
 from builder.ingest import http
 from builder.ingest.formats import CaInformationExport, Export, LoadOptions, parse_export
 from builder.ingest.guard import check_losses
-from builder.ingest.merge import apply_import
+from builder.ingest.merge import merge
 from builder.ingest.validate import ImportBundle, validate_export
 from builder.store.records import check_store, load_store, save_store, writes_store
 
@@ -108,7 +108,7 @@ def import_bytes(data: bytes, origin: str, data_dir: Path, options: LoadOptions,
     if any(not i.warning for i in issues):
         raise InputRejected(issues)
     say("merging the answers")
-    changes = apply_import(store, bundle, partial=partial, observed_at=observed_at,
+    store, changes = merge(store, bundle, partial=partial, observed_at=observed_at,
                            complete_owner_list=export.complete_owner_list, capture=capture)
     problems = [] if allow_withdraw else _losses(store, bundle, changes, origin, observed_at)
     problems += check_store(store, data_dir)

@@ -6,15 +6,12 @@ the survey's append-only history, so the site can show each answer's timeline.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
-from typing import TypeVar
 
 from builder.core.errors import InternalError
 from builder.core.model import UNKNOWN, Answer, Capture, Change, Question, Store, Survey, SurveyData
+from builder.core.snapshot import snapshot_changes
 from builder.ingest.validate import ImportBundle
-
-V = TypeVar("V")
 
 
 def _merge_survey(old: Survey, new: Survey) -> Survey:
@@ -57,61 +54,51 @@ def _change(kind: str, old: Answer | None, new: Answer | None, at: str, source: 
                   capture.at, capture.live)
 
 
-def snapshot_changes(current: Mapping[tuple[str, str], V], incoming: Mapping[tuple[str, str], V],
-                     *, same: Callable[[V, V], bool], full_groups: Iterable[str] | None
-                     ) -> list[tuple[str, tuple[str, str], V | None, V | None]]:
-    """(kind, key, old, new) for a snapshot of records keyed (group, member). Pure.
-
-    Every incoming record that is new is 'added', one that differs is 'changed'; an
-    unchanged one is left out (the stored record keeps its first-seen time). When
-    `full_groups` is given, the snapshot is complete for those groups: a member stored
-    before but missing now is 'withdrawn'.
-    """
-    out: list[tuple[str, tuple[str, str], V | None, V | None]] = []
-    for key, record in sorted(incoming.items()):
-        old = current.get(key)
-        if old is None or not same(old, record):
-            out.append(("added" if old is None else "changed", key, old, record))
-    if full_groups is not None:
-        groups = set(full_groups)
-        for key, old in sorted(current.items()):
-            if key[0] in groups and key not in incoming:
-                out.append(("withdrawn", key, old, None))
-    return out
-
-
-def apply_import(store: Store, bundle: ImportBundle, *, partial: bool, observed_at: str,
-                 complete_owner_list: bool = True,
-                 capture: Capture | None = None) -> list[Change]:
-    """Merge `bundle` into `store` in place; returns the changes it recorded.
+def merge(store: Store, bundle: ImportBundle, *, partial: bool, observed_at: str,
+          complete_owner_list: bool = True,
+          capture: Capture | None = None) -> tuple[Store, list[Change]]:
+    """`store` with `bundle` merged in, and the changes recorded. Pure: `store` is unchanged.
 
     A full import replaces the answers of each question it carries: CA owners that
     answered before but are missing now are recorded as 'withdrawn'. A partial import
-    (a page cut short) only adds and updates.
+    (a page cut short) only adds and updates. Only what changes is copied: each survey the
+    export carries gets new dicts and a new history list; every other survey, and every
+    record, is shared with `store`.
     """
     capture = capture or Capture()
+    surveys = dict(store.surveys)
     changes: list[Change] = []
     for key, incoming in bundle.surveys.items():
-        target = store.surveys.get(key)
-        if target is None:
-            target = store.surveys[key] = SurveyData(
-                replace(incoming.survey, partial=partial, demo=store.demo))
-        else:
-            target.survey = _merge_survey(target.survey, incoming.survey)
-        for qid, question in incoming.questions.items():
-            target.questions[qid] = _merge_question(target.questions.get(qid), question)
-        survey_changes: list[Change] = []
-        gone_source = next(iter(incoming.answers.values())).source if incoming.answers else ""
-        full = None if partial or not complete_owner_list else incoming.questions
-        for kind, ref, old, new in snapshot_changes(
-                target.answers, incoming.answers, same=lambda a, b: a.values == b.values,
-                full_groups=full):
-            survey_changes.append(_change(kind, old, new, observed_at,
-                                          new.source if new else gone_source, capture))
-            if new is None:
-                del target.answers[ref]
-            else:
-                target.answers[ref] = new
-        target.history.extend(survey_changes)
+        merged, survey_changes = _merge_survey_data(
+            store.surveys.get(key), incoming, partial=partial, demo=store.demo,
+            full=not partial and complete_owner_list, observed_at=observed_at, capture=capture)
+        surveys[key] = merged
         changes.extend(survey_changes)
-    return changes
+    return replace(store, surveys=surveys), changes
+
+
+def _merge_survey_data(old: SurveyData | None, incoming: SurveyData, *, partial: bool,
+                       demo: bool, full: bool, observed_at: str,
+                       capture: Capture) -> tuple[SurveyData, list[Change]]:
+    """A new SurveyData: `old` (not modified) with `incoming` merged in; its changes."""
+    if old is None:
+        old = SurveyData(replace(incoming.survey, partial=partial, demo=demo))
+        survey = old.survey
+    else:
+        survey = _merge_survey(old.survey, incoming.survey)
+    questions = dict(old.questions)
+    for qid, question in incoming.questions.items():
+        questions[qid] = _merge_question(questions.get(qid), question)
+    answers = dict(old.answers)
+    changes: list[Change] = []
+    gone_source = next(iter(incoming.answers.values())).source if incoming.answers else ""
+    for kind, ref, before, after in snapshot_changes(
+            old.answers, incoming.answers, same=lambda a, b: a.values == b.values,
+            full_groups=incoming.questions if full else None):
+        changes.append(_change(kind, before, after, observed_at,
+                               after.source if after else gone_source, capture))
+        if after is None:
+            del answers[ref]
+        else:
+            answers[ref] = after
+    return SurveyData(survey, questions, answers, old.history + changes), changes

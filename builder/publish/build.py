@@ -23,7 +23,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
+
+import yaml
 
 from builder import __version__
 from builder.core.errors import BuilderError, BuildFailed
@@ -64,12 +67,28 @@ class BuildReport:
                 f"{len(self.removed)} removed; site {site}: {self.site_dir}")
 
 
+class _ConfigLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, reading every tag it does not know (MkDocs' !ENV and
+    !relative, python/name:...) as an unknown value (None) instead of failing."""
+
+
+_ConfigLoader.add_multi_constructor("", lambda loader, suffix, node: None)
+
+
+def mkdocs_config(config_file: Path) -> dict[str, Any]:
+    """mkdocs.yml as a mapping (empty when the file holds none)."""
+    text = config_file.read_text(encoding="utf-8")
+    try:
+        loaded = yaml.load(text, Loader=_ConfigLoader)  # noqa: S506 - a safe loader
+    except yaml.YAMLError as exc:
+        raise BuilderError(f"{config_file}: not a YAML file MkDocs can read: {exc}") from exc
+    return loaded if isinstance(loaded, dict) else {}
+
+
 def config_value(config_file: Path, key: str) -> str | None:
-    """A top-level setting of mkdocs.yml, read without a YAML loader (the file may use
-    tags that only MkDocs knows)."""
-    match = re.search(rf"^{key}:[ \t]*['\"]?([^'\"#\s]+)",
-                      config_file.read_text(encoding="utf-8"), re.MULTILINE)
-    return match.group(1) if match else None
+    """A top-level setting of mkdocs.yml given as text; None where absent or not text."""
+    value = mkdocs_config(config_file).get(key)
+    return value if isinstance(value, str) and value else None
 
 
 def site_url_of(value: str, where: str) -> str:
@@ -130,9 +149,9 @@ def check_shrink(current: Path, new: Path) -> None:
 
 def _theme_dir(config_file: Path) -> Path | None:
     """The theme's custom_dir (template overrides) named in mkdocs.yml, if any."""
-    match = re.search(r"^\s+custom_dir:\s*['\"]?([^'\"#\s]+)",
-                      config_file.read_text(encoding="utf-8"), re.MULTILINE)
-    return config_file.parent / match.group(1) if match else None
+    theme = mkdocs_config(config_file).get("theme")
+    custom = theme.get("custom_dir") if isinstance(theme, dict) else None
+    return config_file.parent / custom if isinstance(custom, str) and custom else None
 
 
 def _versions() -> str:

@@ -15,7 +15,7 @@ from pathlib import Path
 from builder.core.cainfo_fields import BY_ID, FIELD_IDS
 from builder.core.errors import Issue
 from builder.core.model import CA_INFO_KINDS, CaInformation, FieldChange, FieldValue, ReportCopy
-from builder.store.records import _is_canonical, _read_json_lines, _record_dict, dumps
+from builder.store.jsonl import dumps, is_canonical, read_json_lines, record_dict
 
 FOLDER = "ca-information"
 
@@ -25,7 +25,7 @@ def _record_issues(path: str, line: int, record: FieldValue | FieldChange) -> li
     if record.field not in BY_ID:
         issues.append(Issue(path, line, None, "field", "unknown-field",
                             "not a field of the CCADB CA information report", record.field))
-    if not _is_canonical(record.owner_key):
+    if not is_canonical(record.owner_key):
         issues.append(Issue(path, line, None, "owner_key", "not-canonical",
                             "owner_key must be the canonical form of the name",
                             record.owner_key))
@@ -53,7 +53,7 @@ def read_ca_information(data_dir: Path, issues: list[Issue]) -> CaInformation:
     if not folder.is_dir():
         return record
     values_path, history_path = folder / "values.jsonl", folder / "history.jsonl"
-    for line, value in _read_json_lines(values_path, FieldValue, issues):
+    for line, value in read_json_lines(values_path, FieldValue, issues):
         issues += _record_issues(str(values_path), line, value)
         key = (value.field, value.owner_key)
         if key in record.values:
@@ -62,13 +62,13 @@ def read_ca_information(data_dir: Path, issues: list[Issue]) -> CaInformation:
                                 " / ".join(key)))
         record.values[key] = value
     if history_path.exists():
-        for line, change in _read_json_lines(history_path, FieldChange, issues):
+        for line, change in read_json_lines(history_path, FieldChange, issues):
             issues += _record_issues(str(history_path), line, change)
             issues += _change_issues(str(history_path), line, change)
             record.history.append(change)
     copies_path = folder / "copies.jsonl"
     if copies_path.exists():
-        record.copies = [c for _, c in _read_json_lines(copies_path, ReportCopy, issues)]
+        record.copies = [c for _, c in read_json_lines(copies_path, ReportCopy, issues)]
     elif record.values or record.history:
         issues.append(Issue(str(copies_path), None, None, "-", "missing-file",
                             "the record needs the list of the copies it was read from"))
@@ -117,10 +117,10 @@ def render_ca_information(record: CaInformation) -> dict[str, str]:
         return {}
     order = {f: i for i, f in enumerate(FIELD_IDS)}
     values = sorted(record.values.values(), key=lambda v: (v.owner_key, order.get(v.field, 99)))
-    files = {f"{FOLDER}/values.jsonl": "".join(dumps(_record_dict(v)) + "\n" for v in values)}
+    files = {f"{FOLDER}/values.jsonl": "".join(dumps(record_dict(v)) + "\n" for v in values)}
     if record.history:
-        files[f"{FOLDER}/history.jsonl"] = "".join(dumps(_record_dict(c)) + "\n"
+        files[f"{FOLDER}/history.jsonl"] = "".join(dumps(record_dict(c)) + "\n"
                                                    for c in record.history)
-    files[f"{FOLDER}/copies.jsonl"] = "".join(dumps(_record_dict(c)) + "\n"
+    files[f"{FOLDER}/copies.jsonl"] = "".join(dumps(record_dict(c)) + "\n"
                                              for c in record.copies)
     return files

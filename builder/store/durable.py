@@ -1,4 +1,4 @@
-"""Crash-safe saves and folder locks: the mechanics under the store's writing part.
+"""Crash-safe saves: the mechanics under the store's writing part (locks: store.lock).
 
 A save (`write_files`) is all-or-nothing across every file it touches, even when the
 process is killed at any point of it:
@@ -18,21 +18,16 @@ during the recovery is recovered the same way.
 
 from __future__ import annotations
 
-import contextlib
 import errno
-import fcntl
 import json
 import os
 import shutil
 import signal
 import tempfile
-import threading
-import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from builder.core.clock import utc_text
 from builder.core.errors import BuilderError
 
 FILE_MODE, DIR_MODE = 0o644, 0o755
@@ -45,16 +40,10 @@ FAULT_ENV = "BUILDER_FAULT_INJECTION"
 """Set by tests only: 'kill:N' sends SIGKILL to this process after the N-th step of the
 saves it makes (a staged file, the journal, a rename, ...), 'enospc:N' makes the N-th
 file write fail as on a full disk."""
-LOCK_GRACE = 0.5
-"""Seconds a lock is retried even without --wait: a holder may be just letting go."""
 
 
 class SaveFailed(BuilderError):
     """A save could not be made; the folder is as it was."""
-
-
-class LockBusy(BuilderError):
-    """Another process holds the lock."""
 
 
 # -- fault injection (tests only) ------------------------------------------------------
@@ -171,7 +160,7 @@ def _apply(root: Path, plan: dict[str, Any], durable: bool) -> None:
     shutil.rmtree(_inside(root, plan["staging"]), ignore_errors=True)
 
 
-def _pending(root: Path) -> bool:
+def save_pending(root: Path) -> bool:
     """A save was cut short here: a journal, or the staged files of an uncommitted one."""
     with os.scandir(root) as entries:
         return any(entry.name.startswith((STAGING_PREFIX, JOURNAL)) for entry in entries)
@@ -222,6 +211,22 @@ def write_files(root: Path, files: Mapping[str, str | bytes], *,
     if not root.is_dir():
         root.mkdir(parents=True)
         os.chmod(root, DIR_MODE)
+    plan = _commit(root, changed, gone, durable)
+    if durable:
+        _fsync_dir(root)
+    _fault("step")
+    try:
+        _apply(root, plan, durable)
+    except OSError as exc:
+        raise SaveFailed(f"the save into {root} was interrupted ({exc.filename}: "
+                         f"{exc.strerror}); the next command completes it") from exc
+    return sorted(changed)
+
+
+def _commit(root: Path, changed: Mapping[str, bytes], gone: list[str],
+            durable: bool) -> dict[str, Any]:
+    """Stage the new files and write the journal (the commit point); its plan. On any
+    failure nothing of it is left and the folder is as it was."""
     staging: Path | None = None
     tmp = root / (JOURNAL + ".tmp")
     try:
@@ -242,124 +247,4 @@ def write_files(root: Path, files: Mapping[str, str | bytes], *,
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)
         raise
-    if durable:
-        _fsync_dir(root)
-    _fault("step")
-    try:
-        _apply(root, plan, durable)
-    except OSError as exc:
-        raise SaveFailed(f"the save into {root} was interrupted ({exc.filename}: "
-                         f"{exc.strerror}); the next command completes it") from exc
-    return sorted(changed)
-
-
-# -- the lock ------------------------------------------------------------------------------
-
-_held = threading.local()
-
-
-def _holder(fd: int) -> dict[str, str]:
-    """What the lock file says of its holder: {doing}, {holder} for the busy message."""
-    try:
-        info = json.loads(os.pread(fd, 4096, 0).decode("utf-8"))
-        return {"doing": "reading" if info.get("shared") else "changing",
-                "holder": f"pid {int(info['pid'])}, since {info['since']}"}
-    except (ValueError, KeyError, TypeError, OSError, AttributeError):
-        return {"doing": "using", "holder": "pid unknown"}
-
-
-def _open_lock(path: Path, shared: bool) -> int | None:
-    """The lock file's descriptor; None for a reader of a folder it cannot write to."""
-    try:
-        return os.open(path, os.O_RDWR | os.O_CREAT, FILE_MODE)
-    except OSError as exc:
-        if shared and exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-            return None  # a read-only store: nobody can be changing it through this lock
-        raise BuilderError(f"{path}: cannot create the lock file: "
-                           f"{exc.strerror or exc}") from exc
-
-
-def _acquire(root: Path, path: Path, shared: bool, wait: float,
-             busy: str) -> tuple[int | None, bool]:
-    """Lock `path`; shared is made exclusive when a save cut short must be dealt with."""
-    deadline = time.monotonic() + max(wait, LOCK_GRACE)
-    while True:
-        exclusive = not shared or _pending(root)
-        fd = _open_lock(path, not exclusive)
-        if fd is None:
-            return None, False
-        try:
-            fcntl.flock(fd, (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = _holder(fd)
-            os.close(fd)
-            if time.monotonic() >= deadline:
-                raise LockBusy(busy.format(**holder)) from None
-            time.sleep(0.05)
-            continue
-        try:
-            same = os.stat(path).st_ino == os.fstat(fd).st_ino
-        except FileNotFoundError:
-            same = False
-        if same and (exclusive or not _pending(root)):
-            return fd, exclusive
-        os.close(fd)  # the file was removed by a holder letting go, or a save is pending
-
-
-def _release(path: Path, fd: int | None) -> None:
-    """The last holder removes the lock file, so a finished command leaves no trace."""
-    if fd is None:
-        return
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        path.unlink(missing_ok=True)
-    except BlockingIOError:
-        pass
-    finally:
-        os.close(fd)
-
-
-@contextlib.contextmanager
-def folder_lock(root: Path, name: str, *, shared: bool = False, wait: float = 0.0,
-                busy: str = "another command is {doing} it ({holder})") -> Iterator[None]:
-    """Hold `root/name` with flock: exclusive to write, shared to read; re-entrant in a
-    thread. A save left pending by a crash is completed first. `busy` is the message when
-    it stays taken ('{doing}': changing or reading; '{holder}': its pid and start time)."""
-    key = str(root.resolve())
-    held: dict[str, list[Any]] = _held.__dict__.setdefault("locks", {})
-    if key in held:
-        if held[key][0] and not shared:
-            raise RuntimeError(f"{root}: exclusive lock asked for under a shared one")
-        held[key][1] += 1
-        try:
-            yield
-        finally:
-            held[key][1] -= 1
-        return
-    if not root.is_dir():
-        if shared:  # nothing to read, nothing to complete
-            yield
-            return
-        created = [p for p in [root, *root.parents] if not p.exists()]
-        root.mkdir(parents=True)
-        for folder in created:
-            os.chmod(folder, DIR_MODE)
-    else:
-        created = []
-    path = root / name
-    fd, exclusive = _acquire(root, path, shared, wait, busy)
-    try:
-        if fd is not None:  # who holds it, for the message of whoever finds it taken
-            info = {"pid": os.getpid(), "since": utc_text(), "shared": not exclusive}
-            os.ftruncate(fd, 0)
-            os.pwrite(fd, json.dumps(info).encode(), 0)
-        if exclusive:
-            complete_pending(root)
-        held[key] = [shared and not exclusive, 1]
-        yield
-    finally:
-        held.pop(key, None)
-        _release(path, fd)
-        for folder in created:  # innermost first: a folder made only to hold the lock
-            with contextlib.suppress(OSError):
-                folder.rmdir()
+    return plan

@@ -21,36 +21,31 @@ import inspect
 import json
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from dataclasses import asdict, fields
+from dataclasses import asdict
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 from builder.core.errors import InputRejected, Issue
+from builder.core.jsonshape import read_json
 from builder.core.model import (
-    MAX_INTEGER,
     QUESTION_TYPES,
     Answer,
     Change,
-    FieldChange,
-    FieldValue,
     Question,
-    ReportCopy,
     Store,
     Survey,
     SurveyData,
     Topic,
 )
 from builder.core.text import canonical_key, page_name
-from builder.store.durable import folder_lock, write_files
+from builder.store.durable import write_files
+from builder.store.jsonl import dumps as dumps  # still importable from here (pages use it)
+from builder.store.jsonl import is_canonical, read_json_lines, record_dict, to_record
+from builder.store.lock import folder_lock
 
 P = ParamSpec("P")
 R = TypeVar("R")
-
-
-def dumps(obj: Any) -> str:
-    """Canonical JSON: sorted keys, no ASCII escaping, so diffs show real text."""
-    return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 @lru_cache(maxsize=1 << 12)  # asked for on every page that links a survey
@@ -60,116 +55,6 @@ def survey_dir_name(survey_key: str) -> str:
 
 # -- reading ---------------------------------------------------------------------------
 
-_SPECS: dict[type, dict[str, tuple[type, ...]]] = {
-    Survey: {"key": (str,), "title": (str,), "communication_id": (str, type(None)),
-             "sent": (str, type(None)), "deadline": (str, type(None)),
-             "letter": (str, type(None)), "source_urls": (list,), "partial": (bool,),
-             "demo": (bool,), "note": (str, type(None))},
-    Question: {"survey_key": (str,), "id": (str,), "order": (int, type(None)), "type": (str,),
-               "text": (str,), "options": (list,), "source": (str, type(None)),
-               "required": (bool, type(None)), "truncated": (bool,)},
-    Answer: {"survey_key": (str,), "question_id": (str,), "owner_key": (str,),
-             "owner_name": (str,), "values": (list,), "option_numbers": (list,),
-             "source": (str,), "observed_at": (str,), "submitted_at": (str, type(None)),
-             "captured_at": (str, type(None)), "live": (bool,)},
-    Change: {"survey_key": (str,), "question_id": (str,), "owner_key": (str,),
-             "owner_name": (str,), "kind": (str,), "old": (list, type(None)),
-             "new": (list, type(None)), "observed_at": (str,), "source": (str,),
-             "captured_at": (str, type(None)), "live": (bool,)},
-    FieldValue: {"field": (str,), "owner_key": (str,), "owner_name": (str,), "value": (str,),
-                 "source": (str,), "archived_copy": (str, type(None)),
-                 "captured_at": (str, type(None)), "live": (bool,), "observed_at": (str,)},
-    FieldChange: {"field": (str,), "owner_key": (str,), "owner_name": (str,), "kind": (str,),
-                  "old": (str, type(None)), "new": (str, type(None)), "observed_at": (str,),
-                  "source": (str,), "archived_copy": (str, type(None)),
-                  "captured_at": (str, type(None)), "live": (bool,)},
-    ReportCopy: {"source": (str,), "archived_copy": (str, type(None)), "observed_at": (str,),
-                 "owners": (int,), "captured_at": (str, type(None)), "live": (bool,)},
-}
-
-_OPTIONAL = {"captured_at", "live", "required", "truncated"}
-"""Keys added after the first stores were written: absent means the dataclass default
-(capture date unknown, not a live capture; not known to be required, text complete)."""
-
-
-_ITEM_TYPES: dict[str, tuple[type, ...]] = {"option_numbers": (int, type(None))}
-"""What the lists hold, where not strings."""
-
-
-_INTEGER_KEYS = {"order", "option_numbers"}
-"""The keys that hold integers (bounded by MAX_INTEGER)."""
-
-
-def _is_a(value: Any, types: tuple[type, ...]) -> bool:
-    return isinstance(value, types) and (bool in types or not isinstance(value, bool))
-
-
-def _to_record(cls: type, obj: Any, path: str, line: int, issues: list[Issue]) -> Any:
-    spec = _SPECS[cls]
-    if not isinstance(obj, dict):
-        issues.append(Issue(path, line, None, "-", "not-an-object", "expected a JSON object"))
-        return None
-    ok = True
-    for name, types in spec.items():
-        if name not in obj:
-            if name in _OPTIONAL:
-                continue
-            issues.append(Issue(path, line, None, name, "missing-key", "required key is missing"))
-            ok = False
-        elif not _is_a(obj[name], types) or (isinstance(obj[name], list) and not all(
-                _is_a(item, _ITEM_TYPES.get(name, (str,))) for item in obj[name])):
-            expected = "/".join(t.__name__ for t in types)
-            if list in types:
-                expected += " of " + "/".join(t.__name__ for t in _ITEM_TYPES.get(name, (str,)))
-            issues.append(Issue(path, line, None, name, "wrong-type", f"expected {expected}",
-                                json.dumps(obj[name], ensure_ascii=False)))
-            ok = False
-        elif name in _INTEGER_KEYS and any(
-                isinstance(v, int) and abs(v) > MAX_INTEGER
-                for v in (obj[name] if isinstance(obj[name], list) else [obj[name]])):
-            # Beyond what every later stage (SQLite: 64 bits) can hold: refused here.
-            issues.append(Issue(path, line, None, name, "integer-out-of-range",
-                                f"expected whole numbers from -{MAX_INTEGER} to {MAX_INTEGER}",
-                                json.dumps(obj[name])))
-            ok = False
-    for name in obj:
-        if name not in spec:
-            issues.append(Issue(path, line, None, name, "unknown-key", "not a known key", name))
-            ok = False
-    if not ok:
-        return None
-    values = {k: tuple(v) if isinstance(v, list) else v for k, v in obj.items()}
-    return cls(**values)
-
-
-def _read_json_lines(path: Path, cls: type, issues: list[Issue]) -> list[tuple[int, Any]]:
-    """The records of a .jsonl file, each with its line number."""
-    records = []
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        issues.append(Issue(str(path), None, None, "-", "missing-file",
-                            "each survey folder needs this file (it may be empty)"))
-        return []
-    except UnicodeDecodeError as exc:
-        issues.append(Issue(str(path), None, None, "-", "invalid-utf8", str(exc)))
-        return []
-    # Records end at "\n" only: str.splitlines() would also split at U+2028, U+2029, NEL
-    # and other characters that json.dumps(ensure_ascii=False) leaves inside strings.
-    for number, line in enumerate(text.split("\n"), start=1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            issues.append(Issue(str(path), number, exc.colno, "-", "json-syntax", exc.msg,
-                                line[:60]))
-            continue
-        record = _to_record(cls, obj, str(path), number, issues)
-        if record is not None:
-            records.append((number, record))
-    return records
-
 
 def _read_survey(folder: Path, issues: list[Issue]) -> SurveyData | None:
     survey_path = folder / "survey.json"
@@ -177,14 +62,11 @@ def _read_survey(folder: Path, issues: list[Issue]) -> SurveyData | None:
         issues.append(Issue(str(survey_path), None, None, "-", "missing-survey",
                             "each survey folder needs a survey.json"))
         return None
-    try:
-        obj = json.loads(survey_path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        line = getattr(exc, "lineno", None)
-        issues.append(Issue(str(survey_path), line, getattr(exc, "colno", None), "-",
-                            "json-syntax", str(exc)))
+    obj, bad = read_json(survey_path)
+    if bad:
+        issues.append(bad)
         return None
-    survey = _to_record(Survey, obj, str(survey_path), 1, issues)
+    survey = to_record(Survey, obj, str(survey_path), 1, issues)
     if survey is None:
         return None
     data = SurveyData(survey)
@@ -192,36 +74,39 @@ def _read_survey(folder: Path, issues: list[Issue]) -> SurveyData | None:
         issues.append(Issue(str(survey_path), None, None, "key", "misplaced-survey",
                             f"a survey with this key belongs in surveys/"
                             f"{survey_dir_name(data.survey.key)}/", data.survey.key))
-    path = str(folder / "questions.jsonl")
-    for line, q in _read_json_lines(folder / "questions.jsonl", Question, issues):
-        issues += _line_issues(data, path, line, q, q.id, data.questions)
-        if q.type not in QUESTION_TYPES:
-            issues.append(Issue(path, line, None, "type", "unknown-question-type",
-                                "not a CCADB question type", q.type))
-        data.questions[q.id] = q
-    path = str(folder / "answers.jsonl")
-    for line, a in _read_json_lines(folder / "answers.jsonl", Answer, issues):
-        issues += _line_issues(data, path, line, a, (a.question_id, a.owner_key), data.answers)
-        if a.question_id not in data.questions:
-            issues.append(Issue(path, line, None, "question_id", "unknown-question",
-                                "answer to a question the survey does not have",
-                                a.question_id))
-        if not _is_canonical(a.owner_key):
-            issues.append(Issue(path, line, None, "owner_key", "not-canonical",
-                                "owner_key must be the canonical form of the name", a.owner_key))
-        data.answers[(a.question_id, a.owner_key)] = a
+    _read_questions(data, folder / "questions.jsonl", issues)
+    _read_answers(data, folder / "answers.jsonl", issues)
     history = folder / "history.jsonl"
     if history.exists():
-        changes = _read_json_lines(history, Change, issues)
+        changes = read_json_lines(history, Change, issues)
         for line, c in changes:
             issues += _line_issues(data, str(history), line, c, None, {})
         data.history = [c for _, c in changes]
     return data
 
 
-@lru_cache(maxsize=1 << 16)  # one check per CA owner, not one per answer
-def _is_canonical(owner_key: str) -> bool:
-    return bool(owner_key) and canonical_key(owner_key) == owner_key
+def _read_questions(data: SurveyData, file: Path, issues: list[Issue]) -> None:
+    path = str(file)
+    for line, q in read_json_lines(file, Question, issues):
+        issues += _line_issues(data, path, line, q, q.id, data.questions)
+        if q.type not in QUESTION_TYPES:
+            issues.append(Issue(path, line, None, "type", "unknown-question-type",
+                                "not a CCADB question type", q.type))
+        data.questions[q.id] = q
+
+
+def _read_answers(data: SurveyData, file: Path, issues: list[Issue]) -> None:
+    path = str(file)
+    for line, a in read_json_lines(file, Answer, issues):
+        issues += _line_issues(data, path, line, a, (a.question_id, a.owner_key), data.answers)
+        if a.question_id not in data.questions:
+            issues.append(Issue(path, line, None, "question_id", "unknown-question",
+                                "answer to a question the survey does not have",
+                                a.question_id))
+        if not is_canonical(a.owner_key):
+            issues.append(Issue(path, line, None, "owner_key", "not-canonical",
+                                "owner_key must be the canonical form of the name", a.owner_key))
+        data.answers[(a.question_id, a.owner_key)] = a
 
 
 def _line_issues(data: SurveyData, path: str, line: int, record: Any, key: Any,
@@ -241,11 +126,9 @@ def _line_issues(data: SurveyData, path: str, line: int, record: Any, key: Any,
 
 def _read_topics(path: Path, issues: list[Issue]) -> list[Topic]:
     """data/topics.json: [{"topic": NAME, "questions": [{"survey": TITLE, "question_id": ID}]}]."""
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        issues.append(Issue(str(path), getattr(exc, "lineno", None), getattr(exc, "colno", None),
-                            "-", "json-syntax", str(exc)))
+    raw, bad = read_json(path)
+    if bad:
+        issues.append(bad)
         return []
     topics = []
     for number, item in enumerate(raw if isinstance(raw, list) else [None], start=1):
@@ -272,18 +155,14 @@ def _read_store(data_dir: Path) -> tuple[Store, list[Issue]]:
     store = Store()
     meta = data_dir / "dataset.json"
     if meta.exists():
-        try:
-            store.demo = bool(json.loads(meta.read_text(encoding="utf-8")).get("demo", False))
-        except (json.JSONDecodeError, UnicodeDecodeError, AttributeError) as exc:
-            issues.append(Issue(str(meta), None, None, "-", "json-syntax", str(exc)))
-    catalog = data_dir / "catalog" / "communications.csv"
-    if catalog.exists():
-        with catalog.open(encoding="utf-8", newline="") as fh:
-            store.catalog = list(csv.DictReader(fh))
-    questions = data_dir / "catalog" / "questions.csv"
-    if questions.exists():
-        with questions.open(encoding="utf-8", newline="") as fh:
-            store.question_catalog = list(csv.DictReader(fh))
+        obj, bad = read_json(meta)
+        if bad or not isinstance(obj, dict):
+            issues.append(bad or Issue(str(meta), None, None, "-", "not-an-object",
+                                       "expected a JSON object", json.dumps(obj)[:60]))
+        else:
+            store.demo = bool(obj.get("demo", False))
+    store.catalog = _read_catalog(data_dir / "catalog" / "communications.csv")
+    store.question_catalog = _read_catalog(data_dir / "catalog" / "questions.csv")
     topics = data_dir / "topics.json"
     if topics.exists():
         store.topics = _read_topics(topics, issues)
@@ -307,6 +186,14 @@ def _read_store(data_dir: Path) -> tuple[Store, list[Issue]]:
 
     store.ca_information = read_ca_information(data_dir, issues)
     return store, issues
+
+
+def _read_catalog(path: Path) -> list[dict[str, str]]:
+    """The rows of a reference table of data/catalog/ (none when it is absent)."""
+    if not path.exists():
+        return []
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
 
 
 def load_store(data_dir: Path, *, must_exist: bool = False) -> Store:
@@ -343,26 +230,12 @@ def check_store(store: Store, data_dir: Path) -> list[Issue]:
 
 # -- writing ---------------------------------------------------------------------------
 
-_QUESTION_DEFAULTS = {"required": None, "truncated": False}
-"""Question keys written only when they say something, so older stores stay unchanged."""
-
-
-def _record_dict(record: Any) -> dict[str, Any]:
-    out = {f.name: list(v) if isinstance(v := getattr(record, f.name), tuple) else v
-           for f in fields(record)}
-    if isinstance(record, Question):
-        for name, default in _QUESTION_DEFAULTS.items():
-            if out[name] is default:  # None and False are singletons
-                del out[name]
-    return out
-
-
 def render_survey_files(data: SurveyData) -> dict[str, str]:
     """The text of one survey's files, keyed by path relative to data/."""
     folder = f"surveys/{survey_dir_name(data.survey.key)}"
 
     def lines(records: list[Any]) -> str:
-        return "".join(dumps(_record_dict(r)) + "\n" for r in records)
+        return "".join(dumps(record_dict(r)) + "\n" for r in records)
 
     files = {
         f"{folder}/survey.json": json.dumps(asdict(data.survey), ensure_ascii=False,
@@ -419,7 +292,7 @@ def store_lock(data_dir: Path, *, wait: float = 0.0,
     """Hold the store for one command: every writer holds it, exclusively, from before it
     reads the store until it has saved, so two writers never work from the same copy; a
     reader holds it shared. Waits up to `wait` seconds for another holder, then raises
-    LockBusy. A save cut short by a crash is completed first (builder.store.durable)."""
+    LockBusy. A save cut short by a crash is completed first (builder.store.lock)."""
     busy = f"{data_dir}: another command is {{doing}} the store ({{holder}}); try again " \
            "when it has finished" + ("" if shared else ", or pass --wait SECONDS")
     return folder_lock(data_dir, LOCK_FILE, shared=shared, wait=wait, busy=busy)

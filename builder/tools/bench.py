@@ -70,7 +70,7 @@ def change_one_answer(data_dir: Path) -> dict[str, Any]:
     survey, and the first CA owner (by key) with a non-blank answer to it.
     """
     from builder.core.model import FREE_TEXT, SurveyData, is_blank
-    from builder.ingest.merge import apply_import
+    from builder.ingest.merge import merge
     from builder.ingest.validate import ImportBundle
     from builder.publish.paths import surveys_newest_first
     from builder.store.records import load_store, save_store
@@ -90,9 +90,9 @@ def change_one_answer(data_dir: Path) -> dict[str, Any]:
                           source=CHANGE_SOURCE, observed_at=CHANGE_OBSERVED_AT)
             bundle = SurveyData(data.survey, {question.id: question},
                                 {(question.id, old.owner_key): new})
-            changes = apply_import(store, ImportBundle({data.survey.key: bundle}, []),
-                                   partial=True, observed_at=CHANGE_OBSERVED_AT)
-            written = save_store(store, data_dir)
+            merged, changes = merge(store, ImportBundle({data.survey.key: bundle}, []),
+                                    partial=True, observed_at=CHANGE_OBSERVED_AT)
+            written = save_store(merged, data_dir)
             return {"survey": data.survey.title, "question": question.id,
                     "owner": old.owner_name, "changes": len(changes),
                     "data_files_written": written}

@@ -27,7 +27,7 @@ from builder.core.model import (
     SurveyData,
 )
 from builder.core.text import canonical_key
-from builder.ingest.merge import apply_import
+from builder.ingest.merge import merge
 from builder.ingest.validate import ImportBundle
 from builder.store.durable import write_files
 from builder.store.records import read_store, store_files, writes_store
@@ -158,6 +158,46 @@ def topics_text(store: Store) -> str:
     return json.dumps(items, indent=1) + "\n"
 
 
+def _demo_survey(store: Store, rng: random.Random, owners: list[str], index: int,
+                 dates: tuple[str, str, str], n_questions: int) -> tuple[Store, int]:
+    """`store` with one more fictitious survey, imported as three versions (the answers
+    at the deadline, then a few re-submitted, then one CA owner gone); its changes."""
+    title, sent, deadline = dates
+    made = 0
+    key = canonical_key(title)
+    survey = Survey(key, title, None, sent, deadline,
+                    letter=f"This is a fictitious CA Communication, number {index + 1} of "
+                           f"the demonstration dataset. Please answer each action item.",
+                    demo=True)
+    questions = make_questions(key, n_questions, 900000 + index * 100, index)
+    takers = [o for o in owners if rng.random() > 0.05]
+    current: dict[tuple[str, str], tuple[tuple[str, ...], tuple[int, ...]]] = {}
+    for q in questions:
+        for owner in takers:
+            current[(q.id, owner)] = answer_values(rng, q)
+    for version, day in enumerate((deadline, f"{deadline[:8]}28", f"{sent[:4]}-12-20")):
+        if version:
+            for (qid, owner), (values, _) in list(current.items()):
+                if rng.random() < 0.03:
+                    q = next(q for q in questions if q.id == qid)
+                    current[(qid, owner)] = (edit(rng, q, values), ())
+            if version == 2 and takers:
+                dropped = takers[rng.randrange(len(takers))]
+                current = {k: v for k, v in current.items() if k[1] != dropped}
+        bundle = SurveyData(survey, {q.id: q for q in questions})
+        when = f"{day}T12:00:00Z"
+        source = f"demo://{key.split(' (')[0].lower().replace(' ', '-')}/v{version + 1}"
+        for (qid, owner), (values, numbers) in current.items():
+            okey = canonical_key(owner)
+            bundle.answers[(qid, okey)] = Answer(key, qid, okey, owner, values, numbers,
+                                                 source, when, captured_at=when, live=True)
+        # Fictitious live captures, so the demo shows what a fetched record looks like.
+        store, recorded = merge(store, ImportBundle({key: bundle}, []), partial=False,
+                                observed_at=when, capture=Capture(when, live=True))
+        made += len(recorded)
+    return store, made
+
+
 @writes_store
 def write_demo(data_dir: Path, size: str,
                progress: Callable[[str], None] | None = None) -> DemoSummary:
@@ -172,38 +212,11 @@ def write_demo(data_dir: Path, size: str,
     store = Store(demo=True)
     changes = 0
     for index, (title, sent, deadline) in enumerate(survey_titles(n_surveys)):
-        key = canonical_key(title)
-        survey = Survey(key, title, None, sent, deadline,
-                        letter=f"This is a fictitious CA Communication, number {index + 1} of "
-                               f"the demonstration dataset. Please answer each action item.",
-                        demo=True)
         if progress:
             progress(f"survey {index + 1} of {n_surveys}: {title}")
-        questions = make_questions(key, n_questions, 900000 + index * 100, index)
-        takers = [o for o in owners if rng.random() > 0.05]
-        current: dict[tuple[str, str], tuple[tuple[str, ...], tuple[int, ...]]] = {}
-        for q in questions:
-            for owner in takers:
-                current[(q.id, owner)] = answer_values(rng, q)
-        for version, day in enumerate((deadline, f"{deadline[:8]}28", f"{sent[:4]}-12-20")):
-            if version:
-                for (qid, owner), (values, _) in list(current.items()):
-                    if rng.random() < 0.03:
-                        q = next(q for q in questions if q.id == qid)
-                        current[(qid, owner)] = (edit(rng, q, values), ())
-                if version == 2 and takers:
-                    dropped = takers[rng.randrange(len(takers))]
-                    current = {k: v for k, v in current.items() if k[1] != dropped}
-            bundle = SurveyData(survey, {q.id: q for q in questions})
-            when = f"{day}T12:00:00Z"
-            source = f"demo://{key.split(' (')[0].lower().replace(' ', '-')}/v{version + 1}"
-            for (qid, owner), (values, numbers) in current.items():
-                okey = canonical_key(owner)
-                bundle.answers[(qid, okey)] = Answer(key, qid, okey, owner, values, numbers,
-                                                     source, when, captured_at=when, live=True)
-            # Fictitious live captures, so the demo shows what a fetched record looks like.
-            changes += len(apply_import(store, ImportBundle({key: bundle}, []), partial=False,
-                                        observed_at=when, capture=Capture(when, live=True)))
+        store, made = _demo_survey(store, rng, owners, index, (title, sent, deadline),
+                                   n_questions)
+        changes += made
     if progress:
         progress(f"saving {changes} change(s) to {data_dir}")
     files = {**store_files(store, data_dir), "topics.json": topics_text(store)}

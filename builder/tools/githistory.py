@@ -16,7 +16,9 @@ from pathlib import Path
 from builder.core.clock import utc_text
 from builder.core.errors import BuilderError, InternalError, Issue
 from builder.core.model import Answer, Change
-from builder.store.records import _to_record, load_store, save_store, writes_store
+from builder.core.snapshot import snapshot_changes
+from builder.store.jsonl import to_record
+from builder.store.records import load_store, save_store, writes_store
 
 Snapshot = dict[str, dict[tuple[str, str], Answer]]
 
@@ -57,7 +59,7 @@ def _snapshot(root: Path, sha: str, prefix: str) -> Snapshot:
         lines = _git(root, "show", f"{sha}:{name}").split("\n")  # not splitlines: see store
         for number, line in enumerate(lines, 1):
             if line.strip():
-                answer = _to_record(Answer, json.loads(line), f"{sha[:8]}:{name}", number,
+                answer = to_record(Answer, json.loads(line), f"{sha[:8]}:{name}", number,
                                     issues)
                 if answer is not None:
                     snap.setdefault(answer.survey_key, {})[
@@ -70,14 +72,12 @@ def _snapshot(root: Path, sha: str, prefix: str) -> Snapshot:
 def _diff(old: dict[tuple[str, str], Answer], new: dict[tuple[str, str], Answer],
           when: str) -> list[Change]:
     changes = []
-    for key in sorted(set(old) | set(new)):
-        a, b = old.get(key), new.get(key)
-        if a is not None and b is not None and a.values == b.values:
-            continue
+    found = snapshot_changes(old, new, same=lambda a, b: a.values == b.values,
+                             full_groups={qid for qid, _ in old})
+    for kind, _, a, b in sorted(found, key=lambda change: change[1]):  # in answer order
         ref = b or a
         if ref is None:
             raise InternalError("a change without an old or a new answer")
-        kind = "added" if a is None else "withdrawn" if b is None else "changed"
         changes.append(Change(ref.survey_key, ref.question_id, ref.owner_key, ref.owner_name,
                               kind, a.values if a else None, b.values if b else None, when,
                               ref.source))

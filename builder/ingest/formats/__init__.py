@@ -17,12 +17,9 @@ from builder.ingest.formats.ca_information import (
 )
 from builder.ingest.formats.common import Export, RawRecord, decode_text
 from builder.ingest.formats.csv_formats import load_ccadb_csv, load_report_csv
-from builder.ingest.formats.html_formats import (
-    load_report_html,
-    load_summary_html,
-    looks_like_summary,
-)
 from builder.ingest.formats.json_export import load_json_export
+from builder.ingest.formats.report_html import load_report_html
+from builder.ingest.formats.summary_html import load_summary_html, looks_like_summary
 from builder.ingest.formats.survey_sample import load_survey_sample_html, looks_like_survey_sample
 
 __all__ = ["CaInformationExport", "Export", "Format", "LoadOptions", "RawRecord", "detect_format",
@@ -100,17 +97,7 @@ def parse_export(data: bytes, origin: str, options: LoadOptions) -> Export:
         raise InputRejected([*issues, Issue(origin, None, None, "-", "empty-export",
                                             "the export is empty")])
     page_url = options.source_url or origin
-    fmt = options.format
-    if fmt is Format.AUTO:
-        detected = detect_format(text)
-        if detected is None:
-            raise InputRejected([*issues, Issue(
-                origin, 1, None, "-", "unknown-format",
-                "not a CCADB export this tool reads (report-html, summary-html, "
-                "survey-sample-html, report-csv, ccadb-csv, json or ca-information-csv); use "
-                "--format to force one",
-                text.lstrip().splitlines()[0] if text.strip() else "")])
-        fmt = detected
+    fmt = _format_of(text, origin, options.format, issues)
     loaders: dict[Format, Callable[[], Export]] = {
         Format.CCADB_CSV: lambda: load_ccadb_csv(text, origin),
         Format.REPORT_CSV: lambda: load_report_csv(text, origin, options.survey,
@@ -131,3 +118,18 @@ def parse_export(data: bytes, origin: str, options: LoadOptions) -> Export:
     if isinstance(export, CaInformationExport):
         export.archived_copy = options.archived_copy
     return export
+
+
+def _format_of(text: str, origin: str, fmt: Format, issues: list[Issue]) -> Format:
+    """The format asked for, or the one detected; InputRejected when none is."""
+    if fmt is not Format.AUTO:
+        return fmt
+    detected = detect_format(text)
+    if detected is None:
+        raise InputRejected([*issues, Issue(
+            origin, 1, None, "-", "unknown-format",
+            "not a CCADB export this tool reads (report-html, summary-html, "
+            "survey-sample-html, report-csv, ccadb-csv, json or ca-information-csv); use "
+            "--format to force one",
+            text.lstrip().splitlines()[0] if text.strip() else "")])
+    return detected

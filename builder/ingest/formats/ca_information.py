@@ -12,7 +12,7 @@ from builder.core.cainfo_fields import FIELD_COLUMNS, OWNER_COLUMN
 from builder.core.errors import Issue
 from builder.core.text import canonical_key
 from builder.ingest.formats.common import Export
-from builder.ingest.formats.csv_formats import _body, _check_header, _header_and_rows
+from builder.ingest.formats.csv_formats import _body, _header_and_rows, header_issues
 
 HEADER = (OWNER_COLUMN, *FIELD_COLUMNS)
 """The report's header, verbatim, in its order (every copy of 2017-2018 has exactly it)."""
@@ -44,16 +44,9 @@ class CaInformationExport(Export):
 
 
 def _header_issues(header: list[str], origin: str) -> list[Issue]:
-    issues = _check_header(header, origin, set())
-    for name in HEADER:
-        if name not in header:
-            issues.append(Issue(origin, 1, None, name, "missing-header",
-                                f"required column {name!r} is missing", ",".join(header)))
-    for col, name in enumerate(header, start=1):
-        if name not in HEADER:
-            issues.append(Issue(origin, 1, col, name or "-", "unexpected-header",
-                                "not a column of the CCADB CA information report", name))
-    return issues
+    return header_issues(header, origin, required=HEADER, known=HEADER,
+                         unknown=Issue(origin, 1, None, "-", "unexpected-header",
+                                       "not a column of the CCADB CA information report"))
 
 
 def load_ca_information(text: str, origin: str) -> CaInformationExport:

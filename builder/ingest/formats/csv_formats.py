@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Collection, Iterable, Iterator
+from dataclasses import replace
 
 from builder.core.errors import Issue
 from builder.core.model import RECORD_FIELDS
@@ -79,21 +80,30 @@ def _check_header(header: list[str], origin: str, allowed_repeats: set[str]) -> 
     return issues
 
 
+def header_issues(header: list[str], origin: str, *, required: Iterable[str],
+                  known: Collection[str], unknown: Issue) -> list[Issue]:
+    """A repeated, missing or unknown column; `unknown` is the issue for the last, whose
+    field, column and value are filled in for each such column."""
+    issues = _check_header(header, origin, set())
+    for name in required:
+        if name not in header:
+            issues.append(Issue(origin, 1, None, name, "missing-header",
+                                f"required column {name!r} is missing", ",".join(header)))
+    for col, name in enumerate(header, start=1):
+        if name not in known:
+            issues.append(replace(unknown, column=col, field=name or "-", value=name))
+    return issues
+
+
 def load_ccadb_csv(text: str, origin: str) -> Export:
     issues: list[Issue] = []
     header, rows = _header_and_rows(text, origin, issues)
     if header is None:
         return Export([], issues)
-    issues += _check_header(header, origin, set())
-    for name in REQUIRED_CCADB_FIELDS:
-        if name not in header:
-            issues.append(Issue(origin, 1, None, name, "missing-header",
-                                f"required column {name!r} is missing", ",".join(header)))
-    for col, name in enumerate(header, start=1):
-        if name not in RECORD_FIELDS:
-            issues.append(Issue(origin, 1, col, name, "unknown-header",
-                                "column is not part of the ccadb-csv layout and is ignored",
-                                name, warning=True))
+    issues += header_issues(header, origin, required=REQUIRED_CCADB_FIELDS, known=RECORD_FIELDS,
+                            unknown=Issue(origin, 1, None, "-", "unknown-header",
+                                          "column is not part of the ccadb-csv layout and is "
+                                          "ignored", warning=True))
     if any(not i.warning for i in issues):
         return Export([], issues)
     index = {name: header.index(name) for name in RECORD_FIELDS if name in header}

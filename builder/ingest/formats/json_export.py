@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from builder.core.errors import Issue
+from builder.core.jsonshape import NULL, Shape, json_names, syntax_issue
 from builder.core.model import RECORD_FIELDS
 from builder.core.text import SURROGATE
 from builder.ingest.formats.common import Export, RawRecord
@@ -22,7 +23,24 @@ class _Constant:
         self.name = name
 
 
-_DECODER = json.JSONDecoder(object_pairs_hook=_Pairs, parse_constant=_Constant)
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any] | _Pairs:
+    """A dict, but where a key appears twice: then the pairs, for _strict to report."""
+    obj = dict(pairs)
+    return obj if len(obj) == len(pairs) else _Pairs(pairs)
+
+
+_DECODER = json.JSONDecoder(object_pairs_hook=_object, parse_constant=_Constant)
+_PLAIN = (str, int, float, bool, type(None))
+"""The values a record usually holds, which _strict has nothing to check in."""
+
+
+def _checked(value: Any, where: tuple[str, int, int], issues: list[Issue]) -> Any:
+    """_strict's result, without walking a plain flat object (nearly every record)."""
+    if type(value) is dict and all(type(v) in _PLAIN for v in value.values()):
+        strings = "".join(v for v in value.values() if type(v) is str)
+        if not SURROGATE.search(strings):  # lone surrogates stay lone when joined
+            return value
+    return _strict(value, "-", where, issues)
 
 
 def _strict(value: Any, key: str, where: tuple[str, int, int], issues: list[Issue]) -> Any:
@@ -33,12 +51,14 @@ def _strict(value: Any, key: str, where: tuple[str, int, int], issues: list[Issu
         return None
     if isinstance(value, _Pairs):
         obj: dict[str, Any] = {}
-        for name, item in value:
+        for name, item in value:  # a key appears twice: each repeat is listed
             if name in obj:
                 issues.append(Issue(*where, name, "duplicate-key",
                                     "a key appears twice in one object", name))
             obj[name] = _strict(item, name, where, issues)
         return obj
+    if isinstance(value, dict):  # an object without repeated keys
+        return {name: _strict(item, name, where, issues) for name, item in value.items()}
     if isinstance(value, list):
         return [_strict(item, key, where, issues) for item in value]
     if isinstance(value, str) and SURROGATE.search(value):
@@ -73,16 +93,31 @@ def _skip_ws(text: str, i: int) -> int:
     return i
 
 
+def _decode_at(text: str, i: int, where: tuple[str, int, int],
+               issues: list[Issue]) -> tuple[Any, int] | None:
+    """The element starting at `i`, checked, and where it ends; None (with the issue) when
+    it cannot be read, which ends the reading of the whole export."""
+    try:
+        value, end = _DECODER.raw_decode(text, i)
+        return _checked(value, where, issues), end
+    except json.JSONDecodeError as exc:
+        issues.append(syntax_issue((where[0], exc.lineno, exc.colno), exc.msg,
+                                   text[exc.pos:exc.pos + 20]))
+    except (RecursionError, ValueError) as exc:  # Python's limits: depth, integer digits
+        what = ("arrays or objects nested too deeply to read" if isinstance(
+            exc, RecursionError) else "a number with too many digits to read")
+        issues.append(Issue(*where, "-", "json-limit", what, text[i:i + 20]))
+    return None
+
+
 def load_json_export(text: str, origin: str) -> Export:
     """Decode element by element so each record keeps the line it starts on."""
     issues: list[Issue] = []
     _position = _Positions(text)
     i = _skip_ws(text, 0)
     if i >= len(text) or text[i] != "[":
-        line, col = _position(i)
-        issues.append(Issue(origin, line, col, "-", "not-an-array",
-                            "the JSON export must be an array of objects", text[i:i + 20]))
-        return Export([], issues)
+        return Export([], [Issue(origin, *_position(i), "-", "not-an-array",
+                                 "the JSON export must be an array of objects", text[i:i + 20])])
     i = _skip_ws(text, i + 1)
     records: list[RawRecord] = []
     expect_value = True
@@ -91,24 +126,15 @@ def load_json_export(text: str, origin: str) -> Export:
         if text[i] == "]" and (expect_value is False or elements == 0):
             i = _skip_ws(text, i + 1)
             if i < len(text):
-                line, col = _position(i)
-                issues.append(Issue(origin, line, col, "-", "json-syntax",
-                                    "extra data after the array", text[i:i + 20]))
+                issues.append(syntax_issue((origin, *_position(i)), "extra data after the array",
+                                           text[i:i + 20]))
             break
         line, col = _position(i)
-        try:
-            value, end = _DECODER.raw_decode(text, i)
-            found = len(issues)
-            value = _strict(value, "-", (origin, line, col), issues)
-        except json.JSONDecodeError as exc:
-            issues.append(Issue(origin, exc.lineno, exc.colno, "-", "json-syntax", exc.msg,
-                                text[exc.pos:exc.pos + 20]))
+        found = len(issues)
+        decoded = _decode_at(text, i, (origin, line, col), issues)
+        if decoded is None:
             return Export([], issues)
-        except (RecursionError, ValueError) as exc:  # Python's limits: depth, integer digits
-            what = ("arrays or objects nested too deeply to read" if isinstance(
-                exc, RecursionError) else "a number with too many digits to read")
-            issues.append(Issue(origin, line, col, "-", "json-limit", what, text[i:i + 20]))
-            return Export([], issues)
+        value, end = decoded
         elements += 1
         if len(issues) == found:
             records.extend(_record(value, origin, line, col, issues))
@@ -119,25 +145,24 @@ def load_json_export(text: str, origin: str) -> Export:
             continue
         expect_value = False
         if i >= len(text) or text[i] != "]":
-            line, col = _position(min(i, len(text)))
-            issues.append(Issue(origin, line, col, "-", "json-syntax",
-                                "expected ',' or ']' in the array", text[i:i + 20]))
+            issues.append(syntax_issue((origin, *_position(min(i, len(text)))),
+                                       "expected ',' or ']' in the array", text[i:i + 20]))
             return Export([], issues)
     else:
-        line, col = _position(len(text))
-        issues.append(Issue(origin, line, col, "-", "json-syntax", "the array is never closed"))
+        issues.append(syntax_issue((origin, *_position(len(text))), "the array is never closed"))
         return Export([], issues)
     if elements == 0 and not issues:
         issues.append(Issue(origin, None, None, "-", "empty-export", "the array is empty"))
     return Export(records, issues)
 
 
-_EXPECTED = {
-    "survey": (str,), "survey_id": (str, type(None)), "question_id": (str,),
-    "question_order": (int, type(None)), "question_type": (str, type(None)),
-    "question_text": (str, type(None)), "ca_owner": (str,), "response": (str, type(None)),
-    "option_number": (int, type(None)), "submitted_at": (str, type(None)),
-}
+_RECORD = Shape({
+    "survey": (str,), "survey_id": (str, NULL), "question_id": (str,),
+    "question_order": (int, NULL), "question_type": (str, NULL),
+    "question_text": (str, NULL), "ca_owner": (str,), "response": (str, NULL),
+    "option_number": (int, NULL), "submitted_at": (str, NULL),
+}, missing="every object must have the ten record keys",
+    unknown="not one of the ten record keys", describe=json_names)
 
 
 def _record(value: Any, origin: str, line: int, col: int, issues: list[Issue]) -> list[RawRecord]:
@@ -145,25 +170,9 @@ def _record(value: Any, origin: str, line: int, col: int, issues: list[Issue]) -
         issues.append(Issue(origin, line, col, "-", "not-an-object",
                             "every element must be an object", json.dumps(value)[:60]))
         return []
-    ok = True
-    for key in RECORD_FIELDS:
-        if key not in value:
-            issues.append(Issue(origin, line, col, key, "missing-key",
-                                "every object must have the ten record keys"))
-            ok = False
-    for key in value:
-        if key not in RECORD_FIELDS:
-            issues.append(Issue(origin, line, col, key, "unknown-key",
-                                "not one of the ten record keys", key))
-            ok = False
-    for key, types in _EXPECTED.items():
-        if key in value and (not isinstance(value[key], types) or isinstance(value[key], bool)):
-            names = " or ".join("null" if t is type(None) else
-                                {"str": "string", "int": "integer"}[t.__name__] for t in types)
-            issues.append(Issue(origin, line, col, key, "wrong-type", f"expected {names}",
-                                json.dumps(value[key], ensure_ascii=False)))
-            ok = False
-    if not ok:
+    found = _RECORD.issues(value, (origin, line, col))
+    if found:
+        issues += found
         return []
     rec = RawRecord(origin, line, column=col)
     for key in RECORD_FIELDS:

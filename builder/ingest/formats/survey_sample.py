@@ -22,7 +22,7 @@ from builder.core.errors import InternalError, Issue
 from builder.core.model import DATE, FREE_TEXT, MAX_OPTIONS, MULTI, SINGLE, UNKNOWN
 from builder.core.text import fold_whitespace
 from builder.ingest.formats.common import Export, QuestionDef
-from builder.ingest.formats.html_formats import TolerantHTMLParser, communication_id_from_url
+from builder.ingest.formats.html_page import TolerantHTMLParser, communication_id_from_url
 
 _CONTAINER = re.compile(r"""<div\b[^>]*\bid\s*=\s*["']?survey_container\b""", re.IGNORECASE)
 _BLOCKS = {"p", "div", "li", "tr", "table", "ul", "ol", "h1", "h2", "h3", "h4"}

@@ -1,0 +1,141 @@
+"""One record of the store as a line of JSON: decoded and checked, or encoded canonically.
+
+Every .jsonl file of data/ (answers, questions, history, the CA information record) holds
+one such record a line; builder.store.records and builder.store.cainfo read and write
+whole files of them.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import fields
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from builder.core.errors import Issue
+from builder.core.jsonshape import NULL, Shape, syntax_issue
+from builder.core.model import (
+    MAX_INTEGER,
+    Answer,
+    Change,
+    FieldChange,
+    FieldValue,
+    Question,
+    ReportCopy,
+    Survey,
+)
+from builder.core.text import canonical_key
+
+
+def dumps(obj: Any) -> str:
+    """Canonical JSON: sorted keys, no ASCII escaping, so diffs show real text."""
+    return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+_SPECS: dict[type, dict[str, tuple[type, ...]]] = {
+    Survey: {"key": (str,), "title": (str,), "communication_id": (str, type(None)),
+             "sent": (str, type(None)), "deadline": (str, type(None)),
+             "letter": (str, type(None)), "source_urls": (list,), "partial": (bool,),
+             "demo": (bool,), "note": (str, type(None))},
+    Question: {"survey_key": (str,), "id": (str,), "order": (int, type(None)), "type": (str,),
+               "text": (str,), "options": (list,), "source": (str, type(None)),
+               "required": (bool, type(None)), "truncated": (bool,)},
+    Answer: {"survey_key": (str,), "question_id": (str,), "owner_key": (str,),
+             "owner_name": (str,), "values": (list,), "option_numbers": (list,),
+             "source": (str,), "observed_at": (str,), "submitted_at": (str, type(None)),
+             "captured_at": (str, type(None)), "live": (bool,)},
+    Change: {"survey_key": (str,), "question_id": (str,), "owner_key": (str,),
+             "owner_name": (str,), "kind": (str,), "old": (list, type(None)),
+             "new": (list, type(None)), "observed_at": (str,), "source": (str,),
+             "captured_at": (str, type(None)), "live": (bool,)},
+    FieldValue: {"field": (str,), "owner_key": (str,), "owner_name": (str,), "value": (str,),
+                 "source": (str,), "archived_copy": (str, type(None)),
+                 "captured_at": (str, type(None)), "live": (bool,), "observed_at": (str,)},
+    FieldChange: {"field": (str,), "owner_key": (str,), "owner_name": (str,), "kind": (str,),
+                  "old": (str, type(None)), "new": (str, type(None)), "observed_at": (str,),
+                  "source": (str,), "archived_copy": (str, type(None)),
+                  "captured_at": (str, type(None)), "live": (bool,)},
+    ReportCopy: {"source": (str,), "archived_copy": (str, type(None)), "observed_at": (str,),
+                 "owners": (int,), "captured_at": (str, type(None)), "live": (bool,)},
+}
+
+_OPTIONAL = {"captured_at", "live", "required", "truncated"}
+"""Keys added after the first stores were written: absent means the dataclass default
+(capture date unknown, not a live capture; not known to be required, text complete)."""
+
+
+_SHAPES = {cls: Shape(types, frozenset(_OPTIONAL), {"option_numbers": (int, NULL)})
+           for cls, types in _SPECS.items()}
+"""What each record's JSON object holds; the lists hold strings but option_numbers."""
+
+
+_INTEGER_KEYS = {"order", "option_numbers"}
+"""The keys that hold integers (bounded by MAX_INTEGER)."""
+
+
+def to_record(cls: type, obj: Any, path: str, line: int, issues: list[Issue]) -> Any:
+    """The record of class `cls` that `obj` holds, or None with its problems in `issues`."""
+    if not isinstance(obj, dict):
+        issues.append(Issue(path, line, None, "-", "not-an-object", "expected a JSON object"))
+        return None
+    found = _SHAPES[cls].issues(obj, (path, line, None))
+    for name in _INTEGER_KEYS & obj.keys():
+        if any(isinstance(v, int) and abs(v) > MAX_INTEGER
+               for v in (obj[name] if isinstance(obj[name], list) else [obj[name]])):
+            # Beyond what every later stage (SQLite: 64 bits) can hold: refused here.
+            found.append(Issue(path, line, None, name, "integer-out-of-range",
+                               f"expected whole numbers from -{MAX_INTEGER} to {MAX_INTEGER}",
+                               json.dumps(obj[name])))
+    if found:
+        issues += found
+        return None
+    values = {k: tuple(v) if isinstance(v, list) else v for k, v in obj.items()}
+    return cls(**values)
+
+
+def read_json_lines(path: Path, cls: type, issues: list[Issue]) -> list[tuple[int, Any]]:
+    """The records of a .jsonl file, each with its line number."""
+    records = []
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        issues.append(Issue(str(path), None, None, "-", "missing-file",
+                            "each survey folder needs this file (it may be empty)"))
+        return []
+    except UnicodeDecodeError as exc:
+        issues.append(Issue(str(path), None, None, "-", "invalid-utf8", str(exc)))
+        return []
+    # Records end at "\n" only: str.splitlines() would also split at U+2028, U+2029, NEL
+    # and other characters that json.dumps(ensure_ascii=False) leaves inside strings.
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            issues.append(syntax_issue((str(path), number, exc.colno), exc.msg, line[:60]))
+            continue
+        record = to_record(cls, obj, str(path), number, issues)
+        if record is not None:
+            records.append((number, record))
+    return records
+
+
+@lru_cache(maxsize=1 << 16)  # one check per CA owner, not one per answer
+def is_canonical(owner_key: str) -> bool:
+    return bool(owner_key) and canonical_key(owner_key) == owner_key
+
+
+_QUESTION_DEFAULTS = {"required": None, "truncated": False}
+"""Question keys written only when they say something, so older stores stay unchanged."""
+
+
+def record_dict(record: Any) -> dict[str, Any]:
+    out = {f.name: list(v) if isinstance(v := getattr(record, f.name), tuple) else v
+           for f in fields(record)}
+    if isinstance(record, Question):
+        for name, default in _QUESTION_DEFAULTS.items():
+            if out[name] is default:  # None and False are singletons
+                del out[name]
+    return out
