@@ -6,6 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from builder.core.comments import is_comments
 from builder.core.errors import Issue
 from builder.core.model import (
     FREE_TEXT,
@@ -28,7 +29,6 @@ QUESTION_ID = re.compile(r"^(Q\d{5,8}|local-[a-z0-9-]{1,60})$")
 COMMUNICATION_ID = re.compile(r"^[A-Za-z0-9]{15}([A-Za-z0-9]{3})?$")
 DATE_TIME = re.compile(
     r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$")
-COMMENTS_TITLE = re.compile(r"^\s*(ACTION|ITEM)\s*#?\s*\d+\s+COMMENTS\b", re.IGNORECASE)
 
 
 @dataclass
@@ -249,7 +249,7 @@ class _Validator:
         previous = known.questions.get(draft.id) if known else None
         qtype = draft.type or (previous.type if previous else None)
         if qtype is None or qtype == UNKNOWN:
-            qtype = FREE_TEXT if COMMENTS_TITLE.match(draft.text or "") else UNKNOWN
+            qtype = FREE_TEXT if is_comments(draft.text or "") else UNKNOWN
         options = list(previous.options) if previous else []
         for number, label in sorted(draft.options.items()):
             options += [""] * (number - len(options))

@@ -1,6 +1,6 @@
 """The open-data downloads: tables, CSV/JSON/SQLite files, the Data Package, their page.
 
 Entry point: `builder.publish.opendata.files.render_downloads` (the files) and
-`builder.publish.opendata.page.render_downloads_page` (the page that lists them).
+`builder.publish.pages.downloads` (the page that lists them, rendered with every other page).
 May import: builder.core, builder.store and builder.publish.
 """
