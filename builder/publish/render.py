@@ -32,10 +32,17 @@ def render_pages(store: Store, templates_dir: Path, site_url: str | None = None,
     paths (paths the site does not have are left out); each is byte for byte what a full
     render makes, since every page is a function of the whole store.
     """
-    site = SiteIndex.of(store, site_url)
+    return render_site(SiteIndex.of(store, site_url), templates_dir, downloads=downloads,
+                       only=only)
+
+
+def render_site(site: SiteIndex, templates_dir: Path, *,
+                downloads: dict[str, bytes] | None = None,
+                only: Collection[str] | None = None) -> dict[str, str]:
+    """render_pages of an index already made (to ask pages.showing first, for example)."""
     env = make_environment(templates_dir, finalize=site.memo.encode)
-    env.globals["demo"] = store.demo
-    files = cache(lambda: render_downloads(store) if downloads is None else downloads)
+    env.globals["demo"] = site.store.demo
+    files = cache(lambda: render_downloads(site.store) if downloads is None else downloads)
     out: dict[str, str] = {}
     for path, make in plan(site, files).items():
         if only is not None and path not in only:
