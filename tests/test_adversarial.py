@@ -38,8 +38,8 @@ from builder.core.text import canonical_key, clean_for_display
 from builder.publish.build import TEMPLATES_DIR, build_site
 from builder.publish.encode import encode, encode_lines, link
 from builder.publish.history_view import row_anchor
+from builder.publish.pages.template import make_environment
 from builder.publish.paths import owner_page, question_page, survey_page, url_of
-from builder.publish.render import make_environment
 from conftest import ROOT, Project, make_project
 from hostile_data import (
     FIXTURES,

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from builder.publish.build import TEMPLATES_DIR, build_site
+from builder.publish.pages.template import fast_rel
 from builder.publish.paths import owner_page, question_page, rel, survey_page
-from builder.publish.render import fast_rel
 from builder.store.records import load_store, survey_dir_name
 from builder.tools.bench import CHANGE_SUFFIX, change_one_answer
 from builder.tools.demo import write_demo

@@ -35,9 +35,10 @@ from builder.ingest.importer import import_source
 from builder.publish.build import TEMPLATES_DIR, build_site
 from builder.publish.opendata.files import fts5_available, render_downloads, spreadsheet_safe
 from builder.publish.opendata.layout import SQLITE_FILE
-from builder.publish.opendata.page import human_size, render_downloads_page
 from builder.publish.opendata.tables import answer_records
+from builder.publish.pages.downloads import human_size
 from builder.publish.paths import url_of
+from builder.publish.render import render_pages
 from builder.store.records import load_store, survey_dir_name
 from builder.tools.demo import write_demo
 from conftest import ROOT, Project, make_project
@@ -384,7 +385,8 @@ def test_downloads_page_lists_every_file_with_size_and_checksum(demo_site: Proje
 def test_downloads_page_encodes_untrusted_text(stores) -> None:
     store = load_store(stores["hostile"])
     files = render_downloads(store)
-    page = render_downloads_page(files, store, TEMPLATES_DIR)["downloads/index.md"]
+    page = render_pages(store, TEMPLATES_DIR, downloads=files,
+                        only={"downloads/index.md"})["downloads/index.md"]
     assert "<script>" not in page and "{{" not in page
     assert "&#60;script&#62;alert&#40;&#39;title&#39;&#41;&#60;&#47;script&#62;" in page
     # File names come from slugs and ids, never from the text.

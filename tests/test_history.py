@@ -315,11 +315,11 @@ def test_importing_the_first_version_again_is_recorded_as_a_change(two_versions:
 def test_a_new_change_rewrites_only_the_first_changes_page(tmp_path: Path,
                                                           monkeypatch) -> None:
     """Archive pages count from the oldest entry, so they do not shift as changes arrive."""
-    import builder.publish.render
+    import builder.publish.pages.changes
     from builder.publish.build import TEMPLATES_DIR
     from builder.publish.render import render_pages
 
-    monkeypatch.setattr(builder.publish.render, "CHANGES_PER_PAGE", 2)
+    monkeypatch.setattr(builder.publish.pages.changes, "CHANGES_PER_PAGE", 2)
     golden = Path(__file__).resolve().parent / "golden" / "input"
     data = tmp_path / "data"
     import_source(str(golden / "v1.json"), data, LoadOptions(), observed_at="2099-06-10T08:00:00Z")

@@ -9,7 +9,7 @@ import pytest
 
 from builder.core.errors import BuildFailed
 from builder.publish.build import TEMPLATES_DIR
-from builder.publish.render import make_environment, render_template
+from builder.publish.pages.template import make_environment, render_template
 
 
 def failure(templates: Path, template: str, **context: object) -> str:

@@ -6,11 +6,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from builder.core.comments import is_comments
 from builder.core.model import FREE_TEXT, UNKNOWN, Question, Store
 from builder.core.text import canonical_key, short_hash
 
 QUESTION_ID = re.compile(r"^(Q\d{5,8}|local-[a-z0-9-]{1,60})$")
-COMMENTS_TITLE = re.compile(r"^\s*(ACTION|ITEM)\s*#?\s*\d+\s+COMMENTS\b", re.IGNORECASE)
 
 
 @dataclass
@@ -62,7 +62,7 @@ def finish_question(store: Store, survey_key: str, draft: QuestionDraft,
     previous = known.questions.get(draft.id) if known else None
     qtype = draft.type or (previous.type if previous else None)
     if qtype is None or qtype == UNKNOWN:
-        qtype = FREE_TEXT if COMMENTS_TITLE.match(draft.text or "") else UNKNOWN
+        qtype = FREE_TEXT if is_comments(draft.text or "") else UNKNOWN
     options = list(previous.options) if previous else []
     for number, label in sorted(draft.options.items()):
         options += [""] * (number - len(options))

@@ -31,7 +31,6 @@ import yaml
 from builder import __version__
 from builder.core.errors import BuilderError, BuildFailed
 from builder.publish.opendata.files import render_downloads
-from builder.publish.opendata.page import render_downloads_page
 from builder.publish.render import render_pages
 from builder.publish.write import MANIFEST, write_pages
 from builder.store.durable import DIR_MODE, FILE_MODE
@@ -299,14 +298,13 @@ def build_site(data_dir: Path, *, site_dir: Path, config_file: Path,
     say(f"reading the store {data_dir}")
     store = load_store(data_dir, must_exist=True)
     timings["load"] = time.perf_counter() - start
-    say(f"rendering the pages of {len(store.surveys)} survey(s)")
-    pages = render_pages(store, templates_dir, site_url=site_url)
-    timings["pages"] = time.perf_counter() - start - timings["load"]
-    say(f"rendering the downloads ({len(pages)} page(s) so far)")
+    say("rendering the downloads")
     downloads = render_downloads(store)  # open data (CSV, JSON, SQLite) under downloads/
-    pages.update(render_downloads_page(downloads, store, templates_dir))
+    timings["downloads"] = time.perf_counter() - start - timings["load"]  # part of "render"
+    say(f"rendering the pages of {len(store.surveys)} survey(s)")
+    pages = render_pages(store, templates_dir, site_url=site_url, downloads=downloads)
     timings["render"] = time.perf_counter() - start - timings["load"]
-    timings["downloads"] = timings["render"] - timings["pages"]  # part of "render"
+    timings["pages"] = timings["render"] - timings["downloads"]  # part of "render"
     if clash := sorted(set(handwritten) & (set(pages) | set(downloads))):
         raise BuildFailed(f"{handwritten_dir / clash[0]}: a hand-written page has the path of "
                           "a generated one")

@@ -69,6 +69,7 @@ def change_one_answer(data_dir: Path) -> dict[str, Any]:
     Deterministic: the first free-text question (not a COMMENTS one) of the newest
     survey, and the first CA owner (by key) with a non-blank answer to it.
     """
+    from builder.core.comments import is_comments
     from builder.core.model import FREE_TEXT, SurveyData, is_blank
     from builder.ingest.merge import merge
     from builder.ingest.validate import ImportBundle
@@ -78,7 +79,7 @@ def change_one_answer(data_dir: Path) -> dict[str, Any]:
     store = load_store(data_dir)
     for data in surveys_newest_first(store):
         for question in data.sorted_questions():
-            if question.type != FREE_TEXT or "COMMENTS" in question.text.upper():
+            if question.type != FREE_TEXT or is_comments(question.text):
                 continue
             answers = sorted((a for a in data.answers.values()
                               if a.question_id == question.id and not is_blank(a.values)),

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from builder.core.comments import is_comments
 from builder.core.errors import BuilderError
 from builder.core.model import (
     DATE,
@@ -129,7 +130,7 @@ def answer_values(rng: random.Random, q: Question) -> tuple[tuple[str, ...], tup
         return tuple(q.options[n - 1] for n in picked), tuple(picked)
     if q.type == DATE:
         return (f"20{rng.randint(17, 25)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",), ()
-    if q.text.endswith("COMMENTS") and rng.random() < 0.6:
+    if is_comments(q.text) and rng.random() < 0.6:
         return ("",), ()
     if rng.random() < 0.25:
         return (PHRASES[3],), ()  # the copy-paste answer many CAs give

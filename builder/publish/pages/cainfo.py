@@ -9,20 +9,17 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from markupsafe import Markup
 
 from builder.core.cainfo_fields import BY_ID, FIELDS, TITLE
-from builder.core.model import CaInformation, FieldChange, ReportCopy
+from builder.core.model import CaInformation, FieldChange, ReportCopy, Store
 from builder.core.text import canonical_key
 from builder.publish.encode import encode, encode_lines, link, safe_external_url
 from builder.publish.history_view import LEGEND, diff_html
-from builder.publish.paths import question_page
+from builder.publish.pages.template import Page
+from builder.publish.paths import owner_page, question_page
 from builder.store.cainfo import copy_key
-
-if TYPE_CHECKING:
-    from builder.publish.render import Renderer
 
 INDEX = "ca-information/index.md"
 RELATED = {
@@ -83,12 +80,38 @@ def value_cell(field_id: str, value: str | None) -> Markup:
     return encode_lines(value)
 
 
+Row = dict[str, object]
+
+
+@dataclass(frozen=True)
+class CaInformationPage:
+    """ca_information.md.j2: the record's copies, fields and CA owners."""
+
+    copies: list[Row]
+    fields: list[Row]
+    owners: list[Row]
+    moved: list[Row]
+
+
+@dataclass(frozen=True)
+class CaFieldPage:
+    """ca_field.md.j2: one field's value for every CA owner, with its history."""
+
+    column: str
+    field_id: str
+    rows: list[Row]
+    gone: list[Row]
+    index: str
+    related: list[Row]
+    latest: str | None
+
+
 class CaPages:
     """What the record's pages share, computed once per build."""
 
-    def __init__(self, renderer: Renderer) -> None:
-        self.r = renderer
-        self.record: CaInformation = renderer.site.store.ca_information
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.record: CaInformation = store.ca_information
         copies = self.record.copies
         at = {copy_key(c): i for i, c in enumerate(copies)}
         self.changes: dict[tuple[str, str], list[tuple[int, FieldChange]]] = defaultdict(list)
@@ -198,7 +221,7 @@ class CaPages:
         out: list[dict[str, object]] = []
         for survey, qid, label in RELATED.get(field_id, ()):
             key = canonical_key(survey)
-            data = self.r.site.store.surveys.get(key)
+            data = self.store.surveys.get(key)
             known = data is not None and qid in data.questions
             out.append({"survey": survey, "id": qid, "label": label,
                         "page": question_page(key, qid) if known else None})
@@ -214,19 +237,20 @@ class CaPages:
                     return {"page": field_page(field_id), "column": BY_ID[field_id].column}
         return None
 
-    def render_all(self) -> None:
-        self.index()  # always: the navigation names it
+    def field_pages(self) -> list[tuple[str, str]]:
+        """(path, field id) of the field pages: none while the record is empty (the index
+        page is always made: the navigation names it)."""
         if not self.record.copies and not self.names:
-            return
-        for f in FIELDS:
-            self.field(f.id)
-        for owner_key, name in self.names.items():
-            if owner_key not in self.r.site.owner_names:  # known only from this report
-                self.r.render("owner.md.j2", self.r.owner_page(owner_key), name, feed=None,
-                              topics=[], name=name, sections=[],
-                              ca_information=self.owner_section(owner_key))
+            return []
+        return [(field_page(f.id), f.id) for f in FIELDS]
 
-    def index(self) -> None:
+    def report_only_owners(self, survey_owners: dict[str, str]) -> list[str]:
+        """CA owners known only from this report: their pages hold only its section."""
+        if not self.record.copies and not self.names:
+            return []
+        return [k for k in self.names if k not in survey_owners]
+
+    def index(self) -> Page:
         copies = []
         for i, copy in enumerate(self.record.copies):
             came = sum(1 for e in self.owner_events.values() if e.get(i) == "added")
@@ -242,16 +266,17 @@ class CaPages:
                    "changed": sum(1 for (fid, _), lst in self.changes.items() if fid == f.id
                                   for _, c in lst if c.kind == "changed")}
                   for f in FIELDS]
-        owners = [{"name": n, "page": self.r.owner_page(k), "status": self.short_status(k),
+        owners = [{"name": n, "page": owner_page(k), "status": self.short_status(k),
                    "events": self.status(k),
                    "moved": set(self.owner_events.get(k, {}).items()) != {(0, "added")}}
                   for k, n in self.names.items()]
-        self.r.render("ca_information.md.j2", INDEX, TITLE, copies=copies, fields=fields,
-                      owners=owners, moved=[o for o in owners if o["moved"]])
+        return Page(INDEX, "ca_information.md.j2", TITLE, CaInformationPage(
+            copies, fields, owners, [o for o in owners if o["moved"]]))
 
-    def field(self, field_id: str) -> None:
+    def field(self, field_id: str) -> Page:
         f = BY_ID[field_id]
-        rows, gone = [], []
+        rows: list[Row] = []
+        gone: list[Row] = []
         for owner_key, name in self.names.items():
             spans = self.spans(field_id, owner_key)
             if not spans:
@@ -259,14 +284,13 @@ class CaPages:
             history = self.history(field_id, spans)
             if spans[-1].value is None:
                 last = next((s for s in reversed(spans) if s.value is not None), None)
-                gone.append({"name": name, "page": self.r.owner_page(owner_key),
+                gone.append({"name": name, "page": owner_page(owner_key),
                              "value": value_cell(field_id, last.value if last else None),
                              "copies": self.copies_text(spans[-1]), "history": history})
             else:
-                rows.append({"name": name, "page": self.r.owner_page(owner_key),
+                rows.append({"name": name, "page": owner_page(owner_key),
                              "value": value_cell(field_id, spans[-1].value),
                              "copies": self.copies_text(spans[-1]), "history": history})
-        self.r.render("ca_field.md.j2", field_page(field_id), f"{TITLE}: {f.column}",
-                      column=f.column, field_id=field_id, rows=rows, gone=gone,
-                      index=INDEX, related=self.related(field_id),
-                      latest=copy_name(self.record.copies[-1]) if self.record.copies else None)
+        latest = copy_name(self.record.copies[-1]) if self.record.copies else None
+        return Page(field_page(field_id), "ca_field.md.j2", f"{TITLE}: {f.column}", CaFieldPage(
+            f.column, field_id, rows, gone, INDEX, self.related(field_id), latest))

@@ -1,0 +1,61 @@
+"""Pieces of HTML and text that several page kinds show: answer cells, sources, labels."""
+
+from __future__ import annotations
+
+from markupsafe import Markup
+
+from builder.core.model import Answer, Question, SurveyData, is_blank
+from builder.core.text import fold_whitespace, public_source
+from builder.publish.encode import encode, encode_lines, link, safe_external_url
+from builder.publish.labels import capture, partial_capture
+
+
+def short_label(question: Question, limit: int = 90) -> str:
+    text = fold_whitespace(question.text)
+    if not text:
+        return question.id
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0]
+    return cut + " …"
+
+
+def answer_cell(answer: Answer | None) -> Markup:
+    if answer is None:
+        return Markup('<span class="csr-none">no answer captured</span>')
+    return answer_cell_values(answer.values)
+
+
+def answer_cell_values(values: tuple[str, ...] | None) -> Markup:
+    if not values or is_blank(values):
+        return Markup('<span class="csr-none">(left blank)</span>')
+    if len(values) == 1:
+        return encode_lines(values[0])
+    items = "".join(f"<li>{encode_lines(v)}</li>" for v in values)
+    return Markup(f'<ul class="csr-options">{items}</ul>')
+
+
+def partial_note(data: SurveyData) -> str | None:
+    """labels.partial_capture for a partial survey with answers; None otherwise.
+
+    A survey of which nothing was captured is not a partial capture: its pages say that
+    no answer has been captured.
+    """
+    if not data.survey.partial or not data.answers:
+        return None
+    return partial_capture(len({a.owner_key for a in data.answers.values()}))
+
+
+def source_cell(answer: Answer) -> Markup:
+    url = safe_external_url(answer.source)
+    when = encode(capture(answer.captured_at, answer.observed_at))
+    if url:
+        return Markup(f"{link(url, 'source', external=True)} · {when}")
+    label = "fictitious export " if answer.source.startswith("demo://") else "file "
+    name = public_source(answer.source).rsplit("/", 1)[-1]
+    return Markup(f"{encode(label + name)} · {when}")
+
+
+def answered_count(data: SurveyData) -> int:
+    """How many of a survey's answers are not blank."""
+    return sum(1 for a in data.answers.values() if not is_blank(a.values))

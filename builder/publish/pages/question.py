@@ -1,0 +1,187 @@
+"""A question's page: every CA owner's answer, options counted, identical answers."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from markupsafe import Markup
+
+from builder.core.comments import comments_question
+from builder.core.model import CHOICE_TYPES, MULTI, Answer, Question, SurveyData, is_blank
+from builder.publish.encode import encode
+from builder.publish.history_view import row_anchor
+from builder.publish.labels import capture
+from builder.publish.opendata.layout import PAGE as DOWNLOADS_PAGE
+from builder.publish.opendata.layout import page_download
+from builder.publish.pages.cells import answer_cell_values, partial_note
+from builder.publish.pages.site import SiteIndex
+from builder.publish.pages.survey import OwnerLink
+from builder.publish.pages.template import Page
+from builder.publish.paths import question_page, survey_page
+
+
+@dataclass(frozen=True)
+class AnswerRow:
+    name: str
+    page: str
+    answer: Markup
+    source: Markup
+    anchor: str
+    history: Markup
+    comment: Markup | None
+    """The owner's answer to the 'ACTION n COMMENTS' question, if the question has one."""
+
+
+@dataclass(frozen=True)
+class GoneRow:
+    """An answer no longer in the export."""
+
+    name: str
+    page: str
+    anchor: str
+    date: str
+    last: Markup
+    history: Markup
+
+
+@dataclass(frozen=True)
+class OptionRow:
+    label: str
+    label_short: str
+    count: int
+    share: str
+
+
+@dataclass(frozen=True)
+class IdenticalGroup:
+    answer: Markup
+    count: int
+    owners: list[OwnerLink]
+
+
+@dataclass(frozen=True)
+class RelatedQuestion:
+    page: str
+    id: str
+    survey: str
+
+
+@dataclass(frozen=True)
+class Related:
+    """The other questions linked to this one by a topic in data/topics.json."""
+
+    name: str
+    questions: list[RelatedQuestion]
+
+
+@dataclass(frozen=True)
+class CommentsLink:
+    q: Question
+    page: str
+
+
+@dataclass(frozen=True)
+class QuestionPage:
+    """question.md.j2."""
+
+    data: SurveyData
+    q: Question
+    survey_page: str
+    rows: list[AnswerRow]
+    answering: int
+    options: list[OptionRow]
+    chart: Markup | None
+    groups: list[IdenticalGroup]
+    gone: list[GoneRow]
+    partial: str | None
+    related: Related | None
+    ca_field: dict[str, str] | None
+    comments: CommentsLink | None
+    download_csv: str
+    download_json: str
+    downloads_page: str
+
+
+def build_question(site: SiteIndex, data: SurveyData, question: Question) -> Page:
+    page = question_page(data.survey.key, question.id)
+    comments = comments_question(data, question)
+    index = site.per_survey[data.survey.key]
+    memo = site.memo
+    answers = index.answers.get(question.id, [])
+    rows = [AnswerRow(site.owner_names[a.owner_key], memo.owner_page(a.owner_key),
+                      memo.answer_cell(a), memo.source_cell(a), row_anchor(a.owner_key),
+                      site.history(data, question.id, a.owner_key, page),
+                      memo.answer_cell(data.answers.get((comments.id, a.owner_key)))
+                      if comments else None) for a in answers]
+    answering = [a for a in answers if not is_blank(a.values)]
+    gone = [GoneRow(site.owner_names[owner], memo.owner_page(owner), row_anchor(owner),
+                    capture(versions[-1].captured_at, versions[-1].observed_at),
+                    answer_cell_values(versions[-2].values if len(versions) > 1 else ()),
+                    site.history(data, question.id, owner, page))
+            for owner, versions in index.gone.get(question.id, [])]
+    options = option_rows(question, answering)
+    groups = [] if question.type in CHOICE_TYPES else identical_groups(site, answering)
+    partial = partial_note(data) if answers else None
+    title = f"Answers to {question.id} by option" + (f" ({partial})" if partial else "")
+    chart = bar_chart(options, len(answering), title) if options else None
+    return Page(page, "question.md.j2", f"{question.id}: {memo.label(question, 60)}",
+                QuestionPage(
+        data, question, survey_page(data.survey.key), rows, len(answering), options, chart,
+        groups, gone, partial, related(site, question),
+        site.ca.field_for_question(data.survey.key, question.id),
+        CommentsLink(comments, question_page(data.survey.key, comments.id)) if comments
+        else None,
+        page_download(page, "csv"), page_download(page, "json"), DOWNLOADS_PAGE))
+
+
+def related(site: SiteIndex, question: Question) -> Related | None:
+    topic = site.topic_of.get((question.survey_key, question.id))
+    if topic is None:
+        return None
+    return Related(topic.name, [
+        RelatedQuestion(question_page(s, q), q, site.titles[s]) for s, q in topic.questions
+        if (s, q) != (question.survey_key, question.id) and s in site.titles])
+
+
+def option_rows(question: Question, answers: list[Answer]) -> list[OptionRow]:
+    if question.type not in CHOICE_TYPES:
+        return []
+    labels = [o for o in question.options if o]
+    for a in answers:
+        labels += [v for v in a.values if v not in labels]
+    total = len(answers)
+    rows = []
+    for label in labels:
+        count = sum(1 for a in answers if label in a.values)
+        rows.append(OptionRow(label, label if len(label) < 70 else label[:67] + "…", count,
+                              f"{100 * count / total:.0f}%" if total else "–"))
+    if question.type == MULTI:
+        rows.sort(key=lambda r: -r.count)
+    return rows
+
+
+def identical_groups(site: SiteIndex, answers: list[Answer]) -> list[IdenticalGroup]:
+    groups: dict[tuple[str, ...], list[Answer]] = defaultdict(list)
+    for a in answers:
+        groups[a.values].append(a)
+    found = [IdenticalGroup(site.memo.answer_cell(members[0]), len(members),
+                            [OwnerLink(site.owner_names[m.owner_key],
+                                       site.memo.owner_page(m.owner_key)) for m in members])
+             for members in groups.values() if len(members) > 1]
+    return sorted(found, key=lambda g: -g.count)
+
+
+def bar_chart(rows: list[OptionRow], total: int, title: str) -> Markup:
+    """A horizontal bar chart as inline SVG; the table beside it is the text alternative."""
+    height = 28 * len(rows) + 8
+    bars = []
+    for i, row in enumerate(rows):
+        width = 0 if total == 0 else round(300 * row.count / total)
+        y = 8 + 28 * i
+        bars.append(
+            f'<rect x="0" y="{y}" width="{max(width, 1)}" height="20" class="csr-bar"></rect>'
+            f'<text x="{width + 6}" y="{y + 15}">{row.count} · {encode(row.label_short)}</text>')
+    return Markup(
+        f'<svg class="csr-chart" role="img" aria-label="{encode(title)}" viewBox="0 0 640 '
+        f'{height}" width="100%" preserveAspectRatio="xMinYMin meet">{"".join(bars)}</svg>')

@@ -1,0 +1,118 @@
+"""SiteIndex: everything the pages share, computed once from the store per build."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from markupsafe import Markup
+
+from builder.core.model import Answer, Change, Question, Store, SurveyData, Topic
+from builder.core.timeline import Version, newest_first, timelines
+from builder.publish.history_view import history_block, history_page, is_long
+from builder.publish.labels import capture
+from builder.publish.owners import owner_names
+from builder.publish.pages.cainfo import CaPages
+from builder.publish.pages.memo import Memo
+from builder.publish.pages.template import fast_rel
+from builder.publish.paths import surveys_newest_first
+
+Lines = dict[tuple[str, str], list[Version]]
+"""(question id, owner key) -> the versions of one answer (core.timeline)."""
+
+
+@dataclass(frozen=True)
+class SurveyIndex:
+    """A survey's answers by question, answers gone from the export, withdrawal dates."""
+
+    data: SurveyData
+    questions: list[Question]
+    answers: dict[str, list[Answer]]
+    """question id -> answers, sorted by CA owner name."""
+    gone: dict[str, list[tuple[str, list[Version]]]]
+    """question id -> (owner key, versions) of answers no longer in the export."""
+    withdrawn: dict[str, str]
+    """owner key -> when the last 'withdrawn' change was seen (labels.capture)."""
+    lines: Lines
+    changes: list[Change]
+    """The survey's recorded changes, newest first."""
+
+    @classmethod
+    def of(cls, data: SurveyData, names: dict[str, str]) -> SurveyIndex:
+        lines = timelines(data)
+        answers: dict[str, list[Answer]] = defaultdict(list)
+        for answer in data.answers.values():
+            answers[answer.question_id].append(answer)
+        for group in answers.values():
+            group.sort(key=lambda a: names[a.owner_key].casefold())
+        gone: dict[str, list[tuple[str, list[Version]]]] = defaultdict(list)
+        for (qid, owner), versions in sorted(lines.items()):
+            if versions[-1].values is None and (qid, owner) not in data.answers:
+                gone[qid].append((owner, versions))
+        withdrawn = {c.owner_key: capture(c.captured_at, c.observed_at) for c in data.history
+                     if c.kind == "withdrawn"}
+        return cls(data, data.sorted_questions(), answers, gone, withdrawn, lines,
+                   newest_first(data.history))
+
+    def long_histories(self) -> list[tuple[str, str]]:
+        """(question id, owner key) of the shown answers whose history has a page of its
+        own: an answer in the export or gone from it, to a question of the survey."""
+        shown = [(qid, owner) for qid, owner in self.data.answers] + [
+            (qid, owner) for qid, gone in self.gone.items() for owner, _ in gone]
+        return sorted({(qid, owner) for qid, owner in shown
+                       if qid in self.data.questions and is_long(self.lines[(qid, owner)])})
+
+
+@dataclass(frozen=True)
+class SiteIndex:
+    """Everything pages share. Pure data, except `memo`: the build's one cache."""
+
+    store: Store
+    surveys: list[SurveyData]
+    """Newest first."""
+    owner_names: dict[str, str]
+    owner_answers: dict[str, list[Answer]]
+    per_survey: dict[str, SurveyIndex]
+    changes: list[Change]
+    """Every recorded change, newest first."""
+    titles: dict[str, str]
+    topic_of: dict[tuple[str, str], Topic]
+    ca: CaPages
+    """The CCADB CA information record (not a survey)."""
+    site_url: str | None = None
+    """The site's absolute root URL ("https://.../"), if known: feeds link absolutely."""
+    memo: Memo = field(default_factory=Memo, compare=False)
+
+    @classmethod
+    def of(cls, store: Store, site_url: str | None = None) -> SiteIndex:
+        surveys = surveys_newest_first(store)
+        names = owner_names(store)
+        by_owner: dict[str, list[Answer]] = defaultdict(list)
+        for data in surveys:
+            for answer in data.answers.values():
+                by_owner[answer.owner_key].append(answer)
+        for data in surveys:  # owners known only from history (all answers withdrawn)
+            for change in data.history:
+                by_owner.setdefault(change.owner_key, [])
+        return cls(store, surveys, names, dict(by_owner),
+                   {d.survey.key: SurveyIndex.of(d, names) for d in surveys},
+                   newest_first([c for d in surveys for c in d.history]),
+                   {d.survey.key: d.survey.title for d in surveys},
+                   {ref: topic for topic in store.topics for ref in topic.questions},
+                   CaPages(store), site_url)
+
+    def history(self, data: SurveyData, question_id: str, owner_key: str,
+                page: str | None = None) -> Markup:
+        """history_block of one answer: shown on its question page and its owner's page.
+
+        Only blocks with something in them are kept: most answers were never edited, and
+        their (empty) block is quicker to make again than to hold for the whole build.
+        A long history also has its own page (pages.history), linked from `page`.
+        """
+        versions = self.per_survey[data.survey.key].lines.get((question_id, owner_key), [])
+        full = None
+        if page and is_long(versions):
+            full = fast_rel(page, history_page(data.survey.key, question_id, owner_key))
+        key = (data.survey.key, question_id, owner_key, full)
+        return self.memo.once("history", key, history_block, versions, data.survey.deadline,
+                              full, keep=bool)
