@@ -39,6 +39,8 @@ class MatrixColumn:
     page: str
     label: str
     legend: list[LegendEntry]
+    codes: dict[str, str]
+    """option label -> its code (the legend read backwards)."""
 
 
 @dataclass(frozen=True)
@@ -62,8 +64,6 @@ class MatrixRow:
 class Matrix:
     columns: list[MatrixColumn]
     rows: list[MatrixRow]
-    late_known: bool
-    """Whether a late mark is possible: a deadline is known (timeline.is_late)."""
 
 
 def build_matrix(site: SiteIndex, data: SurveyData, owners: list[str]) -> Matrix:
@@ -73,12 +73,11 @@ def build_matrix(site: SiteIndex, data: SurveyData, owners: list[str]) -> Matrix
     columns = []
     for q in choice:
         labels = choice_labels(q, index.answers.get(q.id, []))
+        legend = [LegendEntry(code(i), label) for i, label in enumerate(labels)]
         columns.append(MatrixColumn(q, question_page(data.survey.key, q.id),
-                                    site.memo.label(q, 60),
-                                    [LegendEntry(code(i), label)
-                                     for i, label in enumerate(labels)]))
-    return Matrix(columns, [_row(site, data, owner, columns) for owner in owners],
-                  bool(data.survey.deadline))
+                                    site.memo.label(q, 60), legend,
+                                    {e.label: e.code for e in legend}))
+    return Matrix(columns, [_row(site, data, owner, columns) for owner in owners])
 
 
 OwnerLines = dict[str, list[tuple[tuple[str, str], list[Version]]]]
@@ -97,6 +96,9 @@ class Marks:
     """How many of one owner's answers to one survey are late, edited, withdrawn."""
 
     late: int
+    checkable: int
+    """Answers that can show whether they were late: first captured live, deadline known.
+    With none, 'late' is not known (0 would claim more than the captures show)."""
     edited: int
     withdrawn: int
     """Answers no longer in the export."""
@@ -109,7 +111,9 @@ def answer_marks(site: SiteIndex, data: SurveyData, owner: str) -> Marks:
     mine = site.memo.once("lines_by_owner", data.survey.key, _by_owner, index.lines).get(
         owner, [])
     shown = [v for key, v in mine if key in data.answers]
-    return Marks(sum(1 for v in shown if is_late(v, data.survey.deadline)),
+    deadline = data.survey.deadline
+    return Marks(sum(1 for v in shown if is_late(v, deadline)),
+                 sum(1 for v in shown if deadline and v and v[0].live and v[0].captured_at),
                  sum(1 for v in shown if is_edited(v)),
                  sum(1 for key, v in mine if key not in data.answers and v[-1].values is None))
 
@@ -125,8 +129,7 @@ def _row(site: SiteIndex, data: SurveyData, owner: str,
         elif is_blank(answer.values):
             codes.append("–")
         else:
-            by_label = {e.label: e.code for e in column.legend}
-            codes.append(" ".join(by_label[v] for v in answer.values if v in by_label))
+            codes.append(" ".join(column.codes[v] for v in answer.values if v in column.codes))
     comments = [Comment(q, question_page(data.survey.key, q.id),
                         site.memo.answer_cell(data.answers[(q.id, owner)]))
                 for q in index.questions if q.type not in CHOICE_TYPES

@@ -91,6 +91,8 @@ class OwnerSummary:
     """Surveys with an answer of this owner in the export."""
     answers: int
     late: int
+    checkable: int
+    """Answers that can show whether they were late (matrix.Marks)."""
     edited: int
     withdrawn: int
 
@@ -165,7 +167,8 @@ def history_marks(versions: list[Version], deadline: str | None, row: str) -> Ma
 def summary(site: SiteIndex, owner_key: str, sections: list[OwnerSurvey]) -> OwnerSummary:
     marks = [answer_marks(site, data, owner_key) for data in site.surveys]
     return OwnerSummary(sum(1 for s in sections if s.rows), sum(len(s.rows) for s in sections),
-                        sum(m.late for m in marks), sum(m.edited for m in marks),
+                        sum(m.late for m in marks), sum(m.checkable for m in marks),
+                        sum(m.edited for m in marks),
                         sum(m.withdrawn for m in marks))
 
 

@@ -51,7 +51,7 @@ class OptionRow:
     label_short: str
     count: int
     share: str
-    anchor: str
+    anchor: Markup
     """The id of its section, which lists the CA owners who chose it: option-N."""
     owners: list[OwnerLink]
 
@@ -158,7 +158,7 @@ def option_rows(site: SiteIndex, question: Question, answers: list[Answer]) -> l
         chose = [a.owner_key for a in answers if label in a.values]
         rows.append(OptionRow(label, label if len(label) < 70 else label[:67] + "…",
                               len(chose), f"{100 * len(chose) / total:.0f}%" if total else "–",
-                              f"option-{number}",
+                              Markup(f"option-{number}"),
                               [OwnerLink(site.owner_names[k], site.memo.owner_page(k))
                                for k in chose]))
     if question.type == MULTI:
