@@ -125,7 +125,7 @@ def test_partial_sentence_stands_by_the_chart_and_the_tables(real_site: Project)
     table = next(i for i, e in enumerate(found) if "data-csr-sortable" in e.attrs)
     notes = [e.text for e in found[answers:table] if e.tag == "p"]
     assert notes[0] == "P" + sentence[1:] + "."
-    assert notes[1].startswith("3 CA owner(s) answered.")
+    assert notes[1].startswith("3 CA owners answered.")
     # The survey page and the lists of surveys say it where their counts are.
     survey = main_text(next(real_site.site.glob("surveys/may-2020-*/index.html")))
     assert f"Answer counts below: {sentence}." in survey

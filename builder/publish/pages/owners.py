@@ -63,6 +63,8 @@ class OwnerSurvey:
     changes: str
     anchor: str
     """The id of its heading: s-<survey folder name>, builder-made."""
+    source: Markup | None
+    """The source of every row, when they all share one: said once, not on every row."""
 
 
 @dataclass(frozen=True)
@@ -142,7 +144,9 @@ def build_owner(site: SiteIndex, owner_key: str) -> Page:
         sections.append(OwnerSurvey(data, survey_page(data.survey.key), survey_date(data.survey),
                                     rows, gone if gone and not rows else None, partial_note(data),
                                     survey_changes_page(data.survey.key),
-                                    "s-" + survey_dir_name(data.survey.key)))
+                                    "s-" + survey_dir_name(data.survey.key),
+                                    rows[0].source if len({r.source for r in rows}) == 1
+                                    else None))
     name = site.owner_names[owner_key]
     return Page(page, "owner.md.j2", name, OwnerPage(
         name, summary(site, owner_key, sections), topic_evolution(site, owner_key), sections,
