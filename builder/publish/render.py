@@ -50,6 +50,7 @@ from builder.publish.owners import owner_names
 from builder.publish.paths import (
     owner_page,
     question_page,
+    readable_slugs,
     rel,
     survey_date,
     survey_page,
@@ -418,7 +419,7 @@ class Renderer:
 
     def compare(self) -> None:
         """The Compare page and the JSON files its script reads (text as data, never markup)."""
-        stems = {k: page_name(k, "ca-owner") for k in self.site.owner_names}
+        stems = readable_slugs(self.site.owner_names, "ca-owner")
         index = {"owners": [{"id": stems[k], "name": n} for k, n in sorted(
                      self.site.owner_names.items(), key=lambda kv: kv[1].casefold())],
                  "surveys": []}
@@ -440,7 +441,8 @@ class Renderer:
                       "withdrawn": withdrawn, "partial": partial_note(data),
                       "captured": bool(data.answers),
                       "questions": [{"id": q.id, "label": short_label(q, 70),
-                                     "url": url_of(question_page(data.survey.key, q.id))}
+                                     "url": url_of(question_page(data.survey.key, q.id)),
+                                     "comments": getattr(comments_question(data, q), "id", None)}
                                     for q in data.sorted_questions()]}
             self.pages[f"compare/data/{name}.json"] = dumps(survey) + "\n"
         self.pages["compare/data/index.json"] = dumps(index) + "\n"
