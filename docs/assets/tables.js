@@ -53,7 +53,8 @@
       rect.setAttribute("width", String(w));
       if (texts[i]) texts[i].setAttribute("x", String(w + 6));
     });
-    svg.setAttribute("viewBox", "0 0 " + Math.ceil(width) + " " + box.height);
+    width = Math.floor(width);  // rounded down: labels a little over 12 px, never under
+    svg.setAttribute("viewBox", "0 0 " + width + " " + box.height);
     var wide = width * SMALLEST / LABEL > shown + 0.5;
     if (wide) svg.style.width = Math.ceil(width * SMALLEST / LABEL) + "px";
     figure.classList.toggle("csr-wide", wide);
