@@ -420,8 +420,9 @@ class Renderer:
     def compare(self) -> None:
         """The Compare page and the JSON files its script reads (text as data, never markup)."""
         stems = readable_slugs(self.site.owner_names, "ca-owner")
-        index = {"owners": [{"id": stems[k], "name": n} for k, n in sorted(
-                     self.site.owner_names.items(), key=lambda kv: kv[1].casefold())],
+        index = {"owners": [{"id": stems[k], "name": n, "url": url_of(owner_page(k))}
+                            for k, n in sorted(self.site.owner_names.items(),
+                                               key=lambda kv: kv[1].casefold())],
                  "surveys": []}
         for data in self.site.surveys:
             name = survey_dir_name(data.survey.key)

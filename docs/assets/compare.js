@@ -192,7 +192,7 @@
     });
     part.appendChild(el("p", differing + " of " + shown + (shown === 1 ? " question has" : " questions have") +
       " differing answers (only answers are compared: not captured, withdrawn and left " +
-      "blank are not counted as differences; comments are shown beside their question)."));
+      "blank are not counted as differences; comments stand beside their question and are not compared)."));
     var scroll = el("div", null, "csr-scroll");
     scroll.appendChild(table);
     part.appendChild(scroll);
