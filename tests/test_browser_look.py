@@ -320,3 +320,20 @@ def test_compare_names_an_unknown_owner_and_works_on_a_phone(phone, demo) -> Non
     box = page.locator("#csr-compare-matches").bounding_box()
     assert box and box["x"] >= 0 and box["x"] + box["width"] <= 375
     screenshot(page, "look-compare-phone", full_page=False)
+
+
+def test_axe_finds_nothing_serious_on_phone_cards_and_the_open_picker(browser, server,
+                                                                       demo) -> None:
+    from browser_support import run_axe
+    from test_accessibility import blocking_violations
+
+    owners = compare_index(demo.site)["owners"]
+    with session(browser, server, **PHONE) as recorder:
+        page = recorder.open(question_with_chart(demo.site))
+        assert blocking_violations(run_axe(page)) == []
+        page = recorder.open(f"compare/?ca={owners[0]['id']}&ca={owners[1]['id']}")
+        page.locator("#csr-compare-result table").first.wait_for(state="visible")
+        page.locator("#csr-compare-find").fill(owners[2]["name"][:5])
+        page.locator("#csr-compare-matches [role=option]").first.wait_for(state="visible")
+        assert blocking_violations(run_axe(page)) == []
+        recorder.check_clean()
