@@ -30,6 +30,7 @@ from builder.core.errors import BuilderError, BuildFailed
 from builder.publish.opendata.files import render_downloads
 from builder.publish.opendata.page import render_downloads_page
 from builder.publish.render import render_pages
+from builder.publish.search import search_files
 from builder.publish.write import MANIFEST, write_pages
 from builder.store.durable import DIR_MODE, FILE_MODE
 from builder.store.records import load_store
@@ -286,6 +287,7 @@ def build_site(data_dir: Path, *, site_dir: Path, config_file: Path,
     say(f"rendering the downloads ({len(pages)} page(s) so far)")
     downloads = render_downloads(store)  # open data (CSV, JSON, SQLite) under downloads/
     pages.update(render_downloads_page(downloads, store, templates_dir))
+    downloads.update(search_files(store, handwritten))  # static files, copied by MkDocs
     timings["render"] = time.perf_counter() - start - timings["load"]
     timings["downloads"] = timings["render"] - timings["pages"]  # part of "render"
     if clash := sorted(set(handwritten) & (set(pages) | set(downloads))):
