@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 CHROMIUM = "/usr/bin/chromium"
 SEARCH_PARTS = ("/search/", "/assets/search.js")
@@ -50,31 +51,34 @@ def _serve(site: Path) -> Iterator[str]:
         server.server_close()
 
 
+def _one_query(browser: Any, base: str, page: str, query: str) -> QueryCost:
+    context = browser.new_context(viewport={"width": 375, "height": 800})
+    try:
+        tab = context.new_page()
+        bodies: list[bytes] = []
+        tab.on("response", lambda r: bodies.append(r.body())
+               if any(part in r.url for part in SEARCH_PARTS) else None)
+        tab.goto(base + page, wait_until="load")
+        tab.fill("#csr-search-input", query)
+        tab.press("#csr-search-input", "Enter")
+        tab.wait_for_function("document.querySelector('.csr-search-status')"
+                              ".textContent.length > 0")
+        tab.wait_for_load_state("networkidle")
+        status = tab.inner_text(".csr-search-status")
+    finally:
+        context.close()
+    return QueryCost(query, len(bodies), sum(map(len, bodies)),
+                     sum(len(gzip.compress(b)) for b in bodies), status)
+
+
 def query_bytes(site: Path, queries: list[str], page: str = "",
                 chromium: str = CHROMIUM) -> list[QueryCost]:
-    """One fresh browser context per query (nothing cached), at a phone's width."""
+    """One fresh browser context per query (nothing cached), at a phone's width (375 px)."""
     from playwright.sync_api import sync_playwright
 
-    costs = []
     with _serve(site) as base, sync_playwright() as driver:
         browser = driver.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
         try:
-            for query in queries:
-                context = browser.new_context(viewport={"width": 375, "height": 800})
-                tab = context.new_page()
-                bodies: list[bytes] = []
-                tab.on("response", lambda r: bodies.append(r.body())
-                       if any(part in r.url for part in SEARCH_PARTS) else None)
-                tab.goto(base + page, wait_until="load")
-                tab.fill("#csr-search-input", query)
-                tab.press("#csr-search-input", "Enter")
-                tab.wait_for_function("document.querySelector('.csr-search-status')"
-                                      ".textContent.length > 0")
-                tab.wait_for_load_state("networkidle")
-                status = tab.inner_text(".csr-search-status")
-                costs.append(QueryCost(query, len(bodies), sum(map(len, bodies)),
-                                       sum(len(gzip.compress(b)) for b in bodies), status))
-                context.close()
+            return [_one_query(browser, base, page, query) for query in queries]
         finally:
             browser.close()
-    return costs

@@ -52,8 +52,9 @@
 
   function postings(form, meta, term, prefix) {
     var key = hex(Array.from(term).slice(0, meta.prefix).join(""));
-    return load(form, "t/" + key + ".json", meta.version).catch(function () { return {}; })
-      .then(function (shard) {
+    var shard = meta.shards.indexOf(key) < 0 ? Promise.resolve({}) :
+      load(form, "t/" + key + ".json", meta.version);
+    return shard.then(function (shard) {
         var lists = [];
         Object.keys(shard).forEach(function (t) {
           var entry = shard[t];

@@ -113,5 +113,7 @@ def index_files(records: Iterable[Record]) -> dict[str, bytes]:
     files[f"{FOLDER}/meta.json"] = _dump({
         "version": digest.hexdigest()[:16], "records": len(ordered),
         "per_shard": RECORDS_PER_SHARD, "prefix": PREFIX, "max_term": MAX_TERM,
+        "shards": sorted(path[len(FOLDER) + 3:-5] for path in files  # no request for a 404
+                         if path.startswith(f"{FOLDER}/t/")),
         "stop": list(STOP_WORDS), "kinds": list(KINDS)})
     return files

@@ -75,7 +75,8 @@ def store_records(store: Store) -> Iterator[Record]:
 
 
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-_MARKUP = re.compile(r"[#*_`>|]+|^-{3,}$|^\s*[-+] ", re.MULTILINE)
+_EMPHASIS = re.compile(r"[*_`]+")
+_MARKUP = re.compile(r"[#>|]+|^-{3,}$|^\s*[-+] ", re.MULTILINE)
 _HEADING = re.compile(r"^#\s+(.+)$", re.MULTILINE)
 
 
@@ -87,7 +88,7 @@ def handwritten_records(pages: dict[str, bytes]) -> Iterator[Record]:
         source = content.decode("utf-8", "replace")
         heading = _HEADING.search(source)
         title = heading.group(1).strip() if heading else path[:-3]
-        text = fold_whitespace(_MARKUP.sub(" ", _LINK.sub(r"\1", source)))
+        text = fold_whitespace(_MARKUP.sub(" ", _EMPHASIS.sub("", _LINK.sub(r"\1", source))))
         yield Record("page", title, "Page", url_of(path), text)
 
 
