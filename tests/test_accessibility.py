@@ -1,8 +1,8 @@
 """Accessibility: axe-core (the pinned tests/vendor/axe.min.js) on every kind of page.
 
 No serious or critical violation is allowed. A rule may be set aside only for a named
-element of the theme (THEME_EXCEPTIONS, empty today); everything else that axe found was fixed in our
-templates and docs/assets/site.css. Charts must have a text alternative and every
+element of the theme (THEME_EXCEPTIONS, empty today); everything else that axe found was
+fixed in our templates and docs/assets/site.css. Charts must have a text alternative and every
 table header cells with scope.
 """
 
