@@ -32,6 +32,7 @@ from builder import __version__
 from builder.core.errors import BuilderError, BuildFailed
 from builder.publish.opendata.files import render_downloads
 from builder.publish.render import render_pages
+from builder.publish.search import search_files
 from builder.publish.write import MANIFEST, write_pages
 from builder.store.durable import DIR_MODE, FILE_MODE
 from builder.store.records import load_store
@@ -303,16 +304,17 @@ def build_site(data_dir: Path, *, site_dir: Path, config_file: Path,
     timings["downloads"] = time.perf_counter() - start - timings["load"]  # part of "render"
     say(f"rendering the pages of {len(store.surveys)} survey(s)")
     pages = render_pages(store, templates_dir, site_url=site_url, downloads=downloads)
+    search = search_files(store, handwritten)  # static files, copied by MkDocs
     timings["render"] = time.perf_counter() - start - timings["load"]
     timings["pages"] = timings["render"] - timings["downloads"]  # part of "render"
-    if clash := sorted(set(handwritten) & (set(pages) | set(downloads))):
+    if clash := sorted(set(handwritten) & (set(pages) | set(downloads) | set(search))):
         raise BuildFailed(f"{handwritten_dir / clash[0]}: a hand-written page has the path of "
                           "a generated one")
-    say(f"writing {len(pages) + len(downloads)} file(s) to {docs_dir}")
-    written = write_pages({**handwritten, **pages, **downloads}, docs_dir)
+    say(f"writing {len(pages) + len(downloads) + len(search)} file(s) to {docs_dir}")
+    written = write_pages({**handwritten, **pages, **downloads, **search}, docs_dir)
     timings["write"] = time.perf_counter() - start - timings["load"] - timings["render"]
     page_count = len(pages)
-    del store, pages, downloads  # written out: free them before MkDocs reads it all again
+    del store, pages, downloads, search  # written out: free them before MkDocs reads it all again
     say(f"mkdocs build --strict, unless nothing changed ({page_count} generated page(s))")
     ran = publish(docs_dir, site_dir, config_file, site_url, allow_shrink, timings)
     timings["total"] = time.perf_counter() - start
