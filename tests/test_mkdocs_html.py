@@ -9,13 +9,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from conftest import make_project
+from markdown.extensions.toc import slugify
 
 from builder.publish.build import run_mkdocs
 from builder.publish.encode import encode, front_matter
 from builder.publish.mkdocs_html import render_html
-
-from markdown.extensions.toc import slugify
+from conftest import make_project
 
 HOSTILE = '<script>alert(1)</script> ## "x" & <b>y</b>'
 MARKDOWN_BODY = """<p class="lead">Before the headings.</p>

@@ -22,7 +22,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from markdown.extensions import toc as md_toc
+from markdown.extensions import toc as md_toc  # type: ignore[import-untyped]
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
@@ -96,7 +96,7 @@ class HtmlPage(Page):
         self.links_to_anchors = {}
 
 
-class GeneratedHtmlPlugin(BasePlugin):  # type: ignore[type-arg]
+class GeneratedHtmlPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
     """Registered as `csr-html` (pyproject.toml, entry point group mkdocs.plugins)."""
 
     def on_page_markdown(self, markdown: str, /, *, page: Page, config: MkDocsConfig,

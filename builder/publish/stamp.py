@@ -1,0 +1,135 @@
+"""What a site was built from, per input: decides between skipping MkDocs, the
+incremental site step (incremental.py) and a full build.
+
+The stamp (`.build-fingerprint` in the site) holds one hash of the environment (the
+builder's, MkDocs' and the theme's versions, the site URL, mkdocs.yml, the theme
+overrides, the templates and the hand-written pages) and one entry per file of the work
+folder: its size, mtime, inode and SHA-256. A file whose size, mtime and inode are those
+of the stamp keeps its hash without being read again (the builder replaces a file it
+rewrites, so a rewritten file has a new inode).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from builder import __version__
+
+Entry = tuple[int, int, int, str]
+"""size, mtime_ns, inode, sha256 hex"""
+
+
+@dataclass(frozen=True)
+class Stamp:
+    env: str
+    files: Mapping[str, Entry]
+
+    def dumps(self) -> str:
+        return json.dumps({"env": self.env, "files": self.files}, sort_keys=True) + "\n"
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What the site step does: "skip", "incremental" (the files `changed`) or "full"."""
+
+    action: str
+    reason: str
+    changed: tuple[str, ...] = ()
+
+
+def load_stamp(path: Path) -> Stamp | None:
+    """The stamp of a site, or None (no site, or one built by an older builder)."""
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        files = {rel: (int(e[0]), int(e[1]), int(e[2]), str(e[3]))
+                 for rel, e in raw["files"].items()}
+        return Stamp(str(raw["env"]), files)
+    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
+        return None
+
+
+def hash_trees(digest: hashlib._Hash, trees: Iterable[Path]) -> None:
+    for tree in trees:
+        digest.update(b"\0tree\0" + str(tree.name).encode("utf-8", "surrogateescape"))
+        if not tree.is_dir():
+            continue
+        for path in sorted(p for p in tree.rglob("*") if p.is_file()):
+            digest.update(str(path.relative_to(tree)).encode("utf-8", "surrogateescape"))
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+
+
+def work_files(docs_dir: Path, previous: Stamp | None) -> dict[str, Entry]:
+    """Every file of the work folder with its entry, reusing the previous stamp's hash
+    of a file that was not replaced since."""
+    known = previous.files if previous else {}
+    found: dict[str, Entry] = {}
+    for folder, dirs, names in os.walk(docs_dir):
+        dirs.sort()
+        for name in names:
+            path = os.path.join(folder, name)
+            rel = os.path.relpath(path, docs_dir).replace(os.sep, "/")
+            info = os.stat(path)
+            old = known.get(rel)
+            if old and old[:3] == (info.st_size, info.st_mtime_ns, info.st_ino):
+                found[rel] = old
+            else:
+                with open(path, "rb") as handle:
+                    sha = hashlib.file_digest(handle, "sha256").hexdigest()
+                found[rel] = (info.st_size, info.st_mtime_ns, info.st_ino, sha)
+    return found
+
+
+def plan(previous: Stamp | None, current: Stamp, full: bool = False) -> Plan:
+    """Skip when nothing changed; incremental when only existing files changed; else (or
+    with `full`) a full build, with the reason."""
+    if previous is None:
+        return Plan("full", "no stamp of a previous build in the site")
+    if full:
+        return Plan("full", "--full")
+    if previous.env != current.env:
+        return Plan("full", "the configuration, theme overrides, templates, hand-written "
+                            "pages, site URL or versions changed")
+    if set(previous.files) != set(current.files):
+        return Plan("full", "files were added or removed")
+    changed = tuple(sorted(rel for rel, entry in current.files.items()
+                           if entry[3] != previous.files[rel][3]))
+    if not changed:
+        return Plan("skip", "nothing changed")
+    return Plan("incremental", f"{len(changed)} file(s) changed", changed)
+
+
+def _theme_dir(config_file: Path) -> Path | None:
+    """The theme's custom_dir (template overrides) named in mkdocs.yml, if any."""
+    match = re.search(r"^\s+custom_dir:\s*['\"]?([^'\"#\s]+)",
+                      config_file.read_text(encoding="utf-8"), re.MULTILINE)
+    return config_file.parent / match.group(1) if match else None
+
+
+def _versions() -> str:
+    import importlib.metadata
+
+    found = []
+    for name in ("mkdocs", "mkdocs-material", "markdown"):
+        try:
+            found.append(f"{name} {importlib.metadata.version(name)}")
+        except importlib.metadata.PackageNotFoundError:
+            found.append(f"{name} ?")
+    return "\n".join(found)
+
+
+def environment(config_file: Path, trees: list[Path], site_url: str | None = None) -> str:
+    """A hash of what MkDocs reads besides the work folder's files: the configuration,
+    the theme overrides (custom_dir), `trees` (the templates and hand-written pages), the
+    site URL and the versions of the builder, MkDocs, Markdown and the theme."""
+    digest = hashlib.sha256(f"builder {__version__}\n{_versions()}\nsite_url {site_url}\n"
+                            .encode())
+    theme = _theme_dir(config_file)
+    hash_trees(digest, trees + ([theme] if theme is not None else []))
+    digest.update(config_file.read_bytes())
+    return digest.hexdigest()
