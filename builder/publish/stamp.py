@@ -2,9 +2,12 @@
 incremental site step (incremental.py) and a full build.
 
 The stamp (`.build-fingerprint` in the site) holds one hash of the environment (the
-builder's, MkDocs' and the theme's versions, the site URL, mkdocs.yml, the theme
-overrides, the templates and the hand-written pages) and one entry per file of the work
-folder: its size, mtime, inode and SHA-256. A file whose size, mtime and inode are those
+versions of the builder, MkDocs, Markdown and the theme, the site URL, mkdocs.yml, the
+theme overrides and the hand-written pages) and one entry per file of the work folder:
+its size, mtime, inode and SHA-256. A change to the environment means a full build:
+it can change every page, and a hand-written page goes through Markdown, whose links
+to anchors MkDocs checks across pages. The templates are not in it: they reach MkDocs
+only as the generated pages, which are compared file by file. A file whose size, mtime and inode are those
 of the stamp keeps its hash without being read again (the builder replaces a file it
 rewrites, so a rewritten file has a new inode).
 """
@@ -125,7 +128,7 @@ def _versions() -> str:
 
 def environment(config_file: Path, trees: list[Path], site_url: str | None = None) -> str:
     """A hash of what MkDocs reads besides the work folder's files: the configuration,
-    the theme overrides (custom_dir), `trees` (the templates and hand-written pages), the
+    the theme overrides (custom_dir), `trees` (the hand-written pages), the
     site URL and the versions of the builder, MkDocs, Markdown and the theme."""
     digest = hashlib.sha256(f"builder {__version__}\n{_versions()}\nsite_url {site_url}\n"
                             .encode())
