@@ -628,11 +628,12 @@ def test_front_matter_holds_against_every_line_separator(separator: str, marker:
     title = (f"Evil CA{separator}{marker}{separator}[x](javascript:alert(1)) "
              f"![i](https://example.invalid/i.png){separator}title: pwned")
     block = front_matter(title, feed="feeds/all.xml")
-    assert block.isascii() and block.count("\n") == 4, block
+    assert block.isascii() and block.count("\n") == 5, block  # title, mark, feed
     body, meta = get_data(block + "\nbody\n")
     assert body == "body\n"
     assert meta == {"title": " ".join(clean_for_display(title).split("\n")).replace(
-        "&", "&amp;").replace('"', "&quot;"), "feed": "feeds/all.xml"}
+        "&", "&amp;").replace('"', "&quot;"), "csr_generated": "html",
+        "feed": "feeds/all.xml"}
 
 
 def test_a_front_matter_block_that_does_not_parse_fails_the_build() -> None:

@@ -218,7 +218,7 @@ def publish(docs_dir: Path, site_dir: Path, config_file: Path, site_url: str | N
     stamp_start = time.perf_counter()
     stamp_file = site_dir / FINGERPRINT
     previous = load_stamp(stamp_file) if site_dir.is_dir() else None
-    current = Stamp(environment(config_file, trees, site_url), work_files(docs_dir, previous))
+    current = Stamp(environment(config_file, trees, site_url), work_files(docs_dir))
     step = plan(previous, current, full)
     timings["fingerprint"] = time.perf_counter() - stamp_start
     if step.action == "skip":

@@ -3,13 +3,11 @@ incremental site step (incremental.py) and a full build.
 
 The stamp (`.build-fingerprint` in the site) holds one hash of the environment (the
 versions of the builder, MkDocs, Markdown and the theme, the site URL, mkdocs.yml, the
-theme overrides and the hand-written pages) and one entry per file of the work folder:
-its size, mtime, inode and SHA-256. A change to the environment means a full build:
-it can change every page, and a hand-written page goes through Markdown, whose links
-to anchors MkDocs checks across pages. The templates are not in it: they reach MkDocs
-only as the generated pages, which are compared file by file. A file whose size, mtime and inode are those
-of the stamp keeps its hash without being read again (the builder replaces a file it
-rewrites, so a rewritten file has a new inode).
+theme overrides and the hand-written pages) and the SHA-256 of every file of the work
+folder that MkDocs reads (dot-files are not: MkDocs leaves them out). A change to the
+environment means a full build: it can change every page, and a hand-written page goes
+through Markdown, whose links to anchors MkDocs checks across pages. The templates are
+not in it: they reach MkDocs only as the generated pages, compared file by file.
 """
 
 from __future__ import annotations
@@ -24,14 +22,11 @@ from pathlib import Path
 
 from builder import __version__
 
-Entry = tuple[int, int, int, str]
-"""size, mtime_ns, inode, sha256 hex"""
-
 
 @dataclass(frozen=True)
 class Stamp:
     env: str
-    files: Mapping[str, Entry]
+    files: Mapping[str, str]
 
     def dumps(self) -> str:
         return json.dumps({"env": self.env, "files": self.files}, sort_keys=True) + "\n"
@@ -50,9 +45,7 @@ def load_stamp(path: Path) -> Stamp | None:
     """The stamp of a site, or None (no site, or one built by an older builder)."""
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
-        files = {rel: (int(e[0]), int(e[1]), int(e[2]), str(e[3]))
-                 for rel, e in raw["files"].items()}
-        return Stamp(str(raw["env"]), files)
+        return Stamp(str(raw["env"]), {str(k): str(v) for k, v in raw["files"].items()})
     except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
         return None
 
@@ -67,24 +60,16 @@ def hash_trees(digest: hashlib._Hash, trees: Iterable[Path]) -> None:
             digest.update(hashlib.sha256(path.read_bytes()).digest())
 
 
-def work_files(docs_dir: Path, previous: Stamp | None) -> dict[str, Entry]:
-    """Every file of the work folder with its entry, reusing the previous stamp's hash
-    of a file that was not replaced since."""
-    known = previous.files if previous else {}
-    found: dict[str, Entry] = {}
+def work_files(docs_dir: Path) -> dict[str, str]:
+    """The SHA-256 of every file of the work folder that MkDocs reads."""
+    found = {}
     for folder, dirs, names in os.walk(docs_dir):
-        dirs.sort()
-        for name in names:
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(n for n in names if not n.startswith(".")):
             path = os.path.join(folder, name)
-            rel = os.path.relpath(path, docs_dir).replace(os.sep, "/")
-            info = os.stat(path)
-            old = known.get(rel)
-            if old and old[:3] == (info.st_size, info.st_mtime_ns, info.st_ino):
-                found[rel] = old
-            else:
-                with open(path, "rb") as handle:
-                    sha = hashlib.file_digest(handle, "sha256").hexdigest()
-                found[rel] = (info.st_size, info.st_mtime_ns, info.st_ino, sha)
+            with open(path, "rb") as handle:
+                sha = hashlib.file_digest(handle, "sha256").hexdigest()
+            found[os.path.relpath(path, docs_dir).replace(os.sep, "/")] = sha
     return found
 
 
@@ -100,8 +85,8 @@ def plan(previous: Stamp | None, current: Stamp, full: bool = False) -> Plan:
                             "pages, site URL or versions changed")
     if set(previous.files) != set(current.files):
         return Plan("full", "files were added or removed")
-    changed = tuple(sorted(rel for rel, entry in current.files.items()
-                           if entry[3] != previous.files[rel][3]))
+    changed = tuple(sorted(rel for rel, sha in current.files.items()
+                           if sha != previous.files[rel]))
     if not changed:
         return Plan("skip", "nothing changed")
     return Plan("incremental", f"{len(changed)} file(s) changed", changed)
