@@ -22,6 +22,8 @@ from pathlib import Path
 
 from builder import __version__
 
+SHA256 = re.compile(r"[0-9a-f]{64}")
+
 
 @dataclass(frozen=True)
 class Stamp:
@@ -45,7 +47,11 @@ def load_stamp(path: Path) -> Stamp | None:
     """The stamp of a site, or None (no site, or one built by an older builder)."""
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
-        return Stamp(str(raw["env"]), {str(k): str(v) for k, v in raw["files"].items()})
+        files = raw["files"]
+        if not isinstance(raw["env"], str) or not all(
+                isinstance(v, str) and SHA256.fullmatch(v) for v in files.values()):
+            return None
+        return Stamp(raw["env"], {str(k): v for k, v in files.items()})
     except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
         return None
 
