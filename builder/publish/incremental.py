@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import shutil
 from collections.abc import Collection
 from pathlib import Path
 
@@ -34,12 +35,16 @@ from mkdocs.structure.pages import Page
 
 
 def link_tree(source: Path, target: Path) -> None:
-    """target: a copy of source made of hard links (cheap; target must not exist)."""
+    """target (new or empty): a copy of source made of hard links, which is cheap; a
+    file system without them gets real copies."""
     for folder, dirs, files in os.walk(source):
         here = target / Path(folder).relative_to(source)
         here.mkdir(exist_ok=here == target)
         for name in files:
-            os.link(os.path.join(folder, name), here / name)
+            try:
+                os.link(os.path.join(folder, name), here / name)
+            except OSError:
+                shutil.copy2(os.path.join(folder, name), here / name)
         dirs.sort()
 
 
