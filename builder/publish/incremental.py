@@ -29,9 +29,11 @@ from mkdocs import utils
 from mkdocs.commands import build as mkbuild
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort
-from mkdocs.structure.files import Files, get_files, set_exclusions
+from mkdocs.structure.files import File, Files, get_files, set_exclusions
 from mkdocs.structure.nav import get_navigation
 from mkdocs.structure.pages import Page
+
+from builder.core.errors import InternalError
 
 
 def link_tree(source: Path, target: Path) -> None:
@@ -81,8 +83,7 @@ def rebuild_changed(config: MkDocsConfig, changed: Collection[str]) -> None:
             if file.page is None:
                 Page(None, file, config)
         for file in dict.fromkeys([*(p.file for p in nav.pages), *pages]):
-            assert file.page is not None
-            mkbuild._populate_page(file.page, config, files)
+            mkbuild._populate_page(_page(file), config, files)
         env = config.plugins.on_env(env, config=config, files=files)
         _copy_static(files, changed)
         for name in _static_templates(config):
@@ -94,12 +95,11 @@ def rebuild_changed(config: MkDocsConfig, changed: Collection[str]) -> None:
             mkbuild._build_extra_template(name, files, config, nav)
         doc_files = files.documentation_pages()
         for file in pages:
-            assert file.page is not None
             unlink(file.abs_dest_path)
-            mkbuild._build_page(file.page, config, doc_files, nav, env)
+            mkbuild._build_page(_page(file), config, doc_files, nav, env)
         for file in pages:
-            assert file.page is not None
-            file.page.validate_anchor_links(files=files, log_level=config.validation.links.anchors)
+            _page(file).validate_anchor_links(files=files,
+                                              log_level=config.validation.links.anchors)
         config.plugins.on_post_build(config=config)
         if counts := counter.get_counts():
             raise Abort(f"Aborted with {', '.join(f'{v} {k.lower()}s' for k, v in counts)} "
@@ -109,6 +109,12 @@ def rebuild_changed(config: MkDocsConfig, changed: Collection[str]) -> None:
         raise
     finally:
         logger.removeHandler(counter)
+
+
+def _page(file: File) -> Page:
+    if file.page is None:  # every documentation file got its Page above
+        raise InternalError(f"{file.src_uri}: no page object")
+    return file.page
 
 
 def _copy_static(files: Files, changed: Collection[str]) -> None:
