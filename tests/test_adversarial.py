@@ -622,11 +622,12 @@ def test_front_matter_holds_against_every_line_separator(separator: str, marker:
     title = (f"Evil CA{separator}{marker}{separator}[x](javascript:alert(1)) "
              f"![i](https://example.invalid/i.png){separator}title: pwned")
     block = front_matter(title, feed="feeds/all.xml")
-    assert block.isascii() and block.count("\n") == 4, block
+    assert block.isascii() and block.count("\n") == 5, block  # title, mark, feed
     body, meta = get_data(block + "\nbody\n")
     assert body == "body\n"
     assert meta == {"title": " ".join(clean_for_display(title).split("\n")).replace(
-        "&", "&amp;").replace('"', "&quot;"), "feed": "feeds/all.xml"}
+        "&", "&amp;").replace('"', "&quot;"), "csr_generated": "html",
+        "feed": "feeds/all.xml"}
 
 
 def test_a_front_matter_block_that_does_not_parse_fails_the_build() -> None:
@@ -643,7 +644,8 @@ def test_a_front_matter_block_that_does_not_parse_fails_the_build() -> None:
 
 
 def test_every_generated_page_has_the_front_matter_it_was_given(sites: Sites) -> None:
-    """Read back as MkDocs reads it: a title (and a feed) and nothing of the page body;
+    """Read back as MkDocs reads it: a title (and a feed), the mark of a generated page
+    (csr-html publishes it without Markdown) and nothing of the page body;
     and no built page holds a link or image the hostile names could have made."""
     from mkdocs.utils.meta import get_data
 
@@ -653,7 +655,9 @@ def test_every_generated_page_has_the_front_matter_it_was_given(sites: Sites) ->
     for page in pages:
         text = (sites.hostile.docs / page).read_text(encoding="utf-8")
         body, meta = get_data(text)
-        assert set(meta) in ({"title"}, {"title", "feed"}), (page, meta)
+        mark = {} if (sites.hostile.handwritten / page).exists() else {"csr_generated": "html"}
+        assert {k: meta[k] for k in meta if k not in ("title", "feed")} == mark, (page, meta)
+        assert "title" in meta, page
         assert text.split("\n", 1)[0] == "---" and not body.startswith("---"), page
     for page in sites.hostile.site.rglob("*.html"):
         html = page.read_text(encoding="utf-8")
