@@ -61,7 +61,7 @@ class OwnerSurvey:
     withdrawn: str | None
     partial: str | None
     changes: str
-    anchor: str
+    anchor: Markup
     """The id of its heading: s-<survey folder name>, builder-made."""
     source: Markup | None
     """The source of every row, when they all share one: said once, not on every row."""
@@ -144,7 +144,7 @@ def build_owner(site: SiteIndex, owner_key: str) -> Page:
         sections.append(OwnerSurvey(data, survey_page(data.survey.key), survey_date(data.survey),
                                     rows, gone if gone and not rows else None, partial_note(data),
                                     survey_changes_page(data.survey.key),
-                                    "s-" + survey_dir_name(data.survey.key),
+                                    Markup("s-" + survey_dir_name(data.survey.key)),
                                     rows[0].source if len({r.source for r in rows}) == 1
                                     else None))
     name = site.owner_names[owner_key]
