@@ -97,7 +97,7 @@ def test_clicking_an_option_shows_exactly_the_ca_owners_who_chose_it(s, store) -
 def test_the_survey_matrix_has_a_row_per_owner_and_a_legend(s, store) -> None:
     data, q, answers = a_choice_question(store)
     page = s.open(url_of(survey_page(data.survey.key)))
-    matrix = page.locator("table.csr-matrix")
+    matrix = page.locator("table[data-csr-matrix]")
     owners = {a.owner_key for a in data.answers.values()}
     rows = matrix.locator("tbody tr")
     assert rows.count() == len(owners)
@@ -116,8 +116,8 @@ def test_the_survey_matrix_has_a_row_per_owner_and_a_legend(s, store) -> None:
         codes = row.locator("td").nth(column).inner_text().split()
         assert sorted(legend_of[c] for c in codes) == sorted(answer.values), answer.owner_name
     # sortable with the table script: the owner column sorts both ways
-    page.locator("table.csr-matrix thead button.csr-sort", has_text="CA owner").click()
-    page.locator("table.csr-matrix thead button.csr-sort", has_text="CA owner").click()
+    page.locator("table[data-csr-matrix] thead button.csr-sort", has_text="CA owner").click()
+    page.locator("table[data-csr-matrix] thead button.csr-sort", has_text="CA owner").click()
     assert rows.locator("th").all_inner_texts() == sorted(names_of(store, owners),
                                                          key=str.casefold, reverse=True)
     screenshot(page, "survey-matrix", full_page=False)
