@@ -27,8 +27,8 @@ from urllib.parse import urlsplit
 
 from builder import __version__
 from builder.core.errors import BuilderError, BuildFailed
-from builder.publish.opendata.files import render_downloads
 from builder.publish.opendata.page import render_downloads_page
+from builder.publish.opendata.produce import write_downloads
 from builder.publish.render import render_pages
 from builder.publish.write import MANIFEST, write_pages
 from builder.store.durable import DIR_MODE, FILE_MODE
@@ -283,21 +283,22 @@ def build_site(data_dir: Path, *, site_dir: Path, config_file: Path,
     say(f"rendering the pages of {len(store.surveys)} survey(s)")
     pages = render_pages(store, templates_dir, site_url=site_url)
     timings["pages"] = time.perf_counter() - start - timings["load"]
-    say(f"rendering the downloads ({len(pages)} page(s) so far)")
-    downloads = render_downloads(store)  # open data (CSV, JSON, SQLite) under downloads/
-    pages.update(render_downloads_page(downloads, store, templates_dir))
+    say(f"writing the downloads into {docs_dir} ({len(pages)} page(s) so far)")
+    downloads = write_downloads(store, docs_dir)  # open data, written as it is made
+    pages.update(render_downloads_page(downloads.files, store, templates_dir))
     timings["render"] = time.perf_counter() - start - timings["load"]
     timings["downloads"] = timings["render"] - timings["pages"]  # part of "render"
-    if clash := sorted(set(handwritten) & (set(pages) | set(downloads))):
+    if clash := sorted(set(handwritten) & (set(pages) | set(downloads.files))):
         raise BuildFailed(f"{handwritten_dir / clash[0]}: a hand-written page has the path of "
                           "a generated one")
-    say(f"writing {len(pages) + len(downloads)} file(s) to {docs_dir}")
-    written = write_pages({**handwritten, **pages, **downloads}, docs_dir)
+    say(f"writing {len(pages)} file(s) to {docs_dir}")
+    written = write_pages({**handwritten, **pages}, docs_dir, kept=downloads.files)
     timings["write"] = time.perf_counter() - start - timings["load"] - timings["render"]
     page_count = len(pages)
-    del store, pages, downloads  # written out: free them before MkDocs reads it all again
+    del store, pages  # written out: free them before MkDocs reads it all again
     say(f"mkdocs build --strict, unless nothing changed ({page_count} generated page(s))")
     ran = publish(docs_dir, site_dir, config_file, site_url, allow_shrink, timings)
     timings["total"] = time.perf_counter() - start
-    return BuildReport(page_count, written.written, written.removed, ran, site_dir, timings,
+    return BuildReport(page_count, sorted(downloads.written + written.written),
+                       written.removed, ran, site_dir, timings,
                        [] if site_url else [NO_SITE_URL])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
+from collections.abc import Mapping
 from pathlib import Path
 
 import jinja2
@@ -11,24 +11,27 @@ from markupsafe import Markup
 from builder.core.model import Store
 from builder.publish.encode import front_matter, link
 from builder.publish.opendata.layout import (
+    GZ,
     PAGE,
     RECORD_SCHEMA_FILE,
     ROOT,
     SQLITE_FILE,
-    page_download,
+    question_file,
+    survey_file,
 )
 from builder.publish.opendata.tables import TABLES
-from builder.publish.paths import question_page, rel, survey_page
+from builder.publish.paths import question_page, rel, survey_page, surveys_newest_first
 from builder.publish.render import make_environment, render_template
+from builder.publish.write import FileInfo
 
 DATASET_FILES = (
-    ("answers.csv", "Every answer, one row per CA owner × question × chosen option, in the "
-                    "ten-column ccadb-csv layout."),
-    ("answers.json", "The same records in the json import format (exact text)."),
-    ("dataset.json", "All six tables in one JSON file (exact text)."),
-    (SQLITE_FILE, "All six tables in one SQLite database, with keys, indexes, full-text "
-                  "search over answers (answers_fts) and the view answer_records."),
-    *((f"tables/{t.name}.csv", t.description) for t in TABLES),
+    ("answers.csv.gz", "Every answer, one row per CA owner × question × chosen option, in the "
+                       "ten-column ccadb-csv layout."),
+    ("answers.json.gz", "The same records in the json import format (exact text)."),
+    ("dataset.json.gz", "All six tables in one JSON file (exact text)."),
+    (SQLITE_FILE + GZ, "All six tables in one SQLite database, with keys, indexes, full-text "
+                       "search over answers (answers_fts) and the view answer_records."),
+    *((f"tables/{t.name}.csv.gz", t.description) for t in TABLES),
     ("datapackage.json", "Frictionless Data Package: every file's fields, types, keys, "
                          "size and checksum; licence and sources."),
     (RECORD_SCHEMA_FILE, "Table Schema of the answer records (all answers.* and per-question "
@@ -45,27 +48,31 @@ def human_size(size: int) -> str:
     return f"{value:.1f} {unit}"
 
 
-def render_downloads_page(files: dict[str, bytes], store: Store,
+def render_downloads_page(files: Mapping[str, FileInfo], store: Store,
                           templates_dir: Path) -> dict[str, str]:
-    """The Downloads page: every file with its size and SHA-256."""
-    def entry(path: str, **extra: object) -> dict[str, object]:
-        data = files[path]
-        return {"path": path, "name": path.rsplit("/", 1)[-1], "size": human_size(len(data)),
-                "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()} | extra
+    """The Downloads page: every file with its size and SHA-256; a survey or question
+    without answers has no file, and the page says so."""
+    def entry(path: str, **extra: object) -> dict[str, object] | None:
+        info = files.get(path)
+        return None if info is None else {
+            "path": path, "name": path.rsplit("/", 1)[-1], "size": human_size(info.size),
+            "bytes": info.size, "sha256": info.sha256} | extra
 
-    dataset = [entry(f"{ROOT}/{name}", what=what, name=name) for name, what in DATASET_FILES]
+    dataset = [e for name, what in DATASET_FILES
+               if (e := entry(f"{ROOT}/{name}", what=what, name=name))]
     surveys = []
-    for data in sorted(store.surveys.values(), key=lambda d: d.survey.title.casefold()):
+    for data in surveys_newest_first(store):
         page = survey_page(data.survey.key)
-        rows = [entry(page_download(page, ext), question=None) for ext in ("csv", "json")]
+        rows = [entry(survey_file(page, ext), question=None) for ext in ("csv", "json")]
         for q in data.sorted_questions():
             q_page = question_page(data.survey.key, q.id)
-            rows += [entry(page_download(q_page, ext), question=q.id, question_page=q_page)
-                     for ext in ("csv", "json")]
-        surveys.append({"title": data.survey.title, "page": page, "files": rows})
+            rows.append(entry(question_file(q_page), question=q.id, question_page=q_page)
+                        or {"question": q.id, "question_page": q_page, "path": None})
+        surveys.append({"title": data.survey.title, "page": page, "answered": bool(data.answers),
+                        "files": [r for r in rows if r is not None]})
     return {PAGE: _render(make_environment(templates_dir), "downloads.md.j2", "Downloads",
                           demo=store.demo, dataset=dataset, surveys=surveys,
-                          total=human_size(sum(len(d) for d in files.values())),
+                          total=human_size(sum(f.size for f in files.values())),
                           count=len(files))}
 
 
