@@ -706,7 +706,7 @@ def test_downloads_and_pages_name_a_local_file_by_its_name_only(tmp_path: Path) 
 
     from builder.ingest.formats import LoadOptions
     from builder.ingest.importer import import_source
-    from builder.publish.opendata.files import render_downloads
+    from builder.publish.opendata.produce import render_downloads
     from builder.publish.render import render_pages
     from builder.store.records import load_store
 

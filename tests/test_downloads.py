@@ -447,3 +447,119 @@ def test_stale_downloads_are_removed_and_unchanged_ones_not_rewritten(stores,
     assert sorted(p.relative_to(project.docs).as_posix()
                   for p in (project.docs / "downloads").rglob("*") if p.is_file()) == sorted(
         p for p in manifest if p.startswith("downloads/"))
+
+
+# -- no empty files, the order of the page, and only what changed -------------------------
+
+def two_surveys() -> Store:
+    """One survey nobody answered; one whose second question nobody answered."""
+    silent = SurveyData(Survey("silent", "Silent survey", sent="2025-01-01"))
+    some = SurveyData(Survey("some", "Some survey", sent="2024-01-01"))
+    for data in (silent, some):
+        for n in (1, 2):
+            qid = f"Q0000{n}"
+            data.questions[qid] = Question(data.survey.key, qid, n, SINGLE, "Q?", ("Y", "N"))
+    some.answers[("Q00001", "x")] = Answer("some", "Q00001", "x", "X", ("Y",), (1,))
+    return Store({"silent": silent, "some": some})
+
+
+def test_a_survey_or_question_without_answers_has_no_file_and_the_pages_say_so(
+        tmp_path: Path) -> None:
+    from builder.publish.render import render_pages
+
+    store = two_surveys()
+    files = write_downloads(store, tmp_path).files
+    silent, some = (f"downloads/surveys/{survey_dir_name(k)}/" for k in ("silent", "some"))
+    assert not any(p.startswith(silent) for p in files)
+    assert sorted(p for p in files if p.startswith(some)) == [
+        some + "answers.csv.gz", some + "answers.json.gz", some + "q00001.csv"]
+    assert all(info.size > 0 for info in files.values())
+    page = render_downloads_page(files, store, TEMPLATES_DIR)["downloads/index.md"]
+    assert "No answers to this survey have been captured, so it has no download files." in page
+    assert page.count("No answers captured: no file.") == 1  # Q00002 of the other survey
+    pages = render_pages(store, TEMPLATES_DIR)
+    for key, qid, linked in (("silent", None, False), ("silent", "q00001", False),
+                             ("some", None, True), ("some", "q00001", True),
+                             ("some", "q00002", False)):
+        text = pages[f"surveys/{survey_dir_name(key)}/{qid or 'index'}.md"]
+        assert ("No answers captured, so no download" in text) is not linked, (key, qid)
+        assert bool(HREF.search(text)) is linked, (key, qid)
+
+
+def test_the_downloads_page_lists_the_surveys_newest_first(stores, tmp_path: Path) -> None:
+    from builder.publish.encode import encode
+    from builder.publish.paths import surveys_newest_first
+
+    store = load_store(stores["demo"])
+    page = render_downloads_page(write_downloads(store, tmp_path).files, store,
+                                 TEMPLATES_DIR)["downloads/index.md"]
+    found = re.findall(r"^### (.+)$", page, re.MULTILINE)
+    assert found == [str(encode(d.survey.title)) for d in surveys_newest_first(store)]
+    assert len(found) == 3
+
+
+def opened_paths(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every download a StreamedFiles makes (writes, whether or not its bytes changed)."""
+    from builder.publish.write import StreamedFiles
+
+    opened: list[str] = []
+    original = StreamedFiles.open
+
+    def spy(self: StreamedFiles, rel: str) -> Any:
+        opened.append(rel)
+        return original(self, rel)
+    monkeypatch.setattr(StreamedFiles, "open", spy)
+    return opened
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted((folder / "downloads").rglob("*")) if p.is_file()}
+
+
+def test_after_changes_only_the_changed_survey_is_made_and_the_files_equal_a_fresh_build(
+        stores, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dataclasses import replace
+
+    from builder.publish.write import write_pages
+
+    store = load_store(stores["demo"])
+    work = tmp_path / "work"
+    first = write_downloads(store, work)
+    write_pages({}, work, kept=first.files)
+    changed, emptied = store.sorted_surveys()[:2]
+    key, answer = next(iter(changed.answers.items()))
+    changed.answers[key] = replace(answer, values=("an edited answer",), option_numbers=())
+    question = emptied.sorted_questions()[0].id  # every answer to it withdrawn
+    emptied.answers = {k: a for k, a in emptied.answers.items() if k[0] != question}
+    opened = opened_paths(monkeypatch)
+    again = write_downloads(store, work)
+    write_pages({}, work, kept=again.files)  # the manifest: removes what is no longer made
+
+    touched = {f"downloads/surveys/{survey_dir_name(d.survey.key)}/" for d in (changed, emptied)}
+    made_again = {p for p in opened if p.startswith("downloads/surveys/")}
+    assert made_again and all(p.startswith(tuple(touched)) for p in made_again)
+    gone = f"downloads/surveys/{survey_dir_name(emptied.survey.key)}/{question.lower()}.csv"
+    assert gone in first.files and gone not in again.files and not (work / gone).exists()
+    fresh = write_downloads(store, tmp_path / "fresh")
+    assert again.files == fresh.files
+    assert tree(work) == tree(tmp_path / "fresh")
+
+    opened.clear()  # nothing changed: nothing is made again but the package
+    assert write_downloads(store, work).written == []
+    assert opened == ["downloads/datapackage.json"]
+
+
+def test_a_missing_file_or_a_run_cut_short_makes_the_files_again(
+        stores, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from builder.publish.opendata.layout import STATE
+
+    store = load_store(stores["demo"])
+    files = write_downloads(store, tmp_path).files
+    victim = next(p for p in files if p.endswith(".csv") and "/surveys/" in p)
+    (tmp_path / victim).unlink()
+    assert write_downloads(store, tmp_path).written == [victim]
+    (tmp_path / STATE).unlink()  # as a run cut short leaves it: every group is made again
+    opened = opened_paths(monkeypatch)
+    assert write_downloads(store, tmp_path).written == []
+    assert sorted(opened) == sorted(files)

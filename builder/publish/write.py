@@ -148,10 +148,13 @@ class StreamedFiles:
             partial.unlink(missing_ok=True)
         self.files[rel] = info
 
-    def keep(self, info: FileInfo) -> bool:
-        """Keep a file made by an earlier run, if it is there with its size."""
-        target = _inside(self.root, info.path)
-        if not target.is_file() or target.stat().st_size != info.size:
-            return False
-        self.files[info.path] = info
+    def keep(self, infos: list[FileInfo]) -> bool:
+        """Keep files made by an earlier run, all of them if each is there with its size,
+        else none."""
+        for info in infos:
+            target = _inside(self.root, info.path)
+            if info.path in self.files or not target.is_file() \
+                    or target.stat().st_size != info.size:
+                return False
+        self.files.update((info.path, info) for info in infos)
         return True

@@ -227,7 +227,7 @@ def _kept(out: StreamedFiles, group: Group, saved: Any) -> list[list[Any]] | Non
             p.path for p in group.parts]:
         return None
     infos = [FileInfo(path, size, sha256) for path, size, sha256, _ in entries]
-    return entries if all(out.keep(info) for info in infos) else None
+    return entries if out.keep(infos) else None
 
 
 def _made(out: StreamedFiles, group: Group) -> list[list[Any]]:
