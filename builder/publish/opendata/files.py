@@ -108,13 +108,36 @@ def write_dataset_json(sink: Sink, rows: TableRows) -> None:
     sink.write(b"\n}\n")
 
 
+class _Buffer:
+    """Collects small writes (a CSV row, a JSON line) into large ones: gzip and zlib cost
+    a Python call per write, whatever its size."""
+
+    SIZE = 1 << 20
+
+    def __init__(self, sink: Sink) -> None:
+        self.sink, self.data = sink, bytearray()
+
+    def write(self, data: bytes) -> int:
+        self.data += data
+        if len(self.data) >= self.SIZE:
+            self.flush()
+        return len(data)
+
+    def flush(self) -> None:
+        if self.data:
+            self.sink.write(bytes(self.data))
+            self.data.clear()
+
+
 @contextmanager
-def gzipped(sink: IO[bytes] | Sink) -> Iterator[gzip.GzipFile]:
-    """A gzip stream into sink: no file name or time in the header, so the same bytes
-    always give the same file."""
+def gzipped(sink: IO[bytes] | Sink) -> Iterator[Sink]:
+    """A gzip stream into sink, buffered: no file name or time in the header, so the same
+    bytes always give the same file."""
     with gzip.GzipFile(filename="", mode="wb", fileobj=sink,  # type: ignore[arg-type]
                        compresslevel=6, mtime=0) as stream:
-        yield stream
+        buffer = _Buffer(stream)
+        yield buffer
+        buffer.flush()
 
 
 def gz(write: Callable[[Sink], None]) -> Callable[[Sink], None]:
