@@ -70,6 +70,11 @@ def write_json_array(sink: Sink, rows: Iterable[dict[str, Any]]) -> None:
     sink.write(b"[]" if first else b"\n]")
 
 
+def _text(text: str) -> str:
+    # ASCII holds no surrogate: most cells skip the regular expression.
+    return text if text.isascii() else without_surrogates(text)
+
+
 def _csv_cell(value: Any) -> str:
     if value is None:
         return ""
@@ -78,7 +83,7 @@ def _csv_cell(value: Any) -> str:
     if isinstance(value, int):
         return str(value)
     text = _json(value) if isinstance(value, list) else str(value)
-    return spreadsheet_safe(without_surrogates(text))
+    return spreadsheet_safe(_text(text))
 
 
 class _Text:
@@ -153,7 +158,7 @@ def _sql_value(value: Any) -> Any:
         return int(value)
     if isinstance(value, list):
         value = _json(value)
-    return without_surrogates(value) if isinstance(value, str) else value
+    return _text(value) if isinstance(value, str) else value
 
 
 def _ddl(table: Table) -> list[str]:
