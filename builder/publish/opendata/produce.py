@@ -241,14 +241,11 @@ def _made(out: StreamedFiles, group: Group) -> list[list[Any]]:
 
 
 def _saved_state(docs_dir: Path) -> dict[str, Any]:
-    """The last run's groups; the file is removed until this run has finished, so that a
-    run cut short leaves no claim about files it may have half replaced."""
-    path = docs_dir / STATE
+    """The groups of the last run, by key (empty when there is no readable state)."""
     try:
-        state = json.loads(path.read_text(encoding="utf-8"))
+        state = json.loads((docs_dir / STATE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        state = None
-    path.unlink(missing_ok=True)
+        return {}
     if not isinstance(state, dict) or state.get("version") != STATE_VERSION:
         return {}
     groups = state.get("groups")
@@ -263,17 +260,25 @@ def write_downloads(store: Store, docs_dir: Path) -> Downloads:
     out = StreamedFiles(docs_dir)
     out.plan([p.path for g in groups for p in g.parts] + [package])
     saved = _saved_state(docs_dir)
-    resources, state = [], {}
+    entries = {g.key: e for g in groups if (e := _kept(out, g, saved.get(g.key)))}
+    state_file = docs_dir / STATE
+    if len(entries) < len(groups):
+        # Gone until this run has finished: a run cut short leaves no claim about files
+        # it may have half replaced, and the next one makes them all again.
+        state_file.unlink(missing_ok=True)
     for group in groups:
-        entries = _kept(out, group, saved.get(group.key)) or _made(out, group)
-        state[group.key] = {"inputs": group.inputs, "files": entries}
-        resources += [_described(resource, out.files[path])
-                      for path, _, _, resource in entries if resource is not None]
+        if group.key not in entries:
+            entries[group.key] = _made(out, group)
+    resources = [_described(resource, out.files[path]) for g in groups
+                 for path, _, _, resource in entries[g.key] if resource is not None]
     with out.open(package) as sink:
         sink.write(datapackage(store, resources))
-    (docs_dir / STATE).write_text(json.dumps({"version": STATE_VERSION, "groups": state},
-                                             ensure_ascii=False), encoding="utf-8")
-    return Downloads(dict(out.files), out.written)
+    state = json.dumps({"version": STATE_VERSION, "groups": {
+        g.key: {"inputs": g.inputs, "files": entries[g.key]} for g in groups}})
+    if not state_file.exists() or state_file.read_text(encoding="utf-8") != state:
+        state_file.write_text(state, encoding="utf-8")
+    paths = [p.path for g in groups for p in g.parts] + [package]
+    return Downloads({path: out.files[path] for path in paths}, out.written)
 
 
 def render_downloads(store: Store) -> dict[str, bytes]:
