@@ -859,8 +859,8 @@ def busy_store(versions: int, names: list[str] = NAMES, texts: list[str] = TEXTS
 
 def test_a_timeline_of_100_versions_gives_pages_of_bounded_size(tmp_path: Path) -> None:
     """Every pair of versions on the page made 1.9 MB of one page for 100 versions: the
-    question and owner pages now show the last changes and link a page with all of them,
-    which grows linearly; every version stays reachable."""
+    question page now shows the last changes and links a page with all of them, which
+    grows linearly, and the owner page links that row; every version stays reachable."""
     import posixpath
 
     from builder.publish.history_view import SHOWN_DIFFS, history_page
@@ -875,12 +875,21 @@ def test_a_timeline_of_100_versions_gives_pages_of_bounded_size(tmp_path: Path) 
         full = history_page(survey, "Q00001", key)
         sizes[versions] = {p: len(pages[p].encode()) for p in
                            (question_page(survey, "Q00001"), owner_page(key), full)}
-        for page in (question_page(survey, "Q00001"), owner_page(key)):
-            text = pages[page]
-            assert text.count("<li>") == SHOWN_DIFFS and "data-pair" not in text, page
-            href = re.search(r'<a href="([^"]+)">all \d+ versions</a>', text).group(1)
-            target = posixpath.normpath(posixpath.join(url_of(page), href))
-            assert target + "/" == url_of(full), (page, href)
+        question = question_page(survey, "Q00001")
+        text = pages[question]
+        assert text.count("<li>") == SHOWN_DIFFS and "data-pair" not in text
+        href = re.search(r'<a href="([^"]+)">all \d+ versions</a>', text).group(1)
+        assert posixpath.normpath(posixpath.join(url_of(question), href)) + "/" == \
+            url_of(full), href
+        # the owner page shows each history once, where it is: it links that row
+        text = pages[owner_page(key)]
+        assert "<li>" not in text and "data-pair" not in text
+        found = re.search(r'<a href="([^"]+)">history&#58; (\d+) versions</a>', text)
+        assert found is not None and found.group(2) == str(versions)
+        target, _, row = found.group(1).partition("#")
+        assert posixpath.normpath(posixpath.join(url_of(owner_page(key)), target)) + "/" == \
+            url_of(question), found.group(1)
+        assert f'<tr id="{row}">' in pages[question]
         assert pages[full].count("<li>") == versions
         for number in range(2, versions + 1):  # each version, as a diff with the one before
             assert f"<strong>Version {number}</strong>" in pages[full]

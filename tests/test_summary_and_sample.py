@@ -381,7 +381,8 @@ def test_question_page_of_a_survey_without_answers_lists_its_options(tmp_path: P
     multi = next(q for q in data.questions.values() if q.type == MULTI)
     pages = render_pages(store, ROOT / "site_templates")
     page = pages[question_page(data.survey.key, multi.id)]
-    rows = re.findall(r"<tr><td>([^<]*)</td><td>(\d+)</td><td>([^<]*)</td></tr>", page)
+    rows = re.findall(r'<tr><td><a href="#option-\d+">([^<]*)</a></td><td>(\d+)</td>'
+                      r"<td>([^<]*)</td></tr>", page)
     assert [(html.unescape(label), n, share) for label, n, share in rows] == [
         ("Email", "0", "–"), ("Web form", "0", "–"), ("Other (please describe below)", "0", "–")]
     assert "No answers to this question have been captured yet." in page

@@ -16,7 +16,8 @@
   // cell is labelled with its column's header, which the script copies into data-label.
   function label(table) {
     var heads = table.tHead ? table.tHead.rows[0].cells : null;
-    if (!heads || !table.tBodies[0]) return;
+    // A matrix (data-csr-matrix) stays a grid of short codes that scrolls sideways.
+    if (!heads || !table.tBodies[0] || table.hasAttribute("data-csr-matrix")) return;
     table.setAttribute("data-csr-cards", "");
     Array.prototype.forEach.call(table.tBodies[0].rows, function (row) {
       Array.prototype.forEach.call(row.cells, function (cell, index) {

@@ -20,6 +20,24 @@ def short_label(question: Question, limit: int = 90) -> str:
     return cut + " …"
 
 
+def counted(count: int, noun: str, plural: str | None = None) -> str:
+    """A count in words: '1 CA owner', '12 CA owners' (plural: noun + 's' unless given)."""
+    return f"{count} {noun if count == 1 else plural or noun + 's'}"
+
+
+def choice_labels(question: Question, answers: list[Answer]) -> list[str]:
+    """A choice question's options in page order: its own, then any other value answered
+    (an option the captured definition lacks), in the order of the answers."""
+    labels = [o for o in question.options if o]
+    seen = set(labels)
+    for a in answers:
+        for v in a.values:
+            if v not in seen:
+                seen.add(v)
+                labels.append(v)
+    return labels
+
+
 def answer_cell(answer: Answer | None) -> Markup:
     if answer is None:
         return Markup('<span class="csr-none">no answer captured</span>')

@@ -14,7 +14,7 @@ from builder.publish.history_view import row_anchor
 from builder.publish.labels import capture
 from builder.publish.opendata.layout import PAGE as DOWNLOADS_PAGE
 from builder.publish.opendata.layout import question_file, survey_file
-from builder.publish.pages.cells import answer_cell_values, partial_note
+from builder.publish.pages.cells import answer_cell_values, choice_labels, partial_note
 from builder.publish.pages.site import SiteIndex
 from builder.publish.pages.survey import OwnerLink
 from builder.publish.pages.template import Page
@@ -51,6 +51,9 @@ class OptionRow:
     label_short: str
     count: int
     share: str
+    anchor: Markup
+    """The id of its section, which lists the CA owners who chose it: option-N."""
+    owners: list[OwnerLink]
 
 
 @dataclass(frozen=True)
@@ -121,7 +124,7 @@ def build_question(site: SiteIndex, data: SurveyData, question: Question) -> Pag
                     answer_cell_values(versions[-2].values if len(versions) > 1 else ()),
                     site.history(data, question.id, owner, page))
             for owner, versions in index.gone.get(question.id, [])]
-    options = option_rows(question, answering)
+    options = option_rows(site, question, answering)
     groups = [] if question.type in CHOICE_TYPES else identical_groups(site, answering)
     partial = partial_note(data) if answers else None
     title = f"Answers to {question.id} by option" + (f" ({partial})" if partial else "")
@@ -147,18 +150,20 @@ def related(site: SiteIndex, question: Question) -> Related | None:
         if (s, q) != (question.survey_key, question.id) and s in site.titles])
 
 
-def option_rows(question: Question, answers: list[Answer]) -> list[OptionRow]:
+def option_rows(site: SiteIndex, question: Question, answers: list[Answer]) -> list[OptionRow]:
+    """Each option with the CA owners who chose it (answers are sorted by owner name)."""
     if question.type not in CHOICE_TYPES:
         return []
-    labels = [o for o in question.options if o]
-    for a in answers:
-        labels += [v for v in a.values if v not in labels]
+    labels = choice_labels(question, answers)
     total = len(answers)
     rows = []
-    for label in labels:
-        count = sum(1 for a in answers if label in a.values)
-        rows.append(OptionRow(label, label if len(label) < 70 else label[:67] + "…", count,
-                              f"{100 * count / total:.0f}%" if total else "–"))
+    for number, label in enumerate(labels, start=1):
+        chose = [a.owner_key for a in answers if label in a.values]
+        rows.append(OptionRow(label, label if len(label) < 70 else label[:67] + "…",
+                              len(chose), f"{100 * len(chose) / total:.0f}%" if total else "–",
+                              Markup(f"option-{number}"),
+                              [OwnerLink(site.owner_names[k], site.memo.owner_page(k))
+                               for k in chose]))
     if question.type == MULTI:
         rows.sort(key=lambda r: -r.count)
     return rows
@@ -182,9 +187,12 @@ def bar_chart(rows: list[OptionRow], total: int, title: str) -> Markup:
     for i, row in enumerate(rows):
         width = 0 if total == 0 else round(300 * row.count / total)
         y = 8 + 28 * i
+        # Each bar links to its option's section: who chose it, readable without script.
         bars.append(
+            f'<a href="#{row.anchor}">'
             f'<rect x="0" y="{y}" width="{max(width, 1)}" height="20" class="csr-bar"></rect>'
-            f'<text x="{width + 6}" y="{y + 15}">{row.count} · {encode(row.label_short)}</text>')
+            f'<text x="{width + 6}" y="{y + 15}">{row.count} · {encode(row.label_short)}</text>'
+            "</a>")
     return Markup(
-        f'<svg class="csr-chart" role="img" aria-label="{encode(title)}" viewBox="0 0 640 '
+        f'<svg class="csr-chart" role="group" aria-label="{encode(title)}" viewBox="0 0 640 '
         f'{height}" width="100%" preserveAspectRatio="xMinYMin meet">{"".join(bars)}</svg>')

@@ -12,6 +12,7 @@ from builder.publish.encode import link, safe_external_url
 from builder.publish.opendata.layout import PAGE as DOWNLOADS_PAGE
 from builder.publish.opendata.layout import survey_file
 from builder.publish.pages.cells import partial_note, short_label
+from builder.publish.pages.matrix import Matrix, build_matrix
 from builder.publish.pages.site import SiteIndex
 from builder.publish.pages.template import Page
 from builder.publish.paths import question_page, survey_date, survey_page
@@ -46,6 +47,8 @@ class SurveyPage:
     changes_count: int
     questions: list[QuestionRow]
     answered: list[OwnerLink]
+    matrix: Matrix
+    """A row per CA owner of `answered`, in the same order."""
     missing: list[OwnerLink]
     sources: list[Markup]
     report: Markup | None
@@ -90,7 +93,8 @@ def build_survey(site: SiteIndex, data: SurveyData) -> Page:
         survey_changes_page(data.survey.key), len(data.history),
         [QuestionRow(q, question_page(q.survey_key, q.id), short_label(q), counts.get(q.id, 0))
          for q in data.sorted_questions()],
-        owner_links(site, answered), owner_links(site, missing),
+        owner_links(site, answered), build_matrix(site, data, answered),
+        owner_links(site, missing),
         [link(u, u, external=True) for u in data.survey.source_urls if safe_external_url(u)],
         link(report, report, external=True) if report else None,
         survey_file(page, "csv") if data.answers else None,
