@@ -42,7 +42,7 @@ class DownloadFile:
     what: str | None = None
     """What the file holds (the whole dataset's files)."""
     question: str | None = None
-    """The question id (a question's files; None: the whole survey's)."""
+    """The question's label (a question's files; None: the whole survey's)."""
     question_page: str | None = None
 
 
@@ -81,12 +81,13 @@ def build_downloads(site: SiteIndex, files: dict[str, bytes]) -> Page:
 
     dataset = [entry(f"{ROOT}/{name}", name, what=what) for name, what in DATASET_FILES]
     surveys = []
-    for data in sorted(site.store.surveys.values(), key=lambda d: d.survey.title.casefold()):
+    for data in site.surveys:  # newest first, as every list of surveys
         page = survey_page(data.survey.key)
         rows = [entry(page_download(page, ext)) for ext in ("csv", "json")]
         for q in data.sorted_questions():
             q_page = question_page(data.survey.key, q.id)
-            rows += [entry(page_download(q_page, ext), question=q.id, question_page=q_page)
+            rows += [entry(page_download(q_page, ext), question=site.memo.label(q, 60),
+                           question_page=q_page)
                      for ext in ("csv", "json")]
         surveys.append(SurveyDownloads(data.survey.title, page, rows))
     return Page(PAGE, "downloads.md.j2", "Downloads", DownloadsPage(

@@ -18,6 +18,7 @@ from markupsafe import Markup
 from builder.core.errors import BuildFailed
 from builder.publish.encode import encode, front_matter, link
 from builder.publish.paths import rel, url_of
+from builder.publish.words import plural, public_id
 
 Linker = Callable[[str, object], Markup]
 """(href, text) -> an <a> element: builder.publish.encode.link, or a memo of it."""
@@ -25,7 +26,7 @@ Linker = Callable[[str, object], Markup]
 
 def make_environment(templates_dir: Path,
                      finalize: Callable[[object], Markup] = encode) -> jinja2.Environment:
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir)),
         undefined=jinja2.StrictUndefined,
         finalize=finalize,
@@ -34,6 +35,8 @@ def make_environment(templates_dir: Path,
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.globals.update(plural=plural, public_id=public_id)  # the words of every template
+    return env
 
 
 def render_template(env: jinja2.Environment, template: str, page: str,
