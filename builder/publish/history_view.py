@@ -90,7 +90,7 @@ def _choice(values: tuple[str, ...] | None) -> Markup:
         return Markup('<span class="csr-none">(no answer in the export)</span>')
     if not any(v.strip() for v in values):
         return Markup('<span class="csr-none">(left blank)</span>')
-    return Markup("; ").join(Markup('<q class="csr-choice">{}</q>').format(encode_lines(v))
+    return Markup("; ").join(Markup('<span class="csr-choice">“{}”</span>').format(encode_lines(v))
                              for v in values)
 
 
