@@ -159,7 +159,7 @@ def test_no_page_requests_another_host(s, demo) -> None:
     survey, owners = index["surveys"][0]["id"], [o["id"] for o in index["owners"][:2]]
     question = history_question(demo.site)
     paths = ["", "surveys/", f"surveys/{survey}/", page_path(demo.site, question),
-             f"owners/{owners[0]}/", "owners/", "changes/", "downloads/", "about/",
+             index["owners"][0]["url"], "owners/", "changes/", "downloads/", "about/",
              f"compare/?survey={survey}&ca={owners[0]}&ca={owners[1]}"]
     for path in paths:
         page = s.open(path)
@@ -198,12 +198,12 @@ def test_searching_a_ca_owner_by_name_leads_to_its_page(s, demo) -> None:
     page = s.open("")
     page.locator("input.md-search__input").click()
     page.keyboard.type(owner["name"])
-    result = page.locator(f'.md-search-result__item a[href*="owners/{owner["id"]}/"]').first
+    result = page.locator(f'.md-search-result__item a[href*="{owner["url"]}"]').first
     result.wait_for(state="visible", timeout=10_000)
     assert owner["name"] in result.inner_text()
     screenshot(page, "search", full_page=False)
     result.click()
-    page.wait_for_url(re.compile(rf"/owners/{owner['id']}/"))
+    page.wait_for_url(re.compile(rf"/{owner['url']}"))
     assert page.locator("h1").inner_text() == owner["name"]
 
 
@@ -242,7 +242,7 @@ def test_question_table_sorts_and_filters(s, demo) -> None:
     assert column_texts(page) == []
     page.locator(".csr-filter input").fill("")
     assert sorted(column_texts(page)) == sorted(names)
-    assert page.locator(".csr-filter-status").inner_text().strip() == ""
+    assert page.locator(".csr-filter-status").inner_text().strip() == f"all {len(names)} rows"
 
 
 def test_history_opens_and_shows_the_marked_changes(s, demo) -> None:
@@ -295,20 +295,19 @@ def test_compare_restores_its_selection_from_the_url(s, demo) -> None:
     result = page.locator("#csr-compare-result table")
     result.wait_for(state="visible")
     assert page.locator("#csr-compare-survey").input_value() == survey["id"]
-    picked = page.eval_on_selector("#csr-compare-owners",
-                                   "s => [...s.selectedOptions].map(o => o.value)")
-    assert picked == [o["id"] for o in owners]
+    picked = page.locator(".csr-chip span").all_inner_texts()
+    assert picked == [o["name"] for o in owners]
     assert page.locator("#csr-compare-result h2").inner_text() == survey["title"]
     heads = result.locator("thead th").all_inner_texts()
     assert heads == ["Question", owners[0]["name"], owners[1]["name"]]
-    assert result.locator("tbody tr").count() == len(data["questions"])
+    paired = {q["comments"] for q in data["questions"] if q["comments"]}  # beside their question
+    assert result.locator("tbody tr").count() == len(data["questions"]) - len(paired)
     screenshot(page, "compare")
 
     # a new pick is written back into the address, ready to share
     third = index["owners"][4]
-    page.locator("#csr-compare-owners").select_option(
-        [owners[0]["id"], owners[1]["id"], third["id"]])
-    page.locator("#csr-compare-go").click()
+    page.locator("#csr-compare-find").fill(third["name"])
+    page.locator("#csr-compare-matches [role=option]", has_text=third["name"]).click()
     page.wait_for_function("n => document.querySelectorAll("
                            "'#csr-compare-result thead th').length === n", arg=4)
     query = parse_qs(urlsplit(page.url).query)
@@ -368,9 +367,13 @@ def test_compare_names_what_is_not_an_answer_and_counts_only_answers(browser, st
         assert "No CA owner has the id" in error.inner_text()
         heads = page.locator("#csr-compare-result thead th").all_inner_texts()
         assert heads == ["Question", "Fictitious Alpha CA", "Fictitious Beta Trust"]
-        assert cells["Q099002"][1] == "(left blank)"
+        # the comments (Q099002) stand beside their question; one left blank shows none
+        assert "Q099002" not in cells
+        assert "Comment: Write to problems@alpha.example or use our web form at " \
+            "https://alpha.example/report." in cells["Q099001"][0]
+        assert "Comment" not in cells["Q099001"][1]
         result = page.locator("#csr-compare-result").inner_text()
-        assert "1 of 4 questions have differing answers" in result  # Q099001 only
+        assert "1 of 3 questions have differing answers" in result  # Q099001 only
         assert page.locator("tr.csr-differs").count() == 1
 
         page = s.open(f"compare/?survey={golden}&ca={alpha}&ca={gamma}")
@@ -380,17 +383,18 @@ def test_compare_names_what_is_not_an_answer_and_counts_only_answers(browser, st
                                        "capture date unknown (imported 2099-07-02))")
         differing = page.eval_on_selector_all(
             "tr.csr-differs th a", "links => links.map(a => a.textContent)")
-        assert differing == ["Q099001", "Q099002"]  # not Q099004: withdrawn is no answer
+        assert differing == ["Q099001"]  # not Q099004: withdrawn is no answer; comments are
+        # shown, not compared
         screenshot(page, "compare-withdrawn")
 
         may = surveys["May 2020 CA Communication"]
         page = s.open(f"compare/?survey={may}&ca={ids['Actalis']}&ca={alpha}")
         cells = _compared(page)
-        assert [c[1] for c in cells.values()] == ["not captured", "not captured"]
+        assert [c[1] for c in cells.values()] == ["not captured"]  # Q00102: its comments
         assert "partial capture: only the first 3 CA owners of the CCADB's report were " \
             "captured; counts cover only those." in page.locator("#csr-compare-result p")\
             .all_inner_texts()
-        assert "0 of 2 questions have differing answers" in \
+        assert "0 of 1 question has differing answers" in \
             page.locator("#csr-compare-result").inner_text()
 
         november = surveys["November 2017 CA Communication"]
@@ -404,8 +408,10 @@ def test_compare_names_what_is_not_an_answer_and_counts_only_answers(browser, st
 
         page = s.open(f"compare/?survey=no-such-survey&ca={alpha}&ca={beta}")
         page.locator("#csr-compare-error").wait_for(state="visible")
-        assert 'No survey has the id "no-such-survey".' in \
+        assert 'No survey has the id "no-such-survey"; all surveys are shown.' in \
             page.locator("#csr-compare-error").inner_text()
+        page.locator("#csr-compare-result section.csr-compared").nth(len(surveys) - 1
+                                                                     ).wait_for()
         s.check_clean()
 
 
@@ -451,7 +457,7 @@ def test_hostile_data_is_shown_as_text_and_opens_no_dialog(browser, hostile,
     paths = (["", "owners/", f"surveys/{survey}/", "changes/", f"compare/?survey={survey}&"
               + owners] + [page_path(site, q) for q in questions]
              # three owner pages: the same template for all, with these names in it
-             + [f"owners/{o['id']}/" for o in index["owners"]
+             + [o["url"] for o in index["owners"]
                 if o["name"] in (OWNERS[0], OWNERS[8], OWNERS[11])])
     assert len(paths) == 5 + len(questions) + 3
     texts = []
@@ -498,7 +504,7 @@ def test_phone_width_has_no_horizontal_overflow_and_the_nav_is_reachable(browser
     index = compare_index(demo.site)
     survey, owners = index["surveys"][0]["id"], [o["id"] for o in index["owners"][:3]]
     paths = ["", f"surveys/{survey}/", page_path(demo.site, history_question(demo.site)),
-             f"owners/{owners[0]}/", "changes/", "downloads/",
+             index["owners"][0]["url"], "changes/", "downloads/",
              f"compare/?survey={survey}&ca={owners[0]}&ca={owners[1]}&ca={owners[2]}"]
     with session(browser, server, **PHONE) as recorder:
         page = recorder.new_page()

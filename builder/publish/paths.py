@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections import Counter
+from collections.abc import Iterable
 
 from builder.core.model import Store, Survey, SurveyData
-from builder.core.text import page_name
+from builder.core.text import ascii_slug, page_name
 from builder.store.records import survey_dir_name
 
 MONTHS = {m: i for i, m in enumerate(
@@ -25,6 +27,19 @@ def question_page(survey_key: str, question_id: str) -> str:
 
 def owner_page(owner_key: str) -> str:
     return f"owners/{page_name(owner_key, 'ca-owner')}.md"
+
+
+def readable_slugs(keys: Iterable[str], fallback: str) -> dict[str, str]:
+    """A short, readable id per key for addresses people share (Compare's ?ca=): the
+    slug alone, with page_name's hash only where two keys share a slug (or it is empty,
+    or it would equal another key's hashed id), so every id is still unique."""
+    keys = sorted(set(keys))
+    sharing = Counter(ascii_slug(k) for k in keys)
+    ids = {k: ascii_slug(k) if ascii_slug(k) and sharing[ascii_slug(k)] == 1
+           else page_name(k, fallback) for k in keys}
+    taken = Counter(ids.values())
+    # a slug can only meet a hashed id of another key ("x" + "-" + hash): hash it too
+    return {k: page_name(k, fallback) if taken[v] > 1 else v for k, v in ids.items()}
 
 
 def url_of(page: str) -> str:

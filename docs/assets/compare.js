@@ -1,38 +1,121 @@
 // The Compare page: reads the JSON files the builder writes under compare/data/ and
-// shows the chosen CA owners' answers side by side. All text goes in with
-// textContent, never as markup. The selection lives in the URL (?survey=&ca=&ca=).
+// shows the chosen CA owners' answers side by side, for one survey or all of them. All
+// text goes in with textContent, never as markup. The selection lives in the address
+// (?survey=ID&ca=SLUG&ca=SLUG; no survey means all), so it can be shared.
 (function () {
   "use strict";
   var root = document.getElementById("csr-compare");
   if (!root) return;
   root.hidden = false;
-  var surveySelect = document.getElementById("csr-compare-survey");
-  var ownerSelect = document.getElementById("csr-compare-owners");
-  var result = document.getElementById("csr-compare-result");
-  var status = document.getElementById("csr-compare-status");
-  var error = document.getElementById("csr-compare-error");
-  var base = root.getAttribute("data-base");
+  var $ = function (id) { return document.getElementById(id); };
+  var surveySelect = $("csr-compare-survey"), find = $("csr-compare-find");
+  var matches = $("csr-compare-matches"), chips = $("csr-compare-chosen");
+  var result = $("csr-compare-result"), status = $("csr-compare-status");
+  var error = $("csr-compare-error"), base = root.getAttribute("data-base");
+  var index = null, names = {}, chosen = [], active = -1, loaded = {}, request = 0;
   function el(tag, text, cls) {
     var node = document.createElement(tag);
     if (text !== undefined && text !== null) node.textContent = text;
     if (cls) node.className = cls;
     return node;
   }
-  function option(value, text) {
-    var o = el("option", text);
-    o.value = value;
-    return o;
-  }
   function load(url) {
-    return fetch(url).then(function (r) {
-      if (!r.ok) throw new Error("could not load " + url + " (" + r.status + ")");
-      return r.json();
+    if (!loaded[url]) {
+      loaded[url] = fetch(url).then(function (r) {
+        if (!r.ok) throw new Error("could not load " + url + " (" + r.status + ")");
+        return r.json();
+      });
+    }
+    return loaded[url];
+  }
+  // Names match whatever the reader types, ignoring case and accents.
+  function fold(text) {
+    return text.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLocaleLowerCase();
+  }
+
+  // --- the picker: a text field, a list of matching names, the chosen ones as chips ---
+  function options() { return matches.querySelectorAll("[role=option]"); }
+  function highlight(k) {
+    var all = options();
+    active = all.length ? (k + all.length) % all.length : -1;
+    Array.prototype.forEach.call(all, function (o, i) {
+      o.setAttribute("aria-selected", i === active ? "true" : "false");
+    });
+    if (active >= 0) {
+      find.setAttribute("aria-activedescendant", all[active].id);
+      all[active].scrollIntoView({block: "nearest"});
+    } else find.removeAttribute("aria-activedescendant");
+  }
+  function close() {
+    matches.hidden = true;
+    find.setAttribute("aria-expanded", "false");
+    highlight(-1);
+  }
+  function suggest() {
+    var needle = fold(find.value.trim());
+    matches.textContent = "";
+    if (!needle) { close(); return; }
+    var hits = index.owners.filter(function (o) {
+      return chosen.indexOf(o.id) === -1 && fold(o.name).indexOf(needle) !== -1;
+    });
+    hits.slice(0, 50).forEach(function (o, i) {
+      var li = el("li", o.name);
+      li.id = "csr-match-" + i;
+      li.setAttribute("role", "option");
+      li.setAttribute("data-id", o.id);
+      li.addEventListener("mousedown", function (e) { e.preventDefault(); });
+      li.addEventListener("click", function () { add(o.id); });
+      matches.appendChild(li);
+    });
+    if (!hits.length) matches.appendChild(el("li", "No CA owner matches.", "csr-none"));
+    else if (hits.length > 50) matches.appendChild(el("li", "… " + (hits.length - 50) +
+      " more: type more of the name.", "csr-none"));
+    matches.hidden = false;
+    find.setAttribute("aria-expanded", "true");
+    highlight(hits.length ? 0 : -1);
+  }
+  function drawChips() {
+    chips.textContent = "";
+    chosen.forEach(function (id) {
+      var li = el("li", null, "csr-chip");
+      li.appendChild(el("span", names[id]));
+      var x = el("button", "×");
+      x.type = "button";
+      x.setAttribute("aria-label", "Remove " + names[id]);
+      x.addEventListener("click", function () { remove(id); find.focus(); });
+      li.appendChild(x);
+      chips.appendChild(li);
     });
   }
-  function chosen() {
-    return Array.prototype.filter.call(ownerSelect.options, function (o) { return o.selected; })
-      .map(function (o) { return o.value; });
+  function add(id) {
+    if (chosen.indexOf(id) === -1) chosen.push(id);
+    find.value = "";
+    close();
+    drawChips();
+    update();
   }
+  function remove(id) {
+    chosen = chosen.filter(function (c) { return c !== id; });
+    drawChips();
+    update();
+  }
+  function onKey(e) {
+    if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+      if (matches.hidden) suggest();
+      else highlight(active + (e.key === "ArrowDown" ? 1 : -1));
+      e.preventDefault();
+    } else if (e.key === "Enter") {
+      var all = options();
+      if (active >= 0 && all[active]) add(all[active].getAttribute("data-id"));
+      e.preventDefault();
+    } else if (e.key === "Escape") {
+      close();
+    } else if (e.key === "Backspace" && !find.value && chosen.length) {
+      remove(chosen[chosen.length - 1]);
+    }
+  }
+
+  // --- the comparison -----------------------------------------------------------------
   // What one CA owner's cell holds: an answer, or why there is none. Only answers are
   // compared; the other states are shown in words and never count as a difference.
   function state(survey, id, qid) {
@@ -46,96 +129,139 @@
     if (survey.partial || !survey.captured) return {kind: "missing", label: "not captured"};
     return {kind: "missing", label: "no answer in the captured export"};
   }
-  function render(survey, owners, index) {
-    result.textContent = "";
-    if (owners.length < 2) {
-      status.textContent = "Pick at least two CA owners.";
-      return;
+  function fill(cell, st) {
+    if (st.kind === "answer") cell.appendChild(el("span", st.text, "csr-pre"));
+    else if (st.kind === "blank") cell.appendChild(el("em", "(left blank)", "csr-none"));
+    else cell.appendChild(el("em", st.label, "csr-none csr-" + st.kind));
+  }
+  // A comment beside the answer it belongs to ("ACTION n COMMENTS"; the builder pairs them).
+  function comment(cell, survey, id, cid) {
+    var st = state(survey, id, cid);
+    if (st.kind === "missing" || st.kind === "blank") return;
+    var box = el("div", null, "csr-comment");
+    box.appendChild(el("strong", "Comment: "));
+    fill(box, st);
+    cell.appendChild(box);
+  }
+  function questionCell(q) {
+    var th = el("th");
+    th.setAttribute("scope", "row");
+    var a = el("a", q.id);
+    a.href = base + q.url;
+    th.appendChild(a);
+    th.appendChild(document.createTextNode(": " + q.label));
+    return th;
+  }
+  function row(body, survey, q) {
+    var tr = body.insertRow(), th = questionCell(q);
+    tr.appendChild(th);
+    var states = chosen.map(function (id) { return state(survey, id, q.id); });
+    var answers = states.filter(function (st) { return st.kind === "answer"; });
+    var first = answers.length ? answers[0].text : null;
+    var differs = answers.some(function (st) { return st.text !== first; });
+    if (differs) {
+      tr.className = "csr-differs";
+      th.appendChild(el("strong", " (answers differ)"));
     }
-    status.textContent = "";
-    var names = {};
-    index.owners.forEach(function (o) { names[o.id] = o.name; });
+    states.forEach(function (st, k) {
+      var cell = tr.insertCell();
+      cell.setAttribute("data-label", names[chosen[k]]);
+      fill(cell, st);
+      if (q.comments) comment(cell, survey, chosen[k], q.comments);
+      if (differs && st.kind === "answer" && st.text !== first) cell.className = "csr-differs-cell";
+    });
+    return differs;
+  }
+  function section(survey) {
+    var part = el("section", null, "csr-compared");
+    part.appendChild(el("h2", survey.title));
+    if (survey.partial) part.appendChild(el("p", survey.partial + ".", "csr-note csr-partial"));
+    if (!survey.captured) part.appendChild(el("p", "No answers to this survey have been captured.", "csr-note"));
     var table = el("table");
+    table.setAttribute("data-csr-cards", "");
     var head = table.createTHead().insertRow();
     head.appendChild(el("th", "Question")).setAttribute("scope", "col");
-    owners.forEach(function (id) { head.appendChild(el("th", names[id])).setAttribute("scope", "col"); });
-    var body = table.createTBody();
-    var differing = 0;
+    chosen.forEach(function (id) { head.appendChild(el("th", names[id])).setAttribute("scope", "col"); });
+    var body = table.createTBody(), shown = 0, differing = 0;
+    var paired = {};
+    survey.questions.forEach(function (q) { if (q.comments) paired[q.comments] = true; });
     survey.questions.forEach(function (q) {
-      var row = body.insertRow();
-      var th = el("th");
-      th.setAttribute("scope", "row");
-      var a = el("a", q.id);
-      a.href = base + q.url;
-      th.appendChild(a);
-      th.appendChild(document.createTextNode(": " + q.label));
-      row.appendChild(th);
-      var states = owners.map(function (id) { return state(survey, id, q.id); });
-      var answers = states.filter(function (st) { return st.kind === "answer"; });
-      var first = answers.length ? answers[0].text : null;
-      var differs = answers.some(function (st) { return st.text !== first; });
-      if (differs) {
-        differing += 1;
-        row.className = "csr-differs";
-        th.appendChild(el("strong", " (answers differ)"));
-      }
-      states.forEach(function (st) {
-        var cell = row.insertCell();
-        if (st.kind === "answer") cell.appendChild(el("span", st.text, "csr-pre"));
-        else if (st.kind === "blank") cell.appendChild(el("em", "(left blank)", "csr-none"));
-        else cell.appendChild(el("em", st.label, "csr-none csr-" + st.kind));
-        if (differs && st.kind === "answer" && st.text !== first) cell.className = "csr-differs-cell";
-      });
+      if (paired[q.id]) return;  // shown beside its question
+      shown += 1;
+      if (row(body, survey, q)) differing += 1;
     });
-    result.appendChild(el("h2", survey.title));
-    if (survey.partial) result.appendChild(el("p", survey.partial + ".", "csr-note csr-partial"));
-    if (!survey.captured) result.appendChild(el("p", "No answers to this survey have been captured.", "csr-note"));
-    result.appendChild(el("p", differing + " of " + survey.questions.length +
-      " questions have differing answers (only answers are compared: not captured, " +
-      "withdrawn and left blank are not counted as differences)."));
-    result.appendChild(table);
+    part.appendChild(el("p", differing + " of " + shown + (shown === 1 ? " question has" : " questions have") +
+      " differing answers (only answers are compared: not captured, withdrawn and left " +
+      "blank are not counted as differences; comments stand beside their question and are not compared)."));
+    var scroll = el("div", null, "csr-scroll");
+    scroll.appendChild(table);
+    part.appendChild(scroll);
+    return part;
   }
-  function fail(message) {
-    error.textContent = message;
-    error.hidden = !message;
+
+  // --- the address and what it asks for ------------------------------------------------
+  function fail(messages) {
+    error.textContent = messages.join(" ");
+    error.hidden = !messages.length;
   }
-  function show(index, surveyId, owners, push) {
-    var entry = index.surveys.filter(function (s) { return s.id === surveyId; })[0];
-    var known = {};
-    index.owners.forEach(function (o) { known[o.id] = true; });
-    var unknown = owners.filter(function (id) { return !known[id]; });
-    owners = owners.filter(function (id) { return known[id]; });
+  function update() {
+    var surveyId = surveySelect.value, params = new URLSearchParams();
+    if (surveyId) params.set("survey", surveyId);
+    chosen.forEach(function (id) { params.append("ca", id); });
+    history.replaceState(null, "", "?" + params.toString());
+    show(surveyId);
+  }
+  function show(surveyId) {
+    var mine = ++request;
     result.textContent = "";
-    fail(entry ? "" : "No survey has the id " + JSON.stringify(surveyId) + ".");
+    if (chosen.length < 2) {
+      status.textContent = chosen.length ? "Add at least one more CA owner." : "Add two or more CA owners.";
+      return;
+    }
+    var wanted = index.surveys.filter(function (s) { return !surveyId || s.id === surveyId; });
+    status.textContent = "Loading…";
+    Promise.all(wanted.map(function (s) { return load(base + s.data); })).then(function (all) {
+      if (mine !== request) return;  // a newer choice is on its way
+      status.textContent = "Comparing " + chosen.length + " CA owners in " + all.length +
+        (all.length === 1 ? " survey." : " surveys.");
+      all.forEach(function (survey) { result.appendChild(section(survey)); });
+    }).catch(function (e) { status.textContent = String(e.message || e); });
+  }
+  function start(data) {
+    index = data;
+    index.owners.forEach(function (o) { names[o.id] = o.name; });
+    var all = el("option", "All surveys");
+    all.value = "";
+    surveySelect.appendChild(all);
+    index.surveys.forEach(function (s) {
+      var o = el("option", s.title);
+      o.value = s.id;
+      surveySelect.appendChild(o);
+    });
+    var params = new URLSearchParams(location.search), problems = [];
+    var surveyId = params.get("survey") || "";
+    if (surveyId && !index.surveys.some(function (s) { return s.id === surveyId; })) {
+      problems.push("No survey has the id " + JSON.stringify(surveyId) + "; all surveys are shown.");
+      surveyId = "";
+    }
+    surveySelect.value = surveyId;
+    var unknown = [];
+    params.getAll("ca").forEach(function (id) {
+      if (!names[id]) unknown.push(JSON.stringify(id));
+      else if (chosen.indexOf(id) === -1) chosen.push(id);
+    });
     if (unknown.length) {
-      fail((error.textContent ? error.textContent + " " : "") + "No CA owner has the id " +
-        unknown.map(function (id) { return JSON.stringify(id); }).join(", ") +
+      problems.push("No CA owner has the id " + unknown.join(", ") +
         " (from the address of this page); it is left out.");
     }
-    if (!entry) return;
-    if (push) {
-      var params = new URLSearchParams();
-      params.set("survey", surveyId);
-      owners.forEach(function (o) { params.append("ca", o); });
-      history.replaceState(null, "", "?" + params.toString());
-    }
-    status.textContent = "Loading…";
-    load(base + entry.data).then(function (survey) { render(survey, owners, index); })
-      .catch(function (e) { status.textContent = String(e.message || e); });
+    fail(problems);
+    drawChips();
+    find.addEventListener("input", suggest);
+    find.addEventListener("keydown", onKey);
+    find.addEventListener("blur", close);
+    surveySelect.addEventListener("change", update);
+    show(surveyId);
   }
-  load(root.getAttribute("data-index")).then(function (index) {
-    index.surveys.forEach(function (s) { surveySelect.appendChild(option(s.id, s.title)); });
-    index.owners.forEach(function (o) { ownerSelect.appendChild(option(o.id, o.name)); });
-    var params = new URLSearchParams(location.search);
-    var surveyId = params.get("survey");
-    var owners = params.getAll("ca");
-    if (surveyId) surveySelect.value = surveyId;
-    Array.prototype.forEach.call(ownerSelect.options, function (o) {
-      o.selected = owners.indexOf(o.value) !== -1;
-    });
-    document.getElementById("csr-compare-go").addEventListener("click", function () {
-      show(index, surveySelect.value, chosen(), true);
-    });
-    if (surveyId && owners.length) show(index, surveyId, owners, false);
-  }).catch(function (e) { status.textContent = String(e.message || e); });
+  load(root.getAttribute("data-index")).then(start)
+    .catch(function (e) { status.textContent = String(e.message || e); });
 })();

@@ -11,22 +11,79 @@
     if (!isNaN(na) && !isNaN(nb) && String(na) === a && String(nb) === b) return na - nb;
     return a.localeCompare(b, undefined, { sensitivity: "base", numeric: true });
   }
+  var counter = 0;
+  // On a phone (site.css) a table marked data-csr-cards shows each row as a card: every
+  // cell is labelled with its column's header, which the script copies into data-label.
+  function label(table) {
+    var heads = table.tHead ? table.tHead.rows[0].cells : null;
+    if (!heads || !table.tBodies[0]) return;
+    table.setAttribute("data-csr-cards", "");
+    Array.prototype.forEach.call(table.tBodies[0].rows, function (row) {
+      Array.prototype.forEach.call(row.cells, function (cell, index) {
+        if (heads[index]) cell.setAttribute("data-label", heads[index].textContent.trim());
+      });
+    });
+  }
+  // The chart's SVG scales with its box: on a narrow screen its 15 px labels would
+  // shrink to 8 px. There the drawing gets a wider viewBox (labels at 12 px) and shorter
+  // bars; a label still too long makes the chart wider than the screen, and its figure
+  // scrolls sideways and says so (site.css, .csr-wide).
+  var LABEL = 15, SMALLEST = 12, BARS = 300;
+  function fitChart(svg) {
+    var box = svg.viewBox.baseVal, figure = svg.parentNode;
+    if (!box) return;
+    if (!svg.dataset.csrWidth) svg.dataset.csrWidth = String(box.width);
+    var natural = Number(svg.dataset.csrWidth);
+    svg.style.width = "";
+    var shown = svg.getBoundingClientRect().width;
+    if (!shown) return;
+    var width = natural, bars = 1, texts = svg.querySelectorAll("text");
+    if (shown * LABEL / natural < SMALLEST) {
+      var longest = 0;
+      Array.prototype.forEach.call(texts, function (t) {
+        longest = Math.max(longest, t.getComputedTextLength());
+      });
+      width = shown * LABEL / SMALLEST;
+      bars = Math.min(1, Math.max(0.15, (width - longest - 12) / BARS));
+      width = Math.max(width, BARS * bars + longest + 12);
+    }
+    Array.prototype.forEach.call(svg.querySelectorAll("rect"), function (rect, i) {
+      if (!rect.dataset.csrWidth) rect.dataset.csrWidth = rect.getAttribute("width");
+      var w = Math.max(1, Math.round(Number(rect.dataset.csrWidth) * bars));
+      rect.setAttribute("width", String(w));
+      if (texts[i]) texts[i].setAttribute("x", String(w + 6));
+    });
+    width = Math.floor(width);  // rounded down: labels a little over 12 px, never under
+    svg.setAttribute("viewBox", "0 0 " + width + " " + box.height);
+    var wide = width * SMALLEST / LABEL > shown + 0.5;
+    if (wide) svg.style.width = Math.ceil(width * SMALLEST / LABEL) + "px";
+    figure.classList.toggle("csr-wide", wide);
+  }
   function setup(table) {
     var body = table.tBodies[0];
     if (!body || table.dataset.csrReady) return;
     table.dataset.csrReady = "1";
-    var label = document.createElement("label");
-    label.className = "csr-filter";
-    label.textContent = "Filter rows: ";
+    // A visible label tied to the field, and a count that always says how many rows show.
+    var box = document.createElement("div");
+    box.className = "csr-filter";
     var input = document.createElement("input");
     input.type = "search";
-    input.setAttribute("aria-label", "Filter the rows of this table");
-    label.appendChild(input);
+    input.id = "csr-filter-" + (++counter);
+    var label = document.createElement("label");
+    label.htmlFor = input.id;
+    label.textContent = "Filter rows";
     var status = document.createElement("span");
     status.setAttribute("role", "status");
     status.className = "csr-filter-status";
-    label.appendChild(status);
-    table.parentNode.insertBefore(label, table);
+    box.appendChild(label);
+    box.appendChild(input);
+    box.appendChild(status);
+    table.parentNode.insertBefore(box, table);
+    function count(shown) {
+      var all = body.rows.length;
+      status.textContent = shown === all ? "all " + all + " rows" : shown + " of " + all + " rows";
+    }
+    count(body.rows.length);
     input.addEventListener("input", function () {
       var needle = input.value.trim().toLocaleLowerCase();
       var shown = 0;
@@ -35,7 +92,7 @@
         row.hidden = !hit;
         if (hit) shown += 1;
       });
-      status.textContent = needle ? " " + shown + " of " + body.rows.length + " rows" : "";
+      count(shown);
     });
     var heads = table.tHead ? table.tHead.rows[0].cells : [];
     Array.prototype.forEach.call(heads, function (th, index) {
@@ -60,6 +117,12 @@
   }
   function init() {
     Array.prototype.forEach.call(document.querySelectorAll("table[data-csr-sortable]"), setup);
+    Array.prototype.forEach.call(document.querySelectorAll(".md-content table"), label);
+    var charts = document.querySelectorAll("svg.csr-chart");
+    Array.prototype.forEach.call(charts, fitChart);
+    window.addEventListener("resize", function () {
+      Array.prototype.forEach.call(charts, fitChart);
+    });
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
   else init();

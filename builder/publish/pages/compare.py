@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+from builder.core.comments import comments_question
 from builder.core.model import SurveyData
-from builder.core.text import page_name
 from builder.publish.labels import capture
 from builder.publish.pages.cells import partial_note
 from builder.publish.pages.site import SiteIndex
 from builder.publish.pages.template import Page
-from builder.publish.paths import question_page, url_of
+from builder.publish.paths import owner_page, question_page, readable_slugs, url_of
 from builder.publish.words import question_label
 from builder.store.records import dumps, survey_dir_name
 
@@ -32,12 +32,13 @@ def survey_data_file(survey_key: str) -> str:
 
 
 def stems(site: SiteIndex) -> dict[str, str]:
-    """owner key -> its id in the JSON files (its page's file name), once per build."""
+    """owner key -> its id in the JSON files and the page's URL (a readable slug; the
+    hash only where two owners share one), once per build."""
     return site.memo.once("stems", None, _stems, site)
 
 
 def _stems(site: SiteIndex) -> dict[str, str]:
-    return {k: page_name(k, "ca-owner") for k in site.owner_names}
+    return readable_slugs(site.owner_names, "ca-owner")
 
 
 def build_compare(site: SiteIndex) -> Page:
@@ -47,8 +48,9 @@ def build_compare(site: SiteIndex) -> Page:
 
 def compare_index(site: SiteIndex) -> str:
     ids = stems(site)
-    index = {"owners": [{"id": ids[k], "name": n} for k, n in sorted(
-                 site.owner_names.items(), key=lambda kv: kv[1].casefold())],
+    index = {"owners": [{"id": ids[k], "name": n, "url": url_of(owner_page(k))}
+                        for k, n in sorted(site.owner_names.items(),
+                                           key=lambda kv: kv[1].casefold())],
              "surveys": [{"id": survey_dir_name(d.survey.key), "title": d.survey.title,
                           "data": survey_data_file(d.survey.key)} for d in site.surveys]}
     return dumps(index) + "\n"
@@ -70,6 +72,7 @@ def compare_survey(site: SiteIndex, data: SurveyData) -> str:
               "answers": answers, "withdrawn": withdrawn, "partial": partial_note(data),
               "captured": bool(data.answers),
               "questions": [{"id": q.id, "label": question_label(q, 70),
-                             "url": url_of(question_page(data.survey.key, q.id))}
+                             "url": url_of(question_page(data.survey.key, q.id)),
+                             "comments": getattr(comments_question(data, q), "id", None)}
                             for q in data.sorted_questions()]}
     return dumps(survey) + "\n"
