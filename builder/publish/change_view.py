@@ -17,9 +17,8 @@ from markupsafe import Markup
 from builder.core.model import Change, Question
 from builder.publish.encode import attr, encode, link
 from builder.publish.history_view import row_anchor
-from builder.publish.labels import FIRST_CAPTURED
 from builder.publish.paths import owner_page, question_page, survey_page
-from builder.publish.words import KINDS, plural, question_label
+from builder.publish.words import KINDS, MANY_FIRST_CAPTURED, plural, question_label
 
 QuestionOf = Callable[[str, str], "Question | None"]
 """(survey key, question id) -> the question, None when the store no longer has it."""
@@ -84,8 +83,8 @@ def entry_text(entry: Entry, question_of: QuestionOf, names: dict[str, str]) -> 
     owners = entry.owners
     if entry.kind == "added" and len(owners) > 1:
         what = questions[0][1] if len(questions) == 1 else plural(len(questions), "question")
-        return (f"answers of {plural(len(owners), 'CA owner')} to {what} of "
-                f"{entry.survey_title} {FIRST_CAPTURED}")
+        return MANY_FIRST_CAPTURED.format(owners=plural(len(owners), "CA owner"), q=what,
+                                          survey=entry.survey_title)
     key, name = owners[0]
     words = KINDS[entry.kind]
     sentence = words.one if len(questions) == 1 else words.many
@@ -134,8 +133,9 @@ def entry_html(entry: Entry, from_page: str, names: dict[str, str],
                           for k, n in owners[:SHOWN_OWNERS])
         more = f" and {len(owners) - SHOWN_OWNERS} more" if len(owners) > SHOWN_OWNERS else ""
         what = links[0] if len(links) == 1 else encode(plural(len(links), "question"))
-        head = Markup(f"answers of {encode(plural(len(owners), 'CA owner'))} to {what} of "
-                      f"{survey} {FIRST_CAPTURED}: {shown}{more}")
+        head = Markup(MANY_FIRST_CAPTURED).format(
+            owners=plural(len(owners), "CA owner"), q=what, survey=survey) + Markup(
+            f": {shown}{more}")
     else:
         key, name = owners[0]
         owner = _link(rel(from_page, owner_page(key)), names.get(key, name))

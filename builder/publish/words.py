@@ -75,6 +75,9 @@ KINDS: dict[str, KindWords] = {
 }
 """Every change kind (core.snapshot's added / changed / withdrawn) and its words."""
 
+MANY_FIRST_CAPTURED = "answers of {owners} to {q} of {survey} " + FIRST_CAPTURED
+"""The first captures of one import, for several CA owners at once (one entry)."""
+
 
 def change_sentence(kind: str, owner: str, questions: list[str]) -> str:
     """'X changed its answer to ACTION 3: …' or, for several, '… to 3 questions'."""
