@@ -155,15 +155,18 @@ def validate(data_dir: Path, quiet: bool) -> None:
                    "then from site_url in the configuration.")
 @click.option("--allow-shrink", is_flag=True,
               help="Replace the site even if the new one has less than half its pages.")
+@click.option("--full", is_flag=True,
+              help="Build the whole site with MkDocs, even when only some pages changed or "
+                   "nothing did (no incremental site step).")
 @QUIET_OPTION
 def build(data_dir: Path, site_dir: Path, docs_dir: Path | None, config_file: Path,
-          site_url: str | None, allow_shrink: bool, quiet: bool) -> None:
+          site_url: str | None, allow_shrink: bool, full: bool, quiet: bool) -> None:
     """Render the pages from the data store and build the site with MkDocs."""
     from builder.publish.build import build_site
 
     report = build_site(data_dir, docs_dir=docs_dir, site_dir=site_dir, config_file=config_file,
                         site_url=site_url, allow_shrink=allow_shrink,
-                        progress=progress_display(quiet))
+                        progress=progress_display(quiet), full=full)
     for note in report.notes:
         say(quiet, f"note: {note}", err=True)
     say(quiet, report.summary())

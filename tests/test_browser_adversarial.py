@@ -18,7 +18,7 @@ from hostile_data import NAMES, import_hostile_exports
 
 INJECTED = """() => [...document.querySelectorAll(
     'script:not([src]):not([id="__config"]), iframe, img, style:not([data-csr]), base,'
-    + ' object, embed, form:not(.md-search__form):not([data-csr-change-filter]),'
+    + ' object, embed, form:not(.csr-search):not([data-csr-change-filter]),'
     + ' article svg:not(.csr-chart),'
     + ' [onerror], [onload], [onclick], [onmouseover], [ontoggle], a[href^="javascript:" i],'
     + ' link[href*="example.invalid"], meta[http-equiv]')]
@@ -54,3 +54,21 @@ def test_every_owner_page_of_the_adversarial_store_opens_no_dialog(adversarial) 
         assert recorder.dialogs == []
         recorder.check_clean()  # no request to another host, no error, no dialog
     assert not found, found
+
+
+def test_hostile_answers_stay_text_in_search_results(adversarial) -> None:
+    with chromium() as browser, serve(adversarial.site) as server, \
+            session(browser, server) as recorder:
+        page = recorder.new_page()
+        for query, payload in (("img onerror", "<img src=x onerror=alert(1)>"),
+                               ("script alert", "</script>")):
+            recorder.open("", page)  # a fresh page: no result of the last query left
+            page.locator("#csr-search-input").fill(query)
+            page.locator("#csr-search-input").press("Enter")
+            page.locator(".csr-search-hit").first.wait_for(state="visible")
+            panel = page.locator(".csr-search-panel")
+            assert payload in panel.inner_text(), query  # shown as the CA wrote it
+            made = panel.evaluate("p => [...p.querySelectorAll('*')].map(e => e.tagName)")
+            assert set(made) <= {"P", "OL", "LI", "A", "STRONG", "SPAN", "MARK", "BUTTON"}
+        assert recorder.dialogs == []
+        recorder.check_clean()

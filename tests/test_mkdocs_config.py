@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from builder.core.errors import BuilderError
-from builder.publish.build import _theme_dir, config_value, mkdocs_config
+from builder.publish.mkdocs_config import config_value, mkdocs_config, theme_dir
 
 TAGGED = """\
 site_name: Example
@@ -32,12 +32,12 @@ def test_tags_mkdocs_knows_are_read_as_unknown_values(tmp_path: Path) -> None:
     assert config_value(config, "site_url") == "https://example.org/record/"
     assert config_value(config, "docs_dir") is None  # an !ENV value: not known here
     assert config_value(config, "theme") is None  # not text
-    assert _theme_dir(config) == tmp_path / "overrides"
+    assert theme_dir(config) == tmp_path / "overrides"
 
 
 def test_the_project_config_names_its_overrides() -> None:
     root = Path(__file__).resolve().parent.parent
-    assert _theme_dir(root / "mkdocs.yml") == root / "overrides"
+    assert theme_dir(root / "mkdocs.yml") == root / "overrides"
     assert config_value(root / "mkdocs.yml", "docs_dir") == "docs"
 
 

@@ -20,18 +20,17 @@ import re
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
-import yaml
-
-from builder import __version__
 from builder.core.errors import BuilderError, BuildFailed
+from builder.publish.mkdocs_config import config_value
 from builder.publish.opendata.files import render_downloads
 from builder.publish.render import render_pages
+from builder.publish.search import search_files
+from builder.publish.stamp import Plan, Stamp, environment, load_stamp, plan, work_files
 from builder.publish.write import MANIFEST, write_pages
 from builder.store.durable import DIR_MODE, FILE_MODE
 from builder.store.records import load_store
@@ -59,35 +58,15 @@ class BuildReport:
     timings: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     """Things the user should know once (printed by the CLI unless --quiet)."""
+    site_step: Plan = Plan("full", "")
+    """What the site step did (stamp.plan): skip, incremental or full, and why."""
 
     def summary(self) -> str:
-        site = "built" if self.mkdocs_ran else "unchanged, MkDocs build skipped"
+        site = {"skip": "unchanged, MkDocs build skipped",
+                "incremental": f"built incrementally ({len(self.site_step.changed)} changed "
+                               "file(s))"}.get(self.site_step.action, "built")
         return (f"{self.pages} generated page(s): {len(self.written)} written, "
                 f"{len(self.removed)} removed; site {site}: {self.site_dir}")
-
-
-class _ConfigLoader(yaml.SafeLoader):
-    """PyYAML's safe loader, reading every tag it does not know (MkDocs' !ENV and
-    !relative, python/name:...) as an unknown value (None) instead of failing."""
-
-
-_ConfigLoader.add_multi_constructor("", lambda loader, suffix, node: None)
-
-
-def mkdocs_config(config_file: Path) -> dict[str, Any]:
-    """mkdocs.yml as a mapping (empty when the file holds none)."""
-    text = config_file.read_text(encoding="utf-8")
-    try:
-        loaded = yaml.load(text, Loader=_ConfigLoader)  # noqa: S506 - a safe loader
-    except yaml.YAMLError as exc:
-        raise BuilderError(f"{config_file}: not a YAML file MkDocs can read: {exc}") from exc
-    return loaded if isinstance(loaded, dict) else {}
-
-
-def config_value(config_file: Path, key: str) -> str | None:
-    """A top-level setting of mkdocs.yml given as text; None where absent or not text."""
-    value = mkdocs_config(config_file).get(key)
-    return value if isinstance(value, str) and value else None
 
 
 def site_url_of(value: str, where: str) -> str:
@@ -146,40 +125,6 @@ def check_shrink(current: Path, new: Path) -> None:
                           "empty store?). The current site is kept; --allow-shrink accepts it.")
 
 
-def _theme_dir(config_file: Path) -> Path | None:
-    """The theme's custom_dir (template overrides) named in mkdocs.yml, if any."""
-    theme = mkdocs_config(config_file).get("theme")
-    custom = theme.get("custom_dir") if isinstance(theme, dict) else None
-    return config_file.parent / custom if isinstance(custom, str) and custom else None
-
-
-def _versions() -> str:
-    import importlib.metadata
-
-    found = []
-    for name in ("mkdocs", "mkdocs-material"):
-        try:
-            found.append(f"{name} {importlib.metadata.version(name)}")
-        except importlib.metadata.PackageNotFoundError:
-            found.append(f"{name} ?")
-    return "\n".join(found)
-
-
-def fingerprint(docs_dir: Path, config_file: Path, site_url: str | None = None) -> str:
-    """A hash of everything MkDocs reads: the docs tree, the configuration, the theme
-    overrides (custom_dir), the site URL and the versions of MkDocs and the theme."""
-    digest = hashlib.sha256(f"builder {__version__}\n{_versions()}\nsite_url {site_url}\n"
-                            .encode())
-    theme = _theme_dir(config_file)
-    for tree in [docs_dir] + ([theme] if theme is not None and theme.is_dir() else []):
-        digest.update(b"\0tree\0")
-        for path in sorted(p for p in tree.rglob("*") if p.is_file()):
-            digest.update(str(path.relative_to(tree)).encode("utf-8", "surrogateescape"))
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
-    digest.update(config_file.read_bytes())
-    return digest.hexdigest()
-
-
 class _Collect(logging.Handler):
     def __init__(self) -> None:
         super().__init__(logging.WARNING)
@@ -190,10 +135,11 @@ class _Collect(logging.Handler):
 
 
 def run_mkdocs(config_file: Path, docs_dir: Path, out_dir: Path,
-               site_url: str | None = None) -> None:
+               site_url: str | None = None, changed: Collection[str] | None = None) -> None:
     """mkdocs build --strict into out_dir; raises BuildFailed with the first problem.
     With a site URL, MkDocs writes canonical links, an absolute sitemap and a 404 page
-    whose assets load from the site's sub-path."""
+    whose assets load from the site's sub-path. With `changed`, out_dir holds a
+    hard-linked copy of the site and only those files are built (incremental.py)."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
@@ -205,7 +151,12 @@ def run_mkdocs(config_file: Path, docs_dir: Path, out_dir: Path,
         extra = {"site_url": site_url} if site_url else {}
         config = load_config(str(config_file), docs_dir=str(docs_dir.resolve()),
                              site_dir=str(out_dir), strict=True, **extra)
-        build(config)
+        if changed is None:
+            build(config)
+        else:
+            from builder.publish.incremental import rebuild_changed
+
+            rebuild_changed(config, changed)
     except MkDocsException as exc:
         detail = handler.messages[0] if handler.messages else str(exc)
         raise BuildFailed(f"mkdocs build --strict failed: {detail}") from exc
@@ -250,36 +201,48 @@ def resolve_site_url(option: str | None, config_file: Path) -> str | None:
 
 
 def publish(docs_dir: Path, site_dir: Path, config_file: Path, site_url: str | None,
-            allow_shrink: bool, timings: dict[str, float]) -> bool:
-    """MkDocs into a temporary folder, checked, then swapped in as site_dir; skipped (False)
-    when nothing MkDocs reads changed since the current site was built."""
+            allow_shrink: bool, timings: dict[str, float], trees: list[Path],
+            full: bool = False) -> Plan:
+    """MkDocs into a temporary folder, checked, then swapped in as site_dir: skipped when
+    nothing MkDocs reads changed since the current site was built, incremental when only
+    existing files of the work folder changed (unless `full`), else a full build."""
+    from builder.publish.incremental import link_tree
+
     stamp_start = time.perf_counter()
-    stamp = fingerprint(docs_dir, config_file, site_url)
-    timings["fingerprint"] = time.perf_counter() - stamp_start
     stamp_file = site_dir / FINGERPRINT
-    if stamp_file.exists() and stamp_file.read_text() == stamp:
-        return False
+    previous = load_stamp(stamp_file) if site_dir.is_dir() else None
+    current = Stamp(environment(config_file, trees, site_url), work_files(docs_dir))
+    step = plan(previous, current, full)
+    timings["fingerprint"] = time.perf_counter() - stamp_start
+    if step.action == "skip":
+        return step
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-build-", dir=site_dir.parent))
     try:
         mkdocs_start = time.perf_counter()
-        run_mkdocs(config_file, docs_dir, tmp, site_url)
+        if step.action == "incremental":
+            link_tree(site_dir, tmp)
+            run_mkdocs(config_file, docs_dir, tmp, site_url, step.changed)
+        else:
+            run_mkdocs(config_file, docs_dir, tmp, site_url)
         timings["mkdocs"] = time.perf_counter() - mkdocs_start
         if not allow_shrink:
             check_shrink(site_dir, tmp)
-        (tmp / FINGERPRINT).write_text(stamp)
+        (tmp / FINGERPRINT).unlink(missing_ok=True)  # a link to the current site's stamp
+        (tmp / FINGERPRINT).write_text(current.dumps())
         swap_in(tmp, site_dir)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    return True
+    return step
 
 
 def build_site(data_dir: Path, *, site_dir: Path, config_file: Path,
                docs_dir: Path | None = None, templates_dir: Path | None = None,
                site_url: str | None = None, allow_shrink: bool = False,
-               progress: Progress | None = None) -> BuildReport:
+               progress: Progress | None = None, full: bool = False) -> BuildReport:
     """Build the site of data_dir into site_dir. docs_dir is the work folder (default: one
-    of its own under the project folder); site_url overrides mkdocs.yml's site_url."""
+    of its own under the project folder); site_url overrides mkdocs.yml's site_url; `full`
+    forbids the incremental site step (and the skip)."""
     timings: dict[str, float] = {}
     say = progress or (lambda message: None)
     start = time.perf_counter()
@@ -303,18 +266,21 @@ def build_site(data_dir: Path, *, site_dir: Path, config_file: Path,
     timings["downloads"] = time.perf_counter() - start - timings["load"]  # part of "render"
     say(f"rendering the pages of {len(store.surveys)} survey(s)")
     pages = render_pages(store, templates_dir, site_url=site_url, downloads=downloads)
+    search = search_files(store, handwritten)  # static files, copied by MkDocs
     timings["render"] = time.perf_counter() - start - timings["load"]
     timings["pages"] = timings["render"] - timings["downloads"]  # part of "render"
-    if clash := sorted(set(handwritten) & (set(pages) | set(downloads))):
+    if clash := sorted(set(handwritten) & (set(pages) | set(downloads) | set(search))):
         raise BuildFailed(f"{handwritten_dir / clash[0]}: a hand-written page has the path of "
                           "a generated one")
-    say(f"writing {len(pages) + len(downloads)} file(s) to {docs_dir}")
-    written = write_pages({**handwritten, **pages, **downloads}, docs_dir)
+    say(f"writing {len(pages) + len(downloads) + len(search)} file(s) to {docs_dir}")
+    written = write_pages({**handwritten, **pages, **downloads, **search}, docs_dir)
     timings["write"] = time.perf_counter() - start - timings["load"] - timings["render"]
     page_count = len(pages)
-    del store, pages, downloads  # written out: free them before MkDocs reads it all again
+    del store, pages, downloads, search  # written out: free them before MkDocs reads it all again
     say(f"mkdocs build --strict, unless nothing changed ({page_count} generated page(s))")
-    ran = publish(docs_dir, site_dir, config_file, site_url, allow_shrink, timings)
+    # The templates reach MkDocs only as the pages, which the stamp compares file by file.
+    step = publish(docs_dir, site_dir, config_file, site_url, allow_shrink, timings,
+                   [handwritten_dir], full)
     timings["total"] = time.perf_counter() - start
-    return BuildReport(page_count, written.written, written.removed, ran, site_dir, timings,
-                       [] if site_url else [NO_SITE_URL])
+    return BuildReport(page_count, written.written, written.removed, step.action != "skip",
+                       site_dir, timings, [] if site_url else [NO_SITE_URL], step)

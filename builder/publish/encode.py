@@ -27,6 +27,9 @@ _SAFE_URL = re.compile(r"^(?:https?://[A-Za-z0-9.-]+(?::\d{1,5})?(?:[/?#][^\s<>\
                        r"mailto:[^\s<>\"'`\\]+)$")
 _TRAILING = ".,;:!?'\"*_"
 _NONCHARACTERS = re.compile("[\ufdd0-\ufdef\ufffe\uffff]")
+GENERATED_KEY, GENERATED_VALUE = "csr_generated", "html"
+"""The front-matter mark of a generated page: its body is HTML, which the csr-html MkDocs
+plugin (mkdocs_html.py) publishes without Markdown."""
 
 
 def _encode_char(ch: str) -> str:
@@ -113,12 +116,13 @@ def yaml_title(value: str) -> str:
 
 
 def front_matter(title: str, **fields: str) -> str:
-    """The front matter of a generated page: its title, and fields the builder made.
+    """The front matter of a generated page: its title, the mark that its body is HTML,
+    and fields the builder made.
 
     The block is read back the way MkDocs reads it; anything else than exactly what
     was meant fails the build (MkDocs would silently render a broken block as text).
     """
-    meta = {"title": _title_text(title)} | fields
+    meta = {"title": _title_text(title), GENERATED_KEY: GENERATED_VALUE} | fields
     block = f"---\n{_dump(meta)}---\n"
     check_front_matter(block, meta)
     return block

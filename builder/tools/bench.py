@@ -227,16 +227,16 @@ def site_metrics(site_dir: Path) -> dict[str, Any]:
     files = [p for p in site_dir.rglob("*") if p.is_file()]
     pages = [p for p in files if p.suffix == ".html"]
     largest = max(pages, key=lambda p: p.stat().st_size) if pages else None
-    index = site_dir / "search" / "search_index.json"
-    raw = index.read_bytes() if index.exists() else b""
+    index = sorted((site_dir / "search").rglob("*.json"))  # builder/publish/search
     return {
         "site_bytes": sum(p.stat().st_size for p in files),
         "site_files": len(files),
         "html_pages": len(pages),
         "largest_page": largest.relative_to(site_dir).as_posix() if largest else None,
         "largest_page_bytes": largest.stat().st_size if largest else 0,
-        "search_index_bytes": len(raw),
-        "search_index_gzip_bytes": len(gzip.compress(raw, compresslevel=6, mtime=0)),
+        "search_index_bytes": sum(p.stat().st_size for p in index),
+        "search_index_gzip_bytes": sum(len(gzip.compress(p.read_bytes(), compresslevel=6,
+                                                         mtime=0)) for p in index),
     }
 
 

@@ -1,0 +1,106 @@
+"""The MkDocs plugin `csr-html`: pages the builder generated are HTML already, so MkDocs
+renders them without Python-Markdown.
+
+A generated page carries `GENERATED_KEY: html` in its front matter (encode.front_matter
+writes it). Its body is the template's HTML: blocks of raw HTML and heading lines such
+as `<h2 id="answers">Answers</h2>`. Python-Markdown would pass every such block through
+unchanged and only strip the text's ends, yet parse it as HTML twice on the way (its
+raw-HTML preprocessor and MkDocs' anchor pass): most of MkDocs' time. This plugin sets
+`page.content` to the body and builds `page.toc` from the heading lines, with the ids
+and titles the `toc` extension gives (its own slugify and unique functions, so ids stay
+as they were). Every other page (the hand-written ones) goes through Markdown as before.
+
+Data never forms a heading line: the builder writes every punctuation character of a
+value as a character reference and a line break as `<br>`, so `<h2` at a line start
+can only come from a template.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+from typing import Any
+
+from markdown.extensions import toc as md_toc  # type: ignore[import-untyped]
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import Files
+from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import get_toc
+
+from builder.publish.encode import GENERATED_KEY, GENERATED_VALUE
+
+HEADING = re.compile(r'^<h([1-6])(?: id="([^"<>&]*)")?>(.*)</h\1>$', re.MULTILINE)
+"""A heading line as the templates write it (an id of their own, or none: then the
+toc extension's slug of its text)."""
+ID = re.compile(r'\sid="([^"]*)"')
+TOC_OPTIONS = frozenset({"permalink", "slugify", "separator"})
+"""The toc settings this plugin reproduces; any other would change Markdown's output in
+a way it does not, so it is refused rather than silently ignored."""
+
+Slugify = Callable[[str, str], str]
+
+
+def toc_settings(config: MkDocsConfig) -> tuple[Slugify, str]:
+    """The toc extension's slugify function and separator, as mkdocs.yml sets them."""
+    settings: dict[str, Any] = dict(config.mdx_configs.get("toc") or {})
+    if extra := sorted(k for k, v in settings.items()
+                       if k not in TOC_OPTIONS and v is not None):
+        raise PluginError(f"csr-html: the toc option(s) {', '.join(extra)} are not "
+                          "reproduced for generated pages: remove them from mkdocs.yml")
+    if settings.get("permalink"):
+        raise PluginError("csr-html: toc permalinks are not reproduced for generated pages")
+    slugify: Slugify = settings.get("slugify") or md_toc.slugify
+    return slugify, str(settings.get("separator") or "-")
+
+
+def render_html(body: str, slugify: Slugify, separator: str) -> tuple[str, list[Any]]:
+    """The page's HTML and its toc tokens (nested, as the toc extension makes them).
+
+    A heading without an id gets the toc extension's: its text's slug, made unique on
+    the page (`_1`, `_2`, ...) after the ids the templates gave."""
+    used = {m.group(2) for m in HEADING.finditer(body) if m.group(2)}
+    counters: dict[str, int] = {}
+    tokens: list[dict[str, Any]] = []
+
+    def heading(match: re.Match[str]) -> str:
+        level, given, inner = int(match.group(1)), match.group(2), match.group(3)
+        name = md_toc.strip_tags(inner)
+        anchor = given or md_toc.unique(slugify(html.unescape(name), separator), used,
+                                         counters)
+        tokens.append({"level": level, "id": anchor, "name": name, "html": inner,
+                       "data-toc-label": ""})
+        return match.group(0) if given else f'<h{level} id="{anchor}">{inner}</h{level}>'
+
+    content = HEADING.sub(heading, body).strip()
+    return content, md_toc.nest_toc_tokens(tokens)
+
+
+class HtmlPage(Page):
+    """A generated page: `render` without Markdown (the class of a page is switched to
+    this one when its front matter marks it)."""
+
+    def render(self, config: MkDocsConfig, files: Files) -> None:
+        if self.markdown is None:
+            raise RuntimeError("`markdown` field hasn't been set (via `read_source`)")
+        slugify, separator = toc_settings(config)
+        content, tokens = render_html(self.markdown, slugify, separator)
+        self.content = content
+        self.toc = get_toc(tokens)
+        first = tokens[0] if tokens and content.startswith("<h1") else None
+        self._title_from_render = html.unescape(first["name"]) if first else None
+        # Ids a Markdown link elsewhere may point at (MkDocs checks such anchors).
+        self.present_anchor_ids = set(ID.findall(content))
+        self.links_to_anchors = {}
+
+
+class GeneratedHtmlPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
+    """Registered as `csr-html` (pyproject.toml, entry point group mkdocs.plugins)."""
+
+    def on_page_markdown(self, markdown: str, /, *, page: Page, config: MkDocsConfig,
+                         files: Files) -> str:
+        if page.meta.get(GENERATED_KEY) == GENERATED_VALUE and type(page) is Page:
+            page.__class__ = HtmlPage
+        return markdown

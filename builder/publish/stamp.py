@@ -1,0 +1,123 @@
+"""What a site was built from, per input: decides between skipping MkDocs, the
+incremental site step (incremental.py) and a full build.
+
+The stamp (`.build-fingerprint` in the site) holds one hash of the environment (the
+versions of the builder, MkDocs, Markdown and the theme, the site URL, mkdocs.yml, the
+theme overrides and the hand-written pages) and the SHA-256 of every file of the work
+folder that MkDocs reads (dot-files are not: MkDocs leaves them out). A change to the
+environment means a full build: it can change every page, and a hand-written page goes
+through Markdown, whose links to anchors MkDocs checks across pages. The templates are
+not in it: they reach MkDocs only as the generated pages, compared file by file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from builder import __version__
+from builder.publish.mkdocs_config import theme_dir
+
+SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+@dataclass(frozen=True)
+class Stamp:
+    env: str
+    files: Mapping[str, str]
+
+    def dumps(self) -> str:
+        return json.dumps({"env": self.env, "files": self.files}, sort_keys=True) + "\n"
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What the site step does: "skip", "incremental" (the files `changed`) or "full"."""
+
+    action: str
+    reason: str
+    changed: tuple[str, ...] = ()
+
+
+def load_stamp(path: Path) -> Stamp | None:
+    """The stamp of a site, or None (no site, or one built by an older builder)."""
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        files = raw["files"]
+        if not isinstance(raw["env"], str) or not all(
+                isinstance(v, str) and SHA256.fullmatch(v) for v in files.values()):
+            return None
+        return Stamp(raw["env"], {str(k): v for k, v in files.items()})
+    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
+        return None
+
+
+def hash_trees(digest: hashlib._Hash, trees: Iterable[Path]) -> None:
+    for tree in trees:
+        digest.update(b"\0tree\0" + str(tree.name).encode("utf-8", "surrogateescape"))
+        if not tree.is_dir():
+            continue
+        for path in sorted(p for p in tree.rglob("*") if p.is_file()):
+            digest.update(str(path.relative_to(tree)).encode("utf-8", "surrogateescape"))
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+
+
+def work_files(docs_dir: Path) -> dict[str, str]:
+    """The SHA-256 of every file of the work folder that MkDocs reads."""
+    found = {}
+    for folder, dirs, names in os.walk(docs_dir):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(n for n in names if not n.startswith(".")):
+            path = os.path.join(folder, name)
+            with open(path, "rb") as handle:
+                sha = hashlib.file_digest(handle, "sha256").hexdigest()
+            found[os.path.relpath(path, docs_dir).replace(os.sep, "/")] = sha
+    return found
+
+
+def plan(previous: Stamp | None, current: Stamp, full: bool = False) -> Plan:
+    """Skip when nothing changed; incremental when only existing files changed; else (or
+    with `full`) a full build, with the reason."""
+    if previous is None:
+        return Plan("full", "no stamp of a previous build in the site")
+    if full:
+        return Plan("full", "--full")
+    if previous.env != current.env:
+        return Plan("full", "the configuration, theme overrides, templates, hand-written "
+                            "pages, site URL or versions changed")
+    if set(previous.files) != set(current.files):
+        return Plan("full", "files were added or removed")
+    changed = tuple(sorted(rel for rel, sha in current.files.items()
+                           if sha != previous.files[rel]))
+    if not changed:
+        return Plan("skip", "nothing changed")
+    return Plan("incremental", f"{len(changed)} file(s) changed", changed)
+
+
+def _versions() -> str:
+    import importlib.metadata
+
+    found = []
+    for name in ("mkdocs", "mkdocs-material", "markdown"):
+        try:
+            found.append(f"{name} {importlib.metadata.version(name)}")
+        except importlib.metadata.PackageNotFoundError:
+            found.append(f"{name} ?")
+    return "\n".join(found)
+
+
+def environment(config_file: Path, trees: list[Path], site_url: str | None = None) -> str:
+    """A hash of what MkDocs reads besides the work folder's files: the configuration,
+    the theme overrides (custom_dir), `trees` (the hand-written pages), the
+    site URL and the versions of the builder, MkDocs, Markdown and the theme."""
+    digest = hashlib.sha256(f"builder {__version__}\n{_versions()}\nsite_url {site_url}\n"
+                            .encode())
+    theme = theme_dir(config_file)
+    hash_trees(digest, trees + ([theme] if theme is not None else []))
+    digest.update(config_file.read_bytes())
+    return digest.hexdigest()

@@ -1,0 +1,173 @@
+"""The incremental site step gives the site a full build gives, byte for byte, and falls
+back to a full build whenever it could not.
+
+Each check builds the same work folder twice: incrementally into the site that was
+there, and with --full into a new site, then compares every file (builder.tools.sitediff).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from builder.core.text import canonical_key
+from builder.publish.build import FINGERPRINT, BuildReport, build_site
+from builder.tools import bench
+from builder.tools.demo import write_demo
+from builder.tools.sitediff import diff_sites
+from conftest import Project, make_project
+
+
+@pytest.fixture
+def built(tmp_path: Path) -> Project:
+    project = make_project(tmp_path / "p")
+    write_demo(project.data, "small")
+    assert build(project).site_step.action == "full"
+    return project
+
+
+def build(project: Project, site: Path | None = None, full: bool = False) -> BuildReport:
+    return build_site(project.data, site_dir=site or project.site,
+                      config_file=project.config, docs_dir=project.docs, full=full)
+
+
+def change_answer(project: Project, suffix: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(bench, "CHANGE_SUFFIX", suffix)
+    bench.change_one_answer(project.data)
+
+
+def assert_same_as_full(project: Project, tmp_path: Path) -> None:
+    full = tmp_path / f"full-{len(list(tmp_path.iterdir()))}"
+    report = build(project, full, full=True)
+    assert report.site_step.action == "full" and report.written == []
+    assert diff_sites(project.site, full) == []
+    assert (project.site / FINGERPRINT).read_bytes() == (full / FINGERPRINT).read_bytes()
+
+
+def test_one_changed_answer_builds_only_the_changed_pages(
+        built: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    before = {p: p.stat().st_ino for p in built.site.rglob("*.html")}
+    old_bytes = {p: p.read_bytes() for p in before}
+    change_answer(built, " (edited once)", monkeypatch)
+    report = build(built)
+    assert report.site_step.action == "incremental" and report.mkdocs_ran
+    assert set(report.site_step.changed) == set(report.written) and report.written
+    assert "incrementally" in report.summary()
+    html = [p for p in built.site.rglob("*.html")]
+    unchanged = [p for p in html if p.stat().st_ino == before[p]]
+    assert len(unchanged) > len(html) // 2  # hard links kept, not rewritten
+    for page in report.written:
+        if page.endswith(".md"):
+            out = built.site / page.removesuffix(".md").removesuffix("index") / "index.html"
+            assert out.stat().st_ino != before[out], page
+    assert_same_as_full(built, tmp_path)
+    # The previous site's files were never written through a link.
+    assert all(p.read_bytes() == old_bytes[p] for p in unchanged)
+
+
+def test_several_successive_changes_and_a_title_change(
+        built: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for round_ in range(2):
+        change_answer(built, f" (edit {round_})", monkeypatch)
+        assert build(built).site_step.action == "incremental"
+        assert_same_as_full(built, tmp_path)
+    survey = sorted((built.data / "surveys").iterdir())[0] / "survey.json"
+    meta = json.loads(survey.read_text(encoding="utf-8"))
+    meta["title"] += " <retitled>"
+    survey.write_text(json.dumps(meta, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
+                      encoding="utf-8")
+    report = build(built)
+    assert report.site_step.action == "incremental", report.site_step
+    page = (built.site / survey.parent.relative_to(built.data) / "index.html").read_text()
+    assert "<title>March 2016 CA Communication (demo) &lt;retitled&gt;" in page
+    assert_same_as_full(built, tmp_path)
+
+
+def test_a_changed_static_file_is_replaced_never_written_through_a_link(
+        built: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    held = tmp_path / "held"  # second links to the current site's downloads
+    held.mkdir()
+    old = {}
+    for number, path in enumerate(sorted((built.site / "downloads").rglob("*.*"))):
+        os.link(path, held / str(number))
+        old[number] = path.read_bytes()
+    change_answer(built, " (in the downloads)", monkeypatch)
+    report = build(built)
+    assert report.site_step.action == "incremental"
+    assert [p for p in report.written if p.startswith("downloads/") and p.endswith(".csv")]
+    assert all((held / str(n)).read_bytes() == data for n, data in old.items())
+    assert_same_as_full(built, tmp_path)
+
+
+def add_or_withdraw(project: Project, owner_name: str, withdraw: bool = False) -> None:
+    """A new CA owner's answer to the newest survey's first question, or (withdraw) a
+    full import of that question without it, as `builder import` would merge them."""
+    from builder.core.model import SurveyData
+    from builder.ingest.merge import apply_import
+    from builder.ingest.validate import ImportBundle
+    from builder.publish.paths import surveys_newest_first
+    from builder.store.records import load_store, save_store
+
+    store = load_store(project.data)
+    data = surveys_newest_first(store)[0]
+    question = data.sorted_questions()[0]
+    answers = {k: a for k, a in data.answers.items() if k[0] == question.id}
+    template = next(iter(answers.values()))
+    key = canonical_key(owner_name)
+    if withdraw:
+        answers.pop((question.id, key))
+    else:
+        answers = {(question.id, key): replace(template, owner_key=key, owner_name=owner_name,
+                                               observed_at="2030-01-01T00:00:00Z")}
+    bundle = SurveyData(data.survey, {question.id: question}, answers)
+    apply_import(store, ImportBundle({data.survey.key: bundle}, []), partial=not withdraw,
+                 observed_at="2030-01-02T00:00:00Z" if withdraw else "2030-01-01T00:00:00Z")
+    save_store(store, project.data)
+
+
+def test_an_added_answer_of_a_new_owner_falls_back_then_its_withdrawal_is_incremental(
+        built: Project, tmp_path: Path) -> None:
+    add_or_withdraw(built, "Fictitious Newcomer CA")
+    report = build(built)
+    assert [p for p in report.written if p.startswith("owners/") and "newcomer" in p]
+    assert report.site_step.action == "full", report.site_step  # a page was added
+    assert_same_as_full(built, tmp_path)
+    add_or_withdraw(built, "Fictitious Newcomer CA", withdraw=True)
+    report = build(built)  # its page stays (its history); the answer is withdrawn
+    assert report.site_step.action == "incremental" and not report.removed
+    assert_same_as_full(built, tmp_path)
+
+
+def test_a_removed_page_falls_back_to_a_full_build(built: Project, tmp_path: Path) -> None:
+    oldest = sorted((built.data / "surveys").iterdir())[0]
+    shutil.rmtree(oldest)
+    (built.data / "topics.json").unlink()  # it names questions of that survey
+    report = build_site(built.data, site_dir=built.site, config_file=built.config,
+                        docs_dir=built.docs, allow_shrink=True)
+    assert report.removed and report.site_step.action == "full", report.site_step
+    assert_same_as_full(built, tmp_path)
+
+
+def test_configuration_overrides_and_hand_written_pages_fall_back(built: Project) -> None:
+    about = built.handwritten / "about.md"
+    about.write_text(about.read_text(encoding="utf-8") + "\nOne more line.\n", "utf-8")
+    assert build(built).site_step.action == "full"
+    main_html = built.root / "overrides" / "main.html"
+    main_html.write_text(main_html.read_text(encoding="utf-8") + "\n", "utf-8")
+    assert build(built).site_step.action == "full"
+    built.config.write_text(built.config.read_text(encoding="utf-8") + "\n", "utf-8")
+    assert build(built).site_step.action == "full"
+    assert build(built).site_step.action == "skip"
+    assert build(built, full=True).site_step.action == "full"
+
+
+def test_a_site_without_a_stamp_of_this_kind_gets_a_full_build(built: Project) -> None:
+    (built.site / FINGERPRINT).write_text("0123abcd")  # an older builder's stamp
+    report = build(built)
+    assert report.site_step.action == "full"
+    assert json.loads((built.site / FINGERPRINT).read_text())["env"]

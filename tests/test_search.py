@@ -1,0 +1,121 @@
+"""The site's search (builder/publish/search, docs/assets/search.js): a real build of the
+small demo, then Chromium: names first, a phrase lands on its answer's row, only a few
+index files per query, nothing asked of another host."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from browser_support import build_demo_site, chromium, serve, session
+from builder.publish.search.index import FOLDER, runs, terms
+from builder.store.records import load_store
+from conftest import Project
+
+INDEX_FILE = re.compile(r"^search/(meta\.json|t/[0-9a-f]+\.json|p/[0-9]+\.json|d/[0-9]+\.json)$")
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    return build_demo_site(tmp_path_factory.mktemp("search-demo"))
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with chromium() as launched:
+        yield launched
+
+
+def ask(recorder, query: str, path: str = ""):  # type: ignore[no-untyped-def]
+    page = recorder.open(path)
+    page.locator("#csr-search-input").fill(query)
+    page.locator("#csr-search-input").press("Enter")
+    page.wait_for_function("document.querySelector('.csr-search-status').textContent")
+    return page
+
+
+def test_runs_encode_consecutive_ids_and_terms_fold_case_and_accents() -> None:
+    assert runs([]) == []
+    assert runs([0, 1, 2, 7, 9, 10]) == [0, 3, 4, 1, 1, 2]
+    assert terms("Ünïcode CA, the CP/CPS 4.9.3") == ("unicode", "ca", "cp", "cps", "4", "9", "3")
+
+
+def test_the_index_is_static_files_named_by_the_builder(demo: Project) -> None:
+    files = sorted(p.relative_to(demo.site).as_posix()
+                   for p in (demo.site / FOLDER).rglob("*") if p.is_file())
+    assert files and all(INDEX_FILE.match(f) for f in files), files
+    assert not (demo.site / "search" / "search_index.json").exists()  # no theme search
+    meta = json.loads((demo.site / FOLDER / "meta.json").read_text("utf-8"))
+    store = load_store(demo.root / "demo")
+    answers = sum(1 for d in store.surveys.values() for a in d.answers.values()
+                  if any(v.strip() for v in a.values))
+    assert meta["records"] > answers  # one per answer, plus owners, surveys, questions
+    # generated into the work folder before MkDocs ran, which copied it
+    assert (demo.docs / FOLDER / "meta.json").read_bytes() == \
+        (demo.site / FOLDER / "meta.json").read_bytes()
+
+
+def test_a_name_query_lists_the_owner_first(browser, demo: Project) -> None:
+    with serve(demo.site) as server, session(browser, server) as recorder:
+        page = ask(recorder, "Fictitious Aurora Trust", "surveys/")
+        first = page.locator(".csr-search-hit").first
+        assert "/owners/fictitious-aurora-trust-" in (first.get_attribute("href") or "")
+        assert first.locator("strong").inner_text() == "Fictitious Aurora Trust"
+        assert "CA owner" in first.inner_text()
+        loaded = [u for u in recorder.requests if "/search/" in u]
+        assert len(loaded) <= 10, loaded  # meta, a shard per word, the records shown
+        recorder.check_clean()
+
+
+def test_a_phrase_query_lands_on_the_answers_row(browser, demo: Project) -> None:
+    phrase = "informed our auditors"
+    with serve(demo.site) as server, session(browser, server) as recorder:
+        page = ask(recorder, phrase)
+        hit = page.locator(".csr-search-answer").first
+        assert phrase in hit.locator(".csr-search-text").inner_text()
+        assert hit.locator("mark").first.inner_text().lower() in phrase
+        owner = hit.locator("strong").inner_text()
+        page.locator("#csr-search-input").focus()
+        page.keyboard.press("ArrowDown")  # keyboard: into the results, then follow one
+        focused = page.evaluate("document.activeElement.getAttribute('href')")
+        assert focused == page.locator(".csr-search-hit").first.get_attribute("href")
+        hit.click()
+        page.wait_for_url(re.compile(r"/surveys/[^/]+/[^/]+/#ca-"))
+        row = page.locator("tr:target")
+        assert row.locator("th").inner_text() == owner
+        assert phrase in row.inner_text()
+        recorder.check_clean()
+
+
+def test_the_search_box_works_at_a_phone_width(browser, demo: Project) -> None:
+    with serve(demo.site) as server, \
+            session(browser, server, viewport={"width": 375, "height": 700}) as recorder:
+        page = ask(recorder, "Fictitious")
+        box = page.locator(".csr-search-panel").bounding_box()
+        field = page.locator("#csr-search-input").bounding_box()
+        assert box is not None and field is not None
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 375, box
+        assert field["x"] >= 0 and field["x"] + field["width"] <= 375, field
+        recorder.check_clean()
+
+
+def test_unknown_words_say_so(browser, demo: Project) -> None:
+    with serve(demo.site) as server, session(browser, server) as recorder:
+        page = ask(recorder, "zzqxj")
+        assert page.locator(".csr-search-status").inner_text() == "No results."
+        assert page.locator(".csr-search-hit").count() == 0
+        recorder.check_clean()
+
+
+def test_the_index_for_a_store_without_answers_is_still_served(tmp_path: Path) -> None:
+    from builder.core.model import Store
+    from builder.publish.search import search_files
+
+    files = search_files(Store(), {"about.md": b"# About\n\nThe [record](x.md) of **CAs**."})
+    meta = json.loads(files["search/meta.json"])
+    assert meta["records"] == 1
+    record = json.loads(files["search/d/0.json"])[0]
+    assert record[1:] == ["About", "Page", "about/", "About The record of CAs."]
