@@ -83,22 +83,22 @@ def test_the_filter_narrows_the_list_by_kind_owner_and_survey(s) -> None:
     form = page.locator("form.csr-change-filter")
     assert form.is_visible()
     for name in ("Survey", "CA owner", "Kind"):  # every control has a visible label
-        assert page.get_by_label(name).is_visible()
+        assert page.get_by_label(name, exact=True).is_visible()
     total = page.locator(ROWS).count()
     assert page.locator(VISIBLE).count() == total
-    page.get_by_label("Kind").select_option("withdrawn")
+    page.get_by_label("Kind", exact=True).select_option("withdrawn")
     kinds = page.locator(VISIBLE).evaluate_all("rows => rows.map(r => r.dataset.kind)")
     assert kinds and set(kinds) == {"withdrawn"} and len(kinds) < total
     assert form.locator("output").inner_text() == (
         f"{len(kinds)} {'entry' if len(kinds) == 1 else 'entries'} of {total} shown")
     assert all("no longer" in t for t in page.locator(VISIBLE).all_inner_texts())
-    page.get_by_label("Kind").select_option("")
+    page.get_by_label("Kind", exact=True).select_option("")
     name = page.locator(ROWS).first.locator("a[href*='owners/']").first.inner_text()
-    page.get_by_label("CA owner").fill(name[3:12].lower())
+    page.get_by_label("CA owner", exact=True).fill(name[3:12].lower())
     shown = page.locator(VISIBLE).all_inner_texts()
     assert shown and len(shown) < total and all(name[3:12] in t for t in shown)
-    page.get_by_label("CA owner").fill("")
-    survey = page.get_by_label("Survey")
+    page.get_by_label("CA owner", exact=True).fill("")
+    survey = page.get_by_label("Survey", exact=True)
     title = survey.locator("option").nth(1).inner_text()
     survey.select_option(label=title)
     shown = page.locator(VISIBLE).all_inner_texts()
@@ -140,7 +140,7 @@ def test_changes_and_a_history_at_phone_width(browser, server, demo) -> None:
         page = s.open("changes/")
         assert page.locator("form.csr-change-filter").is_visible()
         width = page.evaluate("() => document.documentElement.clientWidth")
-        boxes = page.locator("form.csr-change-filter label").evaluate_all(
+        boxes = page.locator("form.csr-change-filter > span").evaluate_all(
             "ls => ls.map(l => l.getBoundingClientRect().right)")
         assert boxes and max(boxes) <= width + 0.5  # the controls wrap, none off-screen
         screenshot(page, "changes-375", full_page=False)
