@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 import shutil
@@ -703,7 +704,7 @@ def test_downloads_and_pages_name_a_local_file_by_its_name_only(tmp_path: Path) 
 
     from builder.ingest.formats import LoadOptions
     from builder.ingest.importer import import_source
-    from builder.publish.opendata.files import render_downloads
+    from builder.publish.opendata.produce import render_downloads
     from builder.publish.render import render_pages
     from builder.store.records import load_store
 
@@ -720,7 +721,8 @@ def test_downloads_and_pages_name_a_local_file_by_its_name_only(tmp_path: Path) 
         import_source(str(export), data, LoadOptions(),
                       observed_at=f"2026-01-0{version}T00:00:00Z")
     store = load_store(data)
-    files = render_downloads(store)
+    files = {path.removesuffix(".gz"): gzip.decompress(data) if path.endswith(".gz") else data
+             for path, data in render_downloads(store).items()}  # the content, not gzip's
     files.update({k: v.encode() for k, v in render_pages(store, TEMPLATES_DIR).items()})
     sqlite = tmp_path / "x.sqlite"
     sqlite.write_bytes(files["downloads/ca-communications.sqlite"])

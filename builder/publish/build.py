@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 
 from builder.core.errors import BuilderError, BuildFailed
 from builder.publish.mkdocs_config import config_value
-from builder.publish.opendata.files import render_downloads
+from builder.publish.opendata.produce import write_downloads
 from builder.publish.render import render_pages
 from builder.publish.search import search_files
 from builder.publish.stamp import Plan, Stamp, environment, load_stamp, plan, work_files
@@ -261,26 +261,27 @@ def build_site(data_dir: Path, *, site_dir: Path, config_file: Path,
     say(f"reading the store {data_dir}")
     store = load_store(data_dir, must_exist=True)
     timings["load"] = time.perf_counter() - start
-    say("rendering the downloads")
-    downloads = render_downloads(store)  # open data (CSV, JSON, SQLite) under downloads/
+    say(f"writing the downloads into {docs_dir}")
+    downloads = write_downloads(store, docs_dir)  # open data, written as it is made
     timings["downloads"] = time.perf_counter() - start - timings["load"]  # part of "render"
     say(f"rendering the pages of {len(store.surveys)} survey(s)")
-    pages = render_pages(store, templates_dir, site_url=site_url, downloads=downloads)
+    pages = render_pages(store, templates_dir, site_url=site_url, downloads=downloads.files)
     search = search_files(store, handwritten)  # static files, copied by MkDocs
     timings["render"] = time.perf_counter() - start - timings["load"]
     timings["pages"] = timings["render"] - timings["downloads"]  # part of "render"
-    if clash := sorted(set(handwritten) & (set(pages) | set(downloads) | set(search))):
+    if clash := sorted(set(handwritten) & (set(pages) | set(downloads.files) | set(search))):
         raise BuildFailed(f"{handwritten_dir / clash[0]}: a hand-written page has the path of "
                           "a generated one")
-    say(f"writing {len(pages) + len(downloads) + len(search)} file(s) to {docs_dir}")
-    written = write_pages({**handwritten, **pages, **downloads, **search}, docs_dir)
+    say(f"writing {len(pages) + len(search)} file(s) to {docs_dir}")
+    written = write_pages({**handwritten, **pages, **search}, docs_dir, kept=downloads.files)
     timings["write"] = time.perf_counter() - start - timings["load"] - timings["render"]
     page_count = len(pages)
-    del store, pages, downloads, search  # written out: free them before MkDocs reads it all again
+    del store, pages, search  # written out: free them before MkDocs reads it all again
     say(f"mkdocs build --strict, unless nothing changed ({page_count} generated page(s))")
     # The templates reach MkDocs only as the pages, which the stamp compares file by file.
     step = publish(docs_dir, site_dir, config_file, site_url, allow_shrink, timings,
                    [handwritten_dir], full)
     timings["total"] = time.perf_counter() - start
-    return BuildReport(page_count, written.written, written.removed, step.action != "skip",
-                       site_dir, timings, [] if site_url else [NO_SITE_URL], step)
+    return BuildReport(page_count, sorted(downloads.written + written.written),
+                       written.removed, step.action != "skip", site_dir, timings,
+                       [] if site_url else [NO_SITE_URL], step)

@@ -6,7 +6,8 @@ template); this is their one entry point.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import tempfile
+from collections.abc import Collection, Mapping
 from functools import cache
 from pathlib import Path
 
@@ -14,21 +15,23 @@ import jinja2
 
 from builder.core.errors import BuildFailed
 from builder.core.model import Store
-from builder.publish.opendata.files import render_downloads
+from builder.publish.opendata.produce import write_downloads
 from builder.publish.pages.plan import plan
 from builder.publish.pages.site import SiteIndex
 from builder.publish.pages.template import Page, make_environment, render_page
+from builder.publish.write import FileInfo
 
 
 def render_pages(store: Store, templates_dir: Path, site_url: str | None = None, *,
-                 downloads: dict[str, bytes] | None = None,
+                 downloads: Mapping[str, FileInfo] | None = None,
                  only: Collection[str] | None = None) -> dict[str, str]:
     """All generated pages and files of the site (the Downloads page included, but not
     the downloads themselves), keyed by path relative to docs/. With the site's URL, the
     feeds link absolutely.
 
-    `downloads`: opendata.files.render_downloads of the same store, if the caller has
-    made it (else it is made when the Downloads page needs it). `only`: make just these
+    `downloads`: what opendata.produce.write_downloads wrote for the same store, if the
+    caller has written them (else they are made in a temporary folder when the Downloads
+    page needs them). `only`: make just these
     paths (paths the site does not have are left out); each is byte for byte what a full
     render makes, since every page is a function of the whole store.
     """
@@ -37,12 +40,12 @@ def render_pages(store: Store, templates_dir: Path, site_url: str | None = None,
 
 
 def render_site(site: SiteIndex, templates_dir: Path, *,
-                downloads: dict[str, bytes] | None = None,
+                downloads: Mapping[str, FileInfo] | None = None,
                 only: Collection[str] | None = None) -> dict[str, str]:
     """render_pages of an index already made (to ask pages.showing first, for example)."""
     env = make_environment(templates_dir, finalize=site.memo.encode)
     env.globals["demo"] = site.store.demo
-    files = cache(lambda: render_downloads(site.store) if downloads is None else downloads)
+    files = cache(lambda: downloads_of(site.store) if downloads is None else downloads)
     out: dict[str, str] = {}
     for path, make in plan(site, files).items():
         if only is not None and path not in only:
@@ -55,6 +58,13 @@ def render_site(site: SiteIndex, templates_dir: Path, *,
             raise BuildFailed(f"{made.template}: planned for {path}, made for {made.path}")
         out[path] = render(env, made, site)
     return out
+
+
+def downloads_of(store: Store) -> Mapping[str, FileInfo]:
+    """The downloads' paths, sizes and sums, made in a temporary folder (for a render
+    without a work folder: tests and tools)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        return write_downloads(store, Path(tmp)).files
 
 
 def render(env: jinja2.Environment, page: Page, site: SiteIndex) -> str:

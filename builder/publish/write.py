@@ -1,14 +1,23 @@
-"""Write generated pages into docs/: only what changed, stale pages removed, never outside."""
+"""Write generated pages into docs/: only what changed, stale pages removed, never outside.
+
+Pages go in one all-or-nothing save (`write_pages`). Large files (the downloads) are
+streamed to disk as they are made (`StreamedFiles`), each replaced in one rename only
+when its bytes changed; `write_pages` then lists them in the manifest as `kept`.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
-from collections.abc import Mapping
-from dataclasses import dataclass
+import os
+from collections.abc import Collection, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 from builder.core.errors import BuildFailed
-from builder.store.durable import write_files
+from builder.store.durable import FILE_MODE, complete_pending, write_files
 
 MANIFEST = ".generated-pages.json"
 """Lists the pages the builder wrote last time, so it can remove those that disappeared
@@ -28,19 +37,28 @@ def _inside(root: Path, rel: str) -> Path:
     return target
 
 
-def write_pages(pages: Mapping[str, str | bytes], docs_dir: Path) -> WriteReport:
+def _manifest(docs_dir: Path) -> list[str]:
+    path = docs_dir / MANIFEST
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else []
+
+
+def _manifest_text(paths: Iterable[str]) -> str:
+    return json.dumps(sorted(paths), indent=0) + "\n"
+
+
+def write_pages(pages: Mapping[str, str | bytes], docs_dir: Path,
+                kept: Collection[str] = ()) -> WriteReport:
+    """Write the pages; `kept` are files already written there (StreamedFiles): listed in
+    the manifest and not removed."""
     docs_dir.mkdir(parents=True, exist_ok=True)
     for rel in pages:
         _inside(docs_dir, rel)
-    manifest_path = docs_dir / MANIFEST
-    previous: list[str] = []
-    if manifest_path.exists():
-        previous = json.loads(manifest_path.read_text(encoding="utf-8"))
-    files = {**pages, MANIFEST: json.dumps(sorted(pages), indent=0) + "\n"}
+    previous = _manifest(docs_dir)
+    files = {**pages, MANIFEST: _manifest_text({*pages, *kept})}
     # Not fsynced: docs/ is rendered again from data/ by the next build.
     written = [w for w in write_files(docs_dir, files, durable=False) if w != MANIFEST]
     removed = []
-    for rel in sorted(set(previous) - set(pages)):
+    for rel in sorted(set(previous) - set(pages) - set(kept)):
         target = _inside(docs_dir, rel)
         if target.exists():
             target.unlink()
@@ -50,3 +68,93 @@ def write_pages(pages: Mapping[str, str | bytes], docs_dir: Path) -> WriteReport
                 parent.rmdir()
                 parent = parent.parent
     return WriteReport(written, removed)
+
+
+@dataclass(frozen=True)
+class FileInfo:
+    """A file written into docs/: its docs-relative path, size and SHA-256 (hex)."""
+
+    path: str
+    size: int
+    sha256: str
+
+
+class _Hashing:
+    """A binary sink that counts and hashes what passes through it to `target`."""
+
+    def __init__(self, target: IO[bytes]) -> None:
+        self.target, self.size, self.digest = target, 0, hashlib.sha256()
+
+    def write(self, data: bytes) -> int:
+        self.size += len(data)
+        self.digest.update(data)
+        return self.target.write(data)
+
+    def flush(self) -> None:
+        self.target.flush()
+
+
+def _holds(target: Path, info: FileInfo) -> bool:
+    if not target.is_file() or target.stat().st_size != info.size:
+        return False
+    with target.open("rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest() == info.sha256
+
+
+@dataclass
+class StreamedFiles:
+    """Files written into docs_dir one by one as they are made, never held in memory.
+
+    Each goes to a hidden `.NAME.partial` beside its target and replaces it in one rename,
+    only if its bytes differ (an unchanged file is not rewritten). `plan` first adds every
+    path a run may write to the manifest, so that files left by a failed run are still
+    the builder's and the next `write_pages` removes those that are no longer made.
+    """
+
+    root: Path
+    files: dict[str, FileInfo] = field(default_factory=dict)
+    written: list[str] = field(default_factory=list)
+
+    def plan(self, paths: Iterable[str]) -> None:
+        complete_pending(self.root, durable=False)  # a page save cut short comes first
+        wanted = set(paths)
+        for rel in wanted:
+            _inside(self.root, rel)
+        previous = set(_manifest(self.root))
+        if not wanted <= previous:
+            self.root.mkdir(parents=True, exist_ok=True)
+            write_files(self.root, {MANIFEST: _manifest_text(previous | wanted)},
+                        durable=False)
+
+    @contextmanager
+    def open(self, rel: str) -> Iterator[_Hashing]:
+        target = _inside(self.root, rel)
+        if rel in self.files:
+            raise BuildFailed(f"two files would be written to {rel}")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(f".{target.name}.partial")
+        try:
+            with partial.open("wb") as fh:
+                sink = _Hashing(fh)
+                yield sink
+            info = FileInfo(rel, sink.size, sink.digest.hexdigest())
+            if _holds(target, info):
+                partial.unlink()
+            else:
+                os.chmod(partial, FILE_MODE)
+                os.replace(partial, target)
+                self.written.append(rel)
+        finally:
+            partial.unlink(missing_ok=True)
+        self.files[rel] = info
+
+    def keep(self, infos: list[FileInfo]) -> bool:
+        """Keep files made by an earlier run, all of them if each is there with its size,
+        else none."""
+        for info in infos:
+            target = _inside(self.root, info.path)
+            if info.path in self.files or not target.is_file() \
+                    or target.stat().st_size != info.size:
+                return False
+        self.files.update((info.path, info) for info in infos)
+        return True

@@ -106,13 +106,14 @@ answers.csv / answers.json, which is written in the ccadb-csv / json import layo
 
 
 def write_exports(data_dir: Path, target: Path) -> dict[str, Any]:
-    from builder.publish.opendata.files import render_downloads
+    from builder.publish.opendata.produce import render_downloads
     from builder.store.records import load_store
 
     files = render_downloads(load_store(data_dir))
     target.mkdir(parents=True, exist_ok=True)
-    for suffix in EXPORTS.values():
-        (target / f"answers.{suffix}").write_bytes(files[f"downloads/answers.{suffix}"])
+    for suffix in EXPORTS.values():  # published gzipped: an import reads the plain file
+        (target / f"answers.{suffix}").write_bytes(
+            gzip.decompress(files[f"downloads/answers.{suffix}.gz"]))
     return {}
 
 

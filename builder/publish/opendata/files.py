@@ -1,55 +1,45 @@
-"""Open data: the whole store as CSV, JSON, SQLite and a Frictionless Data Package.
+"""The bytes of the open-data files: CSV, JSON and SQLite, written as they are made.
 
-Pure: `render_downloads(store)` returns every file as bytes, keyed by its path relative
-to docs/. Two layouts:
+Every writer takes a binary sink (a file, or a gzip stream over one) and rows one at a
+time, so that no file is ever held whole in memory. Two layouts:
 
 - *answer records*: the ten keys of the `json` and `ccadb-csv` import formats, one record
-  per CA owner x question x chosen option (`answers.json|csv`, and one pair per survey
-  and per question under `surveys/`). The JSON imports back with `builder import`.
-- *tables* with keys: surveys, questions, options, ca_owners, answers, history, as CSV
-  (`tables/*.csv`), one JSON file (`dataset.json`) and SQLite (`ca-communications.sqlite`,
-  with an FTS5 index over the answers).
+  per CA owner x question x chosen option (`write_csv(RECORD_FIELDS, ...)`,
+  `write_json_array`). The JSON imports back with `builder import`.
+- *tables* with keys: surveys, questions, options, ca_owners, answers, history, as CSV,
+  one JSON object (`write_dataset_json`) and SQLite (`write_sqlite`, with an FTS5 index
+  over the answers).
 
 JSON keeps the exact text. A CSV cell that a spreadsheet would run as a formula gets a
 leading apostrophe (`spreadsheet_safe`). The same store always gives the same bytes:
-rows in a fixed order, no build times, SQLite built in memory with a fixed page size.
+rows in a fixed order, no build times, SQLite with a fixed page size, gzip without a
+name or time in its header (`gzipped`).
 """
 
 from __future__ import annotations
 
 import csv
-import hashlib
-import io
+import gzip
 import json
 import re
+import shutil
 import sqlite3
-import tempfile
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, Protocol
 
 from builder.core.errors import BuildFailed
-from builder.core.model import RECORD_FIELDS, Store
 from builder.core.text import without_surrogates
-from builder.publish.opendata.datapackage import datapackage
-from builder.publish.opendata.layout import RECORD_SCHEMA_FILE, ROOT, SQLITE_FILE, download_stem
-from builder.publish.opendata.tables import (
-    ARRAY,
-    BOOL,
-    INT,
-    RECORD_SCHEMA,
-    STR,
-    TABLES,
-    Table,
-    answer_records,
-    table_rows,
-)
-from builder.publish.paths import question_page, survey_page
-from builder.store.records import survey_dir_name
+from builder.publish.opendata.layout import SQLITE_FILE
+from builder.publish.opendata.tables import ARRAY, BOOL, INT, STR, TABLES, Table, TableRows
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
+class Sink(Protocol):
+    def write(self, data: bytes, /) -> int: ...
 
 
 def spreadsheet_safe(text: str) -> str:
@@ -71,9 +61,18 @@ def _utf8_json(text: str) -> bytes:
     return text.encode("utf-8", "backslashreplace")
 
 
-def json_array(rows: list[dict[str, Any]]) -> str:
+def write_json_array(sink: Sink, rows: Iterable[dict[str, Any]]) -> None:
     """A JSON array with one object per line (exact text, UTF-8, keys in column order)."""
-    return "[\n" + ",\n".join(_json(r) for r in rows) + "\n]" if rows else "[]"
+    first = True
+    for row in rows:
+        sink.write(_utf8_json(("[\n" if first else ",\n") + _json(row)))
+        first = False
+    sink.write(b"[]" if first else b"\n]")
+
+
+def _text(text: str) -> str:
+    # ASCII holds no surrogate: most cells skip the regular expression.
+    return text if text.isascii() else without_surrogates(text)
 
 
 def _csv_cell(value: Any) -> str:
@@ -84,17 +83,74 @@ def _csv_cell(value: Any) -> str:
     if isinstance(value, int):
         return str(value)
     text = _json(value) if isinstance(value, list) else str(value)
-    return spreadsheet_safe(without_surrogates(text))
+    return spreadsheet_safe(_text(text))
 
 
-def csv_bytes(columns: Iterable[str], rows: list[dict[str, Any]]) -> bytes:
+class _Text:
+    """What csv.writer writes to: text, encoded as UTF-8 into a binary sink."""
+
+    def __init__(self, sink: Sink) -> None:
+        self.sink = sink
+
+    def write(self, text: str) -> int:
+        return self.sink.write(text.encode("utf-8"))
+
+
+def write_csv(sink: Sink, columns: Iterable[str], rows: Iterable[dict[str, Any]]) -> None:
     """UTF-8 CSV (RFC 4180, no BOM) with a header row; cells made spreadsheet-safe."""
     names = list(columns)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = csv.writer(_Text(sink), lineterminator="\r\n")
     writer.writerow(names)
-    writer.writerows([_csv_cell(row[name]) for name in names] for row in rows)
-    return buffer.getvalue().encode("utf-8")
+    for row in rows:
+        writer.writerow([_csv_cell(row[name]) for name in names])
+
+
+def write_dataset_json(sink: Sink, rows: TableRows) -> None:
+    """One JSON object: a key per table, each an array of its rows (exact text)."""
+    for n, table in enumerate(TABLES):
+        sink.write(("{\n" if n == 0 else ",\n").encode() + f'"{table.name}":'.encode())
+        write_json_array(sink, rows.of(table.name))
+    sink.write(b"\n}\n")
+
+
+class _Buffer:
+    """Collects small writes (a CSV row, a JSON line) into large ones: gzip and zlib cost
+    a Python call per write, whatever its size."""
+
+    SIZE = 1 << 20
+
+    def __init__(self, sink: Sink) -> None:
+        self.sink, self.data = sink, bytearray()
+
+    def write(self, data: bytes) -> int:
+        self.data += data
+        if len(self.data) >= self.SIZE:
+            self.flush()
+        return len(data)
+
+    def flush(self) -> None:
+        if self.data:
+            self.sink.write(bytes(self.data))
+            self.data.clear()
+
+
+@contextmanager
+def gzipped(sink: IO[bytes] | Sink) -> Iterator[Sink]:
+    """A gzip stream into sink, buffered: no file name or time in the header, so the same
+    bytes always give the same file."""
+    with gzip.GzipFile(filename="", mode="wb", fileobj=sink,  # type: ignore[arg-type]
+                       compresslevel=6, mtime=0) as stream:
+        buffer = _Buffer(stream)
+        yield buffer
+        buffer.flush()
+
+
+def gz(write: Callable[[Sink], None]) -> Callable[[Sink], None]:
+    """The same writer, its output gzip-compressed."""
+    def compressed(sink: Sink) -> None:
+        with gzipped(sink) as stream:
+            write(stream)
+    return compressed
 
 
 def _sql_value(value: Any) -> Any:
@@ -102,7 +158,7 @@ def _sql_value(value: Any) -> Any:
         return int(value)
     if isinstance(value, list):
         value = _json(value)
-    return without_surrogates(value) if isinstance(value, str) else value
+    return _text(value) if isinstance(value, str) else value
 
 
 def _ddl(table: Table) -> list[str]:
@@ -145,12 +201,14 @@ def fts5_available() -> bool:
         conn.close()
 
 
-def sqlite_bytes(rows: dict[str, list[dict[str, Any]]]) -> bytes:
-    """The tables as one SQLite file: built in memory, fixed page size, fixed row order."""
+def write_sqlite(path: Path, rows: TableRows) -> None:
+    """The tables as one SQLite file at path (new): fixed page size, fixed row order."""
     fts = fts5_available()
-    conn = sqlite3.connect(":memory:")
+    conn = sqlite3.connect(path)
     try:
         conn.execute("PRAGMA page_size = 4096")
+        conn.execute("PRAGMA journal_mode = OFF")  # a new file, thrown away if this fails
+        conn.execute("PRAGMA synchronous = OFF")
         conn.execute("PRAGMA user_version = 1")
         for table in TABLES:
             for statement in _ddl(table):
@@ -160,98 +218,20 @@ def sqlite_bytes(rows: dict[str, list[dict[str, Any]]]) -> bytes:
         for table in TABLES:
             names = [f.name for f in table.fields]
             conn.executemany(
-                f"INSERT INTO {table.name} ({', '.join(names)}) "
+                f"INSERT INTO {table.name} ({', '.join(names)}) "  # noqa: S608 (our names)
                 f"VALUES ({', '.join('?' * len(names))})",
-                ([_sql_value(row[n]) for n in names] for row in rows[table.name]))
+                ([_sql_value(row[n]) for n in names] for row in rows.of(table.name)))
         if fts:
             conn.execute("INSERT INTO answers_fts(answers_fts) VALUES ('rebuild')")
             conn.execute("INSERT INTO answers_fts(answers_fts) VALUES ('optimize')")
         conn.commit()
         conn.execute("VACUUM")
-        return _serialize(conn)
     except sqlite3.IntegrityError as exc:  # two keys with one slug: refuse, never merge
         raise BuildFailed(f"{SQLITE_FILE}: {exc}") from exc
     finally:
         conn.close()
 
 
-def _serialize(conn: sqlite3.Connection) -> bytes:
-    if hasattr(conn, "serialize"):
-        return conn.serialize()
-    with tempfile.TemporaryDirectory() as tmp:  # Python built without sqlite3 serialize
-        path = Path(tmp) / SQLITE_FILE
-        conn.execute("VACUUM INTO ?", (str(path),))
-        return path.read_bytes()
-
-
-@dataclass
-class _Files:
-    files: dict[str, bytes] = field(default_factory=dict)
-    resources: list[dict[str, Any]] = field(default_factory=list)
-
-    def add(self, path: str, data: bytes, resource: dict[str, Any] | None = None) -> None:
-        if path in self.files:
-            raise BuildFailed(f"two downloads would be written to {ROOT}/{path}")
-        self.files[path] = data
-        if resource is not None:
-            resource = resource | {"path": path}
-            if resource.get("format") != "json" or "schema" not in resource:
-                # frictionless 5 measures no JSON table as it reads it, and would report
-                # every size as wrong: JSON tables go without (the Downloads page has them).
-                digest = hashlib.sha256(data).hexdigest()
-                resource |= {"bytes": len(data), "hash": f"sha256:{digest}"}
-            self.resources.append(resource)
-
-    def records(self, name: str, stem: str, title: str, records: list[dict[str, Any]]) -> None:
-        """One set of answer records as CSV and JSON, each described by the shared schema."""
-        table = {"profile": "tabular-data-resource", "encoding": "utf-8",
-                 "schema": RECORD_SCHEMA_FILE}
-        self.add(f"{stem}.csv", csv_bytes(RECORD_FIELDS, records), {
-            "name": f"{name}-csv", "title": f"{title} (CSV)", "format": "csv",
-            "mediatype": "text/csv"} | table)
-        # An empty array is no table to frictionless (it finds no keys), so `[]` is plain JSON.
-        self.add(f"{stem}.json", _utf8_json(json_array(records) + "\n"), {
-            "name": f"{name}-json", "title": f"{title} (JSON)", "format": "json",
-            "mediatype": "application/json"} | (table if records else {
-                "description": "Empty: no answers captured."}))
-
-
-def render_downloads(store: Store) -> dict[str, bytes]:
-    """Every download, keyed by path relative to docs/ (all under downloads/)."""
-    out = _Files()
-    rows = table_rows(store)
-    for table in TABLES:
-        out.add(f"tables/{table.name}.csv", csv_bytes((f.name for f in table.fields),
-                                                      rows[table.name]), {
-            "name": table.resource, "title": table.name, "description": table.description,
-            "profile": "tabular-data-resource", "format": "csv", "mediatype": "text/csv",
-            "encoding": "utf-8", "schema": table.schema()})
-    surveys = store.sorted_surveys()
-    out.records("answers", "answers", "All answers, one record per chosen option",
-                [r for d in surveys for r in answer_records(d, d.sorted_answers())])
-    dataset = "{\n" + ",\n".join(f'"{t.name}":{json_array(rows[t.name])}' for t in TABLES)
-    out.add("dataset.json", _utf8_json(dataset + "\n}\n"), {
-        "name": "dataset-json", "title": "All tables in one JSON file",
-        "description": "An object with one key per table (surveys, questions, options, "
-                       "ca_owners, answers, history); each holds an array of rows with the "
-                       "fields of that table's CSV file. Text is exact.",
-        "format": "json", "mediatype": "application/json", "encoding": "utf-8"})
-    out.add(SQLITE_FILE, sqlite_bytes(rows), {
-        "name": "sqlite", "title": "All tables as one SQLite database",
-        "description": "The six tables with primary and foreign keys and indexes, an FTS5 "
-                       "index over answers.response (answers_fts) and the view "
-                       "answer_records. Opens in sqlite3 or Datasette.",
-        "format": "sqlite", "mediatype": "application/vnd.sqlite3"})
-    for data in surveys:
-        sid = survey_dir_name(data.survey.key)
-        answers = data.sorted_answers()
-        out.records(f"survey-{sid}-answers", download_stem(survey_page(data.survey.key)),
-                    f"Answers to {data.survey.title}", answer_records(data, answers))
-        for q in data.sorted_questions():
-            out.records(f"survey-{sid}-{q.id.lower()}",
-                        download_stem(question_page(data.survey.key, q.id)),
-                        f"Answers to {q.id} of {data.survey.title}",
-                        answer_records(data, [a for a in answers if a.question_id == q.id]))
-    out.add(RECORD_SCHEMA_FILE, (json.dumps(RECORD_SCHEMA, indent=1) + "\n").encode())
-    out.add("datapackage.json", datapackage(store, out.resources))
-    return {f"{ROOT}/{path}": data for path, data in out.files.items()}
+def copy_into(sink: Sink, path: Path) -> None:
+    with path.open("rb") as fh:
+        shutil.copyfileobj(fh, sink, 1 << 20)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -185,43 +185,72 @@ def answer_records(data: SurveyData, answers: Iterable[Answer]) -> list[dict[str
 
 
 def table_rows(store: Store) -> dict[str, list[dict[str, Any]]]:
-    """Every table's rows, in a fixed order, as Python values."""
-    names = owner_names(store)
-    slug = {key: page_name(key, "ca-owner") for key in names}
-    rows: dict[str, list[dict[str, Any]]] = {t.name: [] for t in TABLES}
-    for key, name in sorted(names.items(), key=lambda kv: (kv[1].casefold(), slug[kv[0]])):
-        rows["ca_owners"].append({"ca_owner_slug": slug[key], "name": name, "ca_owner_key": key,
-                                  "page": url_of(owner_page(key))})
-    for data in store.sorted_surveys():
+    """Every table's rows, in a fixed order, as Python values (all at once: for tests)."""
+    rows = TableRows(store)
+    return {t.name: list(rows.of(t.name)) for t in TABLES}
+
+
+class TableRows:
+    """One table's rows at a time, in a fixed order: made as they are written, so that
+    no table of a large store is ever held whole in memory."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.names = owner_names(store)
+        self.slug = {key: page_name(key, "ca-owner") for key in self.names}
+
+    def of(self, table: str) -> Iterator[dict[str, Any]]:
+        if table == "ca_owners":
+            return self._owners()
+        return (row for data in self.store.sorted_surveys()
+                for row in getattr(self, f"_{table}")(data))
+
+    def _owners(self) -> Iterator[dict[str, Any]]:
+        for key, name in sorted(self.names.items(),
+                                key=lambda kv: (kv[1].casefold(), self.slug[kv[0]])):
+            yield {"ca_owner_slug": self.slug[key], "name": name, "ca_owner_key": key,
+                   "page": url_of(owner_page(key))}
+
+    def _surveys(self, data: SurveyData) -> Iterator[dict[str, Any]]:
         s = data.survey
-        sid = survey_dir_name(s.key)
-        rows["surveys"].append({
-            "survey_slug": sid, "title": s.title, "communication_id": s.communication_id,
-            "sent": s.sent, "deadline": s.deadline, "partial": s.partial, "demo": s.demo,
-            "source_urls": list(s.source_urls), "note": s.note, "letter": s.letter,
-            "page": url_of(survey_page(s.key))})
+        yield {"survey_slug": survey_dir_name(s.key), "title": s.title,
+               "communication_id": s.communication_id, "sent": s.sent,
+               "deadline": s.deadline, "partial": s.partial, "demo": s.demo,
+               "source_urls": list(s.source_urls), "note": s.note, "letter": s.letter,
+               "page": url_of(survey_page(s.key))}
+
+    def _questions(self, data: SurveyData) -> Iterator[dict[str, Any]]:
+        sid = survey_dir_name(data.survey.key)
         for q in data.sorted_questions():
-            rows["questions"].append({
-                "survey_slug": sid, "question_id": q.id, "question_order": q.order,
-                "question_type": q.type, "question_text": q.text,
-                "source": None if q.source is None else public_source(q.source),
-                "page": url_of(question_page(s.key, q.id))})
-            rows["options"] += [{"survey_slug": sid, "question_id": q.id, "option_number": n,
-                                 "label": label} for n, label in enumerate(q.options, start=1)]
+            yield {"survey_slug": sid, "question_id": q.id, "question_order": q.order,
+                   "question_type": q.type, "question_text": q.text,
+                   "source": None if q.source is None else public_source(q.source),
+                   "page": url_of(question_page(data.survey.key, q.id))}
+
+    def _options(self, data: SurveyData) -> Iterator[dict[str, Any]]:
+        sid = survey_dir_name(data.survey.key)
+        for q in data.sorted_questions():
+            for n, label in enumerate(q.options, start=1):
+                yield {"survey_slug": sid, "question_id": q.id, "option_number": n,
+                       "label": label}
+
+    def _answers(self, data: SurveyData) -> Iterator[dict[str, Any]]:
+        sid = survey_dir_name(data.survey.key)
         for a in data.sorted_answers():
             for position, (response, number) in enumerate(_chosen(a), start=1):
-                rows["answers"].append({
-                    "survey_slug": sid, "question_id": a.question_id,
-                    "ca_owner_slug": slug[a.owner_key], "position": position,
-                    "option_number": number, "response": response,
-                    "ca_owner_name": a.owner_name, "submitted_at": a.submitted_at,
-                    "observed_at": a.observed_at, "captured_at": a.captured_at,
-                    "live": a.live, "source": public_source(a.source)})
+                yield {"survey_slug": sid, "question_id": a.question_id,
+                       "ca_owner_slug": self.slug[a.owner_key], "position": position,
+                       "option_number": number, "response": response,
+                       "ca_owner_name": a.owner_name, "submitted_at": a.submitted_at,
+                       "observed_at": a.observed_at, "captured_at": a.captured_at,
+                       "live": a.live, "source": public_source(a.source)}
+
+    def _history(self, data: SurveyData) -> Iterator[dict[str, Any]]:
+        sid = survey_dir_name(data.survey.key)
         for sequence, c in enumerate(data.history, start=1):
-            rows["history"].append({
-                "survey_slug": sid, "sequence": sequence, "question_id": c.question_id,
-                "ca_owner_slug": slug[c.owner_key], "ca_owner_name": c.owner_name,
-                "kind": c.kind, "old": None if c.old is None else list(c.old),
-                "new": None if c.new is None else list(c.new), "observed_at": c.observed_at,
-                "captured_at": c.captured_at, "live": c.live, "source": public_source(c.source)})
-    return rows
+            yield {"survey_slug": sid, "sequence": sequence, "question_id": c.question_id,
+                   "ca_owner_slug": self.slug[c.owner_key], "ca_owner_name": c.owner_name,
+                   "kind": c.kind, "old": None if c.old is None else list(c.old),
+                   "new": None if c.new is None else list(c.new),
+                   "observed_at": c.observed_at, "captured_at": c.captured_at,
+                   "live": c.live, "source": public_source(c.source)}

@@ -6,7 +6,7 @@ only when asked for, so a caller can make a chosen few (see showing.py).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import partial
 
 from builder.core.errors import BuildFailed
@@ -29,11 +29,12 @@ from builder.publish.pages.site import SiteIndex
 from builder.publish.pages.survey import build_survey
 from builder.publish.pages.template import Page
 from builder.publish.paths import question_page, survey_page
+from builder.publish.write import FileInfo
 
 Maker = Callable[[], Page | str]
 """Makes one file: a Page (rendered through its template) or the file's text."""
-Downloads = Callable[[], dict[str, bytes]]
-"""The open-data files (opendata.files.render_downloads), made when first needed."""
+Downloads = Callable[[], Mapping[str, FileInfo]]
+"""The open-data files (opendata.produce.write_downloads), made when first needed."""
 
 
 class Plan(dict[str, Maker]):

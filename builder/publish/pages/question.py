@@ -13,7 +13,7 @@ from builder.publish.encode import encode
 from builder.publish.history_view import row_anchor
 from builder.publish.labels import capture
 from builder.publish.opendata.layout import PAGE as DOWNLOADS_PAGE
-from builder.publish.opendata.layout import page_download
+from builder.publish.opendata.layout import question_file, survey_file
 from builder.publish.pages.cells import answer_cell_values, partial_note
 from builder.publish.pages.site import SiteIndex
 from builder.publish.pages.survey import OwnerLink
@@ -99,8 +99,9 @@ class QuestionPage:
     related: Related | None
     ca_field: dict[str, str] | None
     comments: CommentsLink | None
-    download_csv: str
-    download_json: str
+    download_csv: str | None
+    """None: no answers captured, so no file."""
+    download_json: str | None
     downloads_page: str
 
 
@@ -134,7 +135,9 @@ def build_question(site: SiteIndex, data: SurveyData, question: Question) -> Pag
         site.ca.field_for_question(data.survey.key, question.id),
         CommentsLink(comments, question_page(data.survey.key, comments.id)) if comments
         else None,
-        page_download(page, "csv"), page_download(page, "json"), DOWNLOADS_PAGE))
+        question_file(page) if answers else None,
+        survey_file(survey_page(data.survey.key), "json") if answers else None,
+        DOWNLOADS_PAGE))
 
 
 def related(site: SiteIndex, question: Question) -> Related | None:

@@ -10,7 +10,7 @@ from markupsafe import Markup
 from builder.core.model import Question, SurveyData, is_blank
 from builder.publish.encode import link, safe_external_url
 from builder.publish.opendata.layout import PAGE as DOWNLOADS_PAGE
-from builder.publish.opendata.layout import page_download
+from builder.publish.opendata.layout import survey_file
 from builder.publish.pages.cells import partial_note
 from builder.publish.pages.site import SiteIndex
 from builder.publish.pages.template import Page
@@ -50,8 +50,9 @@ class SurveyPage:
     missing: list[OwnerLink]
     sources: list[Markup]
     report: Markup | None
-    download_csv: str
-    download_json: str
+    download_csv: str | None
+    """None: no answers captured, so no file."""
+    download_json: str | None
     downloads_page: str
 
 
@@ -93,5 +94,6 @@ def build_survey(site: SiteIndex, data: SurveyData) -> Page:
         owner_links(site, answered), owner_links(site, missing),
         [link(u, u, external=True) for u in data.survey.source_urls if safe_external_url(u)],
         link(report, report, external=True) if report else None,
-        page_download(page, "csv"), page_download(page, "json"), DOWNLOADS_PAGE),
+        survey_file(page, "csv") if data.answers else None,
+        survey_file(page, "json") if data.answers else None, DOWNLOADS_PAGE),
         feed=survey_feed(data.survey.key))

@@ -1,0 +1,289 @@
+"""Write every download into the work folder as it is made, and only what changed.
+
+`write_downloads(store, docs_dir)` plans the files in groups: the whole dataset (the six
+tables as CSV, JSON and SQLite, all answer records) and one group per survey (its
+answer records, and one CSV file per question that has answers). Each group carries a
+digest of its inputs (the survey's data, or every survey's; and the builder's own code);
+a group whose digest and files are those of the last run (`layout.STATE`) is kept as it
+is, the others are written again through `StreamedFiles` (a file whose bytes did not
+change is not rewritten). The result is the same as a build from nothing. A file with no
+record in it is not made: a survey or question without answers has no download.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from builder import __version__
+from builder.core.model import RECORD_FIELDS, Store, SurveyData
+from builder.publish.opendata.datapackage import datapackage
+from builder.publish.opendata.files import (
+    Sink,
+    copy_into,
+    gz,
+    write_csv,
+    write_dataset_json,
+    write_json_array,
+    write_sqlite,
+)
+from builder.publish.opendata.layout import (
+    GZ,
+    RECORD_SCHEMA_FILE,
+    ROOT,
+    SQLITE_FILE,
+    STATE,
+    question_file,
+    survey_file,
+)
+from builder.publish.opendata.tables import RECORD_SCHEMA, TABLES, TableRows, answer_records
+from builder.publish.paths import question_page, survey_page
+from builder.publish.write import FileInfo, StreamedFiles
+from builder.store.records import survey_dir_name
+
+Writer = Callable[[Sink], None]
+Records = Iterable[dict[str, Any]]
+STATE_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Part:
+    """One file: where it goes (docs-relative), how to write it, how the package says it."""
+
+    path: str
+    write: Writer
+    resource: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class Group:
+    key: str
+    inputs: str
+    """Digest of everything the group's files are made from."""
+    parts: list[Part]
+
+
+@dataclass(frozen=True)
+class Downloads:
+    files: dict[str, FileInfo]
+    """Every download by docs-relative path, in a fixed order."""
+    written: list[str]
+    """The files this run wrote (new or changed)."""
+
+
+@cache
+def code_digest() -> str:
+    """The builder's own code: a changed writer must not keep files an older one made."""
+    digest = hashlib.sha256(f"{__version__} {STATE_VERSION}".encode())
+    package = Path(__file__).resolve().parents[2]
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _fields(value: object) -> list[object]:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return [getattr(value, f.name) for f in dataclasses.fields(value)]
+    raise TypeError(f"not part of a survey's data: {type(value).__name__}")
+
+
+def survey_digest(data: SurveyData) -> str:
+    """A digest of everything the store holds for one survey (C-speed JSON, no repr)."""
+    text = json.dumps([data.survey, data.sorted_questions(), data.sorted_answers(),
+                       data.history], default=_fields)
+    return hashlib.sha256(f"{code_digest()}\n{text}".encode()).hexdigest()
+
+
+def _records_writers(records: Callable[[], Records]) -> tuple[Writer, Writer]:
+    def as_csv(sink: Sink) -> None:
+        write_csv(sink, RECORD_FIELDS, records())
+
+    def as_json(sink: Sink) -> None:
+        write_json_array(sink, records())
+        sink.write(b"\n")
+    return as_csv, as_json
+
+
+def _record_parts(name: str, path: str, title: str, records: Callable[[], Records],
+                  gzipped: bool) -> list[Part]:
+    """One set of answer records as CSV and JSON (gzipped), or as a plain CSV only."""
+    table = {"profile": "tabular-data-resource", "encoding": "utf-8",
+             "schema": RECORD_SCHEMA_FILE}
+    as_csv, as_json = _records_writers(records)
+    zipped = {"compression": "gz"} if gzipped else {}
+    parts = [Part(path + (GZ if gzipped else ""), gz(as_csv) if gzipped else as_csv, {
+        "name": f"{name}-csv", "title": f"{title} (CSV)", "format": "csv",
+        "mediatype": "text/csv"} | zipped | table)]
+    if gzipped:
+        parts.append(Part(path.removesuffix(".csv") + ".json" + GZ, gz(as_json), {
+            "name": f"{name}-json", "title": f"{title} (JSON)", "format": "json",
+            "mediatype": "application/json"} | zipped | table))
+    return parts
+
+
+def _of_question(records: Callable[[], Records], question_id: str) -> Callable[[], Records]:
+    return lambda: (r for r in records() if r["question_id"] == question_id)
+
+
+def survey_group(data: SurveyData) -> Group:
+    """A survey's answer records (gzipped CSV and JSON) and one CSV per answered question."""
+    sid, key, title = survey_dir_name(data.survey.key), data.survey.key, data.survey.title
+    records = cache(lambda: answer_records(data, data.sorted_answers()))
+    parts: list[Part] = []
+    if data.answers:
+        parts += _record_parts(f"survey-{sid}-answers", survey_file(survey_page(key), "csv")
+                               .removesuffix(GZ), f"Answers to {title}", records, True)
+    answered = {question_id for question_id, _ in data.answers}
+    for q in data.sorted_questions():
+        if q.id in answered:
+            parts += _record_parts(
+                f"survey-{sid}-{q.id.lower()}", question_file(question_page(key, q.id)),
+                f"Answers to {q.id} of {title}", _of_question(records, q.id), False)
+    return Group(f"survey/{sid}", survey_digest(data), parts)
+
+
+def _write(sink: Sink, data: bytes) -> None:
+    sink.write(data)
+
+
+def _table_part(rows: Callable[[], TableRows], index: int) -> Part:
+    table = TABLES[index]
+
+    def write(sink: Sink) -> None:
+        write_csv(sink, (f.name for f in table.fields), rows().of(table.name))
+    return Part(f"{ROOT}/tables/{table.name}.csv{GZ}", gz(write), {
+        "name": table.resource, "title": table.name, "description": table.description,
+        "profile": "tabular-data-resource", "format": "csv", "compression": "gz",
+        "mediatype": "text/csv", "encoding": "utf-8", "schema": table.schema()})
+
+
+def _sqlite_writer(rows: Callable[[], TableRows], work: Path) -> Writer:
+    def write(sink: Sink) -> None:
+        # Built on disk beside the downloads (a large database is never in memory).
+        with tempfile.TemporaryDirectory(prefix=".sqlite-", dir=work) as tmp:
+            path = Path(tmp) / SQLITE_FILE
+            write_sqlite(path, rows())
+            copy_into(sink, path)
+    return gz(write)
+
+
+def dataset_group(store: Store, work: Path, surveys: list[Group]) -> Group:
+    """The whole dataset: made again when anything changed."""
+    rows = cache(lambda: TableRows(store))
+    digest = hashlib.sha256(f"{code_digest()} demo={store.demo}".encode())
+    for group in surveys:
+        digest.update(f"\n{group.key} {group.inputs}".encode())
+
+    def records() -> Iterator[dict[str, Any]]:
+        for data in store.sorted_surveys():
+            yield from answer_records(data, data.sorted_answers())
+
+    parts = [_table_part(rows, i) for i in range(len(TABLES))]
+    if any(data.answers for data in store.surveys.values()):
+        parts += _record_parts("answers", f"{ROOT}/answers.csv",
+                               "All answers, one record per chosen option",
+                               records, True)
+    parts.append(Part(f"{ROOT}/dataset.json{GZ}", gz(lambda s: write_dataset_json(s, rows())), {
+        "name": "dataset-json", "title": "All tables in one JSON file",
+        "description": "An object with one key per table (surveys, questions, options, "
+                       "ca_owners, answers, history); each holds an array of rows with the "
+                       "fields of that table's CSV file. Text is exact.",
+        "format": "json", "compression": "gz", "mediatype": "application/json",
+        "encoding": "utf-8"}))
+    parts.append(Part(f"{ROOT}/{SQLITE_FILE}{GZ}", _sqlite_writer(rows, work), {
+        "name": "sqlite", "title": "All tables as one SQLite database",
+        "description": "The six tables with primary and foreign keys and indexes, an FTS5 "
+                       "index over answers.response (answers_fts) and the view "
+                       "answer_records. Opens in sqlite3 or Datasette (after gunzip).",
+        "format": "sqlite", "compression": "gz", "mediatype": "application/vnd.sqlite3"}))
+    schema = (json.dumps(RECORD_SCHEMA, indent=1) + "\n").encode()
+    parts.append(Part(f"{ROOT}/{RECORD_SCHEMA_FILE}", lambda sink: _write(sink, schema)))
+    return Group("dataset", digest.hexdigest(), parts)
+
+
+def _described(resource: dict[str, Any], info: FileInfo) -> dict[str, Any]:
+    out = resource | {"path": info.path.removeprefix(f"{ROOT}/")}
+    if out.get("format") != "json" or "schema" not in out:
+        # frictionless 5 measures no JSON table as it reads it, and would report every
+        # size as wrong: JSON tables go without (the Downloads page has them).
+        out |= {"bytes": info.size, "hash": f"sha256:{info.sha256}"}
+    return out
+
+
+def _kept(out: StreamedFiles, group: Group, saved: Any) -> list[list[Any]] | None:
+    """The saved entries of a group made from the same inputs, if its files are there."""
+    if not isinstance(saved, dict) or saved.get("inputs") != group.inputs:
+        return None
+    entries = saved.get("files")
+    if not isinstance(entries, list) or [e[0] for e in entries] != [
+            p.path for p in group.parts]:
+        return None
+    infos = [FileInfo(path, size, sha256) for path, size, sha256, _ in entries]
+    return entries if out.keep(infos) else None
+
+
+def _made(out: StreamedFiles, group: Group) -> list[list[Any]]:
+    entries = []
+    for part in group.parts:
+        with out.open(part.path) as sink:
+            part.write(sink)
+        info = out.files[part.path]
+        entries.append([info.path, info.size, info.sha256, part.resource])
+    return entries
+
+
+def _saved_state(docs_dir: Path) -> dict[str, Any]:
+    """The groups of the last run, by key (empty when there is no readable state)."""
+    try:
+        state = json.loads((docs_dir / STATE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(state, dict) or state.get("version") != STATE_VERSION:
+        return {}
+    groups = state.get("groups")
+    return groups if isinstance(groups, dict) else {}
+
+
+def write_downloads(store: Store, docs_dir: Path) -> Downloads:
+    """Every download, written into docs_dir (under downloads/) as it is made."""
+    surveys = [survey_group(data) for data in store.sorted_surveys()]
+    groups = [dataset_group(store, docs_dir, surveys), *surveys]
+    package = f"{ROOT}/datapackage.json"
+    out = StreamedFiles(docs_dir)
+    out.plan([p.path for g in groups for p in g.parts] + [package])
+    saved = _saved_state(docs_dir)
+    entries = {g.key: e for g in groups if (e := _kept(out, g, saved.get(g.key)))}
+    state_file = docs_dir / STATE
+    if len(entries) < len(groups):
+        # Gone until this run has finished: a run cut short leaves no claim about files
+        # it may have half replaced, and the next one makes them all again.
+        state_file.unlink(missing_ok=True)
+    for group in groups:
+        if group.key not in entries:
+            entries[group.key] = _made(out, group)
+    resources = [_described(resource, out.files[path]) for g in groups
+                 for path, _, _, resource in entries[g.key] if resource is not None]
+    with out.open(package) as sink:
+        sink.write(datapackage(store, resources))
+    state = json.dumps({"version": STATE_VERSION, "groups": {
+        g.key: {"inputs": g.inputs, "files": entries[g.key]} for g in groups}})
+    if not state_file.exists() or state_file.read_text(encoding="utf-8") != state:
+        state_file.write_text(state, encoding="utf-8")
+    paths = [p.path for g in groups for p in g.parts] + [package]
+    return Downloads({path: out.files[path] for path in paths}, out.written)
+
+
+def render_downloads(store: Store) -> dict[str, bytes]:
+    """Every download as bytes, by docs-relative path: written into a temporary folder and
+    read back (for tests and tools; the build writes into its work folder)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        files = write_downloads(store, Path(tmp)).files
+        return {path: (Path(tmp) / path).read_bytes() for path in files}
