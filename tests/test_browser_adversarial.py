@@ -18,7 +18,8 @@ from hostile_data import NAMES, import_hostile_exports
 
 INJECTED = """() => [...document.querySelectorAll(
     'script:not([src]):not([id="__config"]), iframe, img, style:not([data-csr]), base,'
-    + ' object, embed, form:not(.csr-search), article svg:not(.csr-chart),'
+    + ' object, embed, form:not(.csr-search):not([data-csr-change-filter]),'
+    + ' article svg:not(.csr-chart),'
     + ' [onerror], [onload], [onclick], [onmouseover], [ontoggle], a[href^="javascript:" i],'
     + ' link[href*="example.invalid"], meta[http-equiv]')]
     .map(e => e.outerHTML.slice(0, 100))"""

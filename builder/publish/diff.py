@@ -11,6 +11,7 @@ import re
 
 from markupsafe import Markup
 
+from builder.core.model import FREE_TEXT, UNKNOWN, Question
 from builder.publish.encode import encode
 
 _TOKEN = re.compile(r"\s+|\w+|[^\w\s]", re.UNICODE)
@@ -75,3 +76,12 @@ def render_diff(diff: list[Segment]) -> Markup:
 def answer_text(values: tuple[str, ...] | None) -> str:
     """One text for a (possibly multiple-choice) answer, one option per line."""
     return "\n".join(values or ())
+
+
+def word_diffed(question: Question | None) -> bool:
+    """Whether two versions of an answer to `question` are shown as a word diff: only a
+    free text (or a question of unknown type without known options) is; a choice or a date
+    reads "changed from A to B", as a word diff of two option labels says nothing."""
+    if question is None:
+        return True
+    return question.type == FREE_TEXT or (question.type == UNKNOWN and not any(question.options))

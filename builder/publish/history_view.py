@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import combinations
 
@@ -14,8 +13,8 @@ from builder.core.text import page_name, public_source
 from builder.core.timeline import Version, is_edited, is_late
 from builder.publish.diff import answer_text, render_diff, word_diff
 from builder.publish.encode import attr, encode, encode_lines, link, safe_external_url
-from builder.publish.labels import FIRST_CAPTURED, capture, late, span
-from builder.publish.paths import owner_page, question_page, survey_page
+from builder.publish.labels import capture, late, span
+from builder.publish.paths import survey_page
 
 LEGEND = Markup('<p class="csr-legend">Legend: <del class="csr-del">removed text</del> '
                 '<ins class="csr-ins">added text</ins></p>')
@@ -64,33 +63,59 @@ def is_long(versions: list[Version]) -> bool:
     return len(versions) > SHOWN_DIFFS + 1
 
 
-def version_items(versions: list[Version], start: int = 0) -> str:
+def version_items(versions: list[Version], start: int = 0, free_text: bool = True) -> str:
     """`<li>`s for versions[start:], each (but the very first) as a diff with the one
-    before it: linear in the number of versions."""
+    before it (or, not `free_text`, "changed from A to B"): linear in the number of versions."""
     items = []
     for number in range(start + 1, len(versions) + 1):
         version = versions[number - 1]
-        head = (f"<strong>Version {number}</strong>, "
-                f"{encode(capture(version.captured_at, version.observed_at))} · "
-                f"{_source(version)}")
-        if number == 1:
+        when = encode(capture(version.captured_at, version.observed_at))
+        if number > 1 and not free_text and version.values is not None:
+            change = changed_from(versions[number - 2].values, version.values)
+            items.append(f"<li><strong>Version {number}</strong>: {change} ({when}) · "
+                         f"{_source(version)}</li>")
+            continue
+        head = f"<strong>Version {number}</strong>, {when} · {_source(version)}"
+        if number == 1 or version.values is None:
             body = _version_text(version)
         else:
             before = answer_text(versions[number - 2].values)
             body = diff_html(before, answer_text(version.values))
-            if version.values is None:
-                body = _version_text(version)
         items.append(f"<li>{head}<div>{body}</div></li>")
     return "".join(items)
 
 
-def full_history(versions: list[Version]) -> Markup:
+def _choice(values: tuple[str, ...] | None) -> Markup:
+    if values is None:
+        return Markup('<span class="csr-none">(no answer in the export)</span>')
+    if not any(v.strip() for v in values):
+        return Markup('<span class="csr-none">(left blank)</span>')
+    return Markup("; ").join(Markup('<span class="csr-choice">“{}”</span>').format(encode_lines(v))
+                             for v in values)
+
+
+def changed_from(old: tuple[str, ...] | None, new: tuple[str, ...] | None) -> Markup:
+    """'changed from “A” to “B”': two versions of a choice or date answer, said whole."""
+    return Markup("changed from {} to {}").format(_choice(old), _choice(new))
+
+
+def compared(old: tuple[str, ...] | None, new: tuple[str, ...] | None,
+             free_text: bool) -> Markup:
+    """Two versions side by side: a word diff of a free text, else changed_from."""
+    if free_text:
+        return diff_html(answer_text(old), answer_text(new))
+    return Markup('<p class="csr-changed-from">{}</p>').format(changed_from(old, new))
+
+
+def full_history(versions: list[Version], free_text: bool = True) -> Markup:
     """Every version of one answer, for its history page."""
-    return Markup(f'<ol class="csr-versions">{version_items(versions)}</ol>{LEGEND}')
+    legend = LEGEND if free_text else ""
+    return Markup(f'<ol class="csr-versions">{version_items(versions, 0, free_text)}</ol>'
+                  f"{legend}")
 
 
 def history_block(versions: list[Version], deadline: str | None,
-                  full_page: str | None = None) -> Markup:
+                  full_page: str | None = None, free_text: bool = True) -> Markup:
     """'edited'/'late' marks, and for an edited answer its timeline with diffs.
 
     A long timeline (is_long) shows its last SHOWN_DIFFS diffs and links `full_page`
@@ -118,7 +143,7 @@ def history_block(versions: list[Version], deadline: str | None,
                           for i in range(1, len(versions) + 1))
         blocks = "".join(
             f'<div data-pair="{i + 1}-{j + 1}" hidden>'
-            f'{diff_html(answer_text(versions[i].values), answer_text(versions[j].values))}'
+            f"{compared(versions[i].values, versions[j].values, free_text)}"
             f"</div>" for i, j in combinations(range(len(versions)), 2))
         pairs = (f'<div class="csr-pairs" data-csr-pairs hidden><p>Compare '
                  f'<select aria-label="first version">{options}</select> with '
@@ -128,81 +153,8 @@ def history_block(versions: list[Version], deadline: str | None,
     return Markup(
         f'{" ".join(marks)}<details class="csr-history"><summary>History: {len(versions)} '
         f"versions ({encode(dates)})</summary>{earlier}<ol{ol_start}>"
-        f"{version_items(versions, start)}</ol>"
-        f"{pairs}{LEGEND}</details>")
-
-
-@dataclass
-class Entry:
-    """One line of a Changes page (first answers of one import are grouped)."""
-
-    date: str
-    """When it was imported (the record's order)."""
-    captured_at: str | None
-    """When the copy that showed it was captured; None when unknown."""
-    kind: str
-    survey_key: str
-    survey_title: str
-    question_id: str
-    owners: list[tuple[str, str]] = field(default_factory=list)
-    """(owner_key, owner_name)"""
-
-
-def change_entries(changes: list[Change], titles: dict[str, str]) -> list[Entry]:
-    """Newest first; 'added' changes of one question and day become one entry."""
-    grouped: dict[tuple[str, str, str, str], Entry] = {}
-    entries: list[Entry] = []
-    for c in changes:
-        if c.kind == "added":
-            key = (c.observed_at, c.captured_at or "", c.survey_key, c.question_id)
-            if key not in grouped:
-                grouped[key] = Entry(c.observed_at, c.captured_at, "added", c.survey_key,
-                                     titles[c.survey_key], c.question_id)
-                entries.append(grouped[key])
-            grouped[key].owners.append((c.owner_key, c.owner_name))
-        else:
-            entries.append(Entry(c.observed_at, c.captured_at, c.kind, c.survey_key,
-                                 titles[c.survey_key],
-                                 c.question_id, [(c.owner_key, c.owner_name)]))
-    entries.sort(key=lambda e: (e.date, e.survey_key, e.question_id, e.kind), reverse=True)
-    for entry in entries:
-        entry.owners.sort(key=lambda o: (o[1].casefold(), o[0]))
-    return entries
-
-
-@lru_cache(maxsize=1 << 16)
-def _rel(from_page: str, to: str) -> str:
-    from builder.publish.paths import rel
-
-    return rel(from_page, to)
-
-
-# typed: a Markup text and a str of the same characters are different links
-_link = lru_cache(maxsize=1 << 16, typed=True)(link)
-
-
-def entry_html(entry: Entry, from_page: str, names: dict[str, str]) -> Markup:
-    """'CA owner X changed its answer to question Q of survey S', with links."""
-    rel, link = _rel, _link  # memoised: a page of changes links the same pages many times
-
-    q_page = question_page(entry.survey_key, entry.question_id)
-    survey = link(rel(from_page, survey_page(entry.survey_key)), entry.survey_title)
-    if entry.kind == "added" and len(entry.owners) > 1:
-        owners = ", ".join(str(link(rel(from_page, owner_page(k)), names.get(k, n)))
-                           for k, n in entry.owners[:8])
-        more = f" and {len(entry.owners) - 8} more" if len(entry.owners) > 8 else ""
-        question = link(rel(from_page, q_page), f"question {entry.question_id}")
-        return Markup(f"answers of {len(entry.owners)} CA owners to {question} of {survey} "
-                      f"{FIRST_CAPTURED}: {owners}{more}")
-    key, name = entry.owners[0]
-    owner = link(rel(from_page, owner_page(key)), names.get(key, name))
-    target = rel(from_page, q_page) + "#" + row_anchor(key)
-    question = Markup(f'<a href="{attr(target)}">question {encode(entry.question_id)}</a>')
-    verb = {"added": "answer to {q} of {s} " + FIRST_CAPTURED,
-            "changed": "changed its answer to {q} of {s}",
-            "withdrawn": "no longer has an answer to {q} of {s} in the export"}[entry.kind]
-    joiner = "’s " if entry.kind == "added" else " "  # "X’s answer to Q … first captured"
-    return Markup(f"{owner}{joiner}" + verb.format(q=question, s=survey))
+        f"{version_items(versions, start, free_text)}</ol>"
+        f"{pairs}{LEGEND if free_text else ''}</details>")
 
 
 def changes_by_owner(changes: list[Change]) -> dict[str, list[Change]]:

@@ -138,12 +138,13 @@ def answer_values(rng: random.Random, q: Question) -> tuple[tuple[str, ...], tup
 
 
 def edit(rng: random.Random, q: Question, values: tuple[str, ...]) -> tuple[str, ...]:
-    """A re-submission: a different option, or a reworded text."""
+    """A re-submission: a different option, or a reworded text (a word replaced, a
+    sentence added: its diff both removes and adds)."""
     if q.type in (SINGLE, MULTI, DATE):
         return answer_values(rng, q)[0]
     words = (values[0] or PHRASES[0]).split()
     cut = rng.randrange(len(words))
-    return (" ".join(words[:cut] + ["(updated)"] + words[cut:] + [rng.choice(PHRASES)]),)
+    return (" ".join(words[:cut] + ["(updated)"] + words[cut + 1:] + [rng.choice(PHRASES)]),)
 
 
 def topics_text(store: Store) -> str:

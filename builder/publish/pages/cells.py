@@ -5,24 +5,9 @@ from __future__ import annotations
 from markupsafe import Markup
 
 from builder.core.model import Answer, Question, SurveyData, is_blank
-from builder.core.text import fold_whitespace, public_source
+from builder.core.text import public_source
 from builder.publish.encode import encode, encode_lines, link, safe_external_url
 from builder.publish.labels import capture, partial_capture
-
-
-def short_label(question: Question, limit: int = 90) -> str:
-    text = fold_whitespace(question.text)
-    if not text:
-        return question.id
-    if len(text) <= limit:
-        return text
-    cut = text[:limit].rsplit(" ", 1)[0]
-    return cut + " …"
-
-
-def counted(count: int, noun: str, plural: str | None = None) -> str:
-    """A count in words: '1 CA owner', '12 CA owners' (plural: noun + 's' unless given)."""
-    return f"{count} {noun if count == 1 else plural or noun + 's'}"
 
 
 def choice_labels(question: Question, answers: list[Answer]) -> list[str]:

@@ -11,10 +11,13 @@ from dataclasses import dataclass
 from markupsafe import Markup
 
 from builder.core.model import Change
-from builder.publish.history_view import Entry, change_entries, entry_html
+from builder.core.text import fold_whitespace
+from builder.publish.change_view import Entry, change_entries, entry_html
+from builder.publish.encode import encode
 from builder.publish.labels import entry_date
 from builder.publish.pages.site import SiteIndex
 from builder.publish.pages.template import Page
+from builder.publish.words import KINDS
 from builder.store.records import survey_dir_name
 
 CHANGES_PER_PAGE = 200
@@ -25,6 +28,18 @@ class ChangeEntry:
     date: str
     kind: str
     html: Markup
+    survey: Markup
+    """The survey's title, for the filter (a data- attribute: encoded, on one line)."""
+    owners: Markup
+    """The CA owners' names, one per line of the filter's text (encoded like `survey`)."""
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One option of a filter's <select>: the value the script compares, and its words."""
+
+    value: str
+    label: str
 
 
 @dataclass(frozen=True)
@@ -39,6 +54,9 @@ class ChangesPage:
     older: str | None
     feed_path: str
     total: int
+    surveys: list[Choice]
+    """The surveys of the page's entries, newest first (the survey filter; one: none)."""
+    kinds: list[Choice]
 
 
 @dataclass(frozen=True)
@@ -87,10 +105,28 @@ def build_changes(site: SiteIndex, changes: ChangeList, k: int) -> Page:
     is_first = page == changes.first
     block = entries[(k - 1) * CHANGES_PER_PAGE:] if is_first else \
         entries[(k - 1) * CHANGES_PER_PAGE:k * CHANGES_PER_PAGE]
+    shown = [change_entry(site, e, page) for e in reversed(block)]
+    in_block = {e.survey_key for e in block}
+    surveys = [Choice(fold_whitespace(d.survey.title), d.survey.title) for d in site.surveys
+               if d.survey.key in in_block]
+    kinds = [Choice(kind, words.name) for kind, words in KINDS.items()]
     return Page(page, "changes.md.j2",
                 changes.title if is_first else f"{changes.title} (archive {k})", ChangesPage(
-        [ChangeEntry(entry_date(e.captured_at, e.date), e.kind,
-                     entry_html(e, page, site.owner_names)) for e in reversed(block)],
-        is_first, k, f"{(k - 1) * CHANGES_PER_PAGE + 1}–{(k - 1) * CHANGES_PER_PAGE + len(block)}",
+        shown, is_first, k,
+        f"{(k - 1) * CHANGES_PER_PAGE + 1}–{(k - 1) * CHANGES_PER_PAGE + len(block)}",
         None if is_first else names[k], names[k - 2] if k > 1 else None, changes.feed,
-        len(entries)), feed=changes.feed)
+        len(entries), surveys if len(surveys) > 1 else [], kinds), feed=changes.feed)
+
+
+def change_entry(site: SiteIndex, entry: Entry, page: str) -> ChangeEntry:
+    owners = "\n".join(site.owner_names.get(key, name) for key, name in entry.owners)
+    return ChangeEntry(entry_date(entry.captured_at, entry.date), entry.kind,
+                       entry_html(entry, page, site.owner_names, site.question_of),
+                       _one_line(entry.survey_title), _one_line(owners, keep_lines=True))
+
+
+def _one_line(text: str, keep_lines: bool = False) -> Markup:
+    """Text for a data- attribute: every punctuation character a reference (encode), and
+    line breaks as '&#10;' (encode would write <br>)."""
+    lines = text.split("\n") if keep_lines else [text]
+    return Markup("&#10;").join(encode(fold_whitespace(line)) for line in lines)

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from builder.core.comments import comments_question
 from builder.core.model import SurveyData
 from builder.publish.labels import capture
-from builder.publish.pages.cells import partial_note, short_label
+from builder.publish.pages.cells import partial_note
 from builder.publish.pages.site import SiteIndex
 from builder.publish.pages.template import Page
 from builder.publish.paths import owner_page, question_page, readable_slugs, url_of
+from builder.publish.words import question_label
 from builder.store.records import dumps, survey_dir_name
 
 PAGE = "compare/index.md"
@@ -70,7 +71,7 @@ def compare_survey(site: SiteIndex, data: SurveyData) -> str:
     survey = {"id": survey_dir_name(data.survey.key), "title": data.survey.title,
               "answers": answers, "withdrawn": withdrawn, "partial": partial_note(data),
               "captured": bool(data.answers),
-              "questions": [{"id": q.id, "label": short_label(q, 70),
+              "questions": [{"id": q.id, "label": question_label(q, 70),
                              "url": url_of(question_page(data.survey.key, q.id)),
                              "comments": getattr(comments_question(data, q), "id", None)}
                             for q in data.sorted_questions()]}

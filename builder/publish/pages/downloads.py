@@ -47,7 +47,7 @@ class DownloadFile:
     what: str | None = None
     """What the file holds (the whole dataset's files)."""
     question: str | None = None
-    """The question id (a question's files; None: the whole survey's)."""
+    """The question's label (a question's files; None: the whole survey's)."""
     question_page: str | None = None
 
 
@@ -94,8 +94,10 @@ def build_downloads(site: SiteIndex, files: Mapping[str, FileInfo]) -> Page:
         rows = [entry(survey_file(page, ext)) for ext in ("csv", "json")]
         for q in data.sorted_questions():
             q_page = question_page(data.survey.key, q.id)
-            rows.append(entry(question_file(q_page), question=q.id, question_page=q_page)
-                        or DownloadFile(None, "", "", 0, "", question=q.id, question_page=q_page))
+            rows.append(entry(question_file(q_page), question=site.memo.label(q, 60),
+                              question_page=q_page)
+                        or DownloadFile(None, "", "", 0, "", question=site.memo.label(q, 60),
+                                               question_page=q_page))
         surveys.append(SurveyDownloads(data.survey.title, page, bool(data.answers),
                                        [r for r in rows if r is not None]))
     return Page(PAGE, "downloads.md.j2", "Downloads", DownloadsPage(

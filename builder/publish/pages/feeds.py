@@ -8,7 +8,8 @@ from functools import partial
 
 from builder.core.model import Change
 from builder.core.text import page_name
-from builder.publish.feeds import atom_feed
+from builder.publish.change_view import Entry, latest_entries
+from builder.publish.feeds import FEED_LENGTH, atom_feed
 from builder.publish.history_view import changes_by_owner, row_anchor
 from builder.publish.pages.cells import partial_note
 from builder.publish.pages.owners import owner_feed
@@ -60,10 +61,17 @@ def feed(site: SiteIndex, path: str, feed_id: str, title: str, page: str,
             return site.site_url + url_of(page)
         return posixpath.relpath(url_of(page), base) + "/"
 
-    def link_for(change: Change) -> str:
-        target = question_page(change.survey_key, change.question_id)
-        return from_feed(target) + "#" + row_anchor(change.owner_key)
+    def link_for(entry: Entry) -> str:
+        """One answer: its row; one CA owner's answers: its page; else the survey's."""
+        owners, questions = entry.owners, entry.question_ids
+        if len(owners) == 1 and len(questions) == 1:
+            target = question_page(entry.survey_key, questions[0])
+            return from_feed(target) + "#" + row_anchor(owners[0][0])
+        if len(owners) == 1:
+            return from_feed(site.memo.owner_page(owners[0][0]))
+        return from_feed(survey_page(entry.survey_key))
 
     self_href = site.site_url + path if site.site_url else path.rsplit("/", 1)[1]
-    return atom_feed(feed_id, title, self_href, from_feed(page), changes, site.titles,
-                     link_for, partial_notes(site))
+    entries = latest_entries(changes, site.titles, FEED_LENGTH)
+    return atom_feed(feed_id, title, self_href, from_feed(page), entries, site.question_of,
+                     site.owner_names, link_for, partial_notes(site))

@@ -8,7 +8,7 @@ from markupsafe import Markup
 
 from builder.core.model import SurveyData
 from builder.core.text import fold_whitespace
-from builder.publish.history_view import change_entries, entry_html
+from builder.publish.change_view import entry_html, latest_entries
 from builder.publish.labels import entry_date
 from builder.publish.pages.cells import answered_count, partial_note
 from builder.publish.pages.site import SiteIndex
@@ -64,11 +64,11 @@ def survey_rows(site: SiteIndex) -> list[SurveyRow]:
 
 
 def build_home(site: SiteIndex) -> Page:
-    latest = change_entries(site.changes[:500], site.titles)[:LATEST_ON_HOME]
+    latest = latest_entries(site.changes, site.titles, LATEST_ON_HOME)
     return Page(HOME, "home.md.j2", "CA answers to Mozilla's CA Communications", HomePage(
         survey_rows(site), len(site.owner_names), site.store.catalog,
         [LatestChange(entry_date(e.captured_at, e.date),
-                      entry_html(e, HOME, site.owner_names)) for e in latest]),
+                      entry_html(e, HOME, site.owner_names, site.question_of)) for e in latest]),
         feed="feeds/all.xml")
 
 

@@ -16,8 +16,9 @@ from markupsafe import Markup
 
 from builder.core.model import Answer, Question
 from builder.publish.encode import encode, link
-from builder.publish.pages.cells import answer_cell, answer_cell_values, short_label, source_cell
+from builder.publish.pages.cells import answer_cell, answer_cell_values, source_cell
 from builder.publish.paths import owner_page
+from builder.publish.words import question_label
 
 T = TypeVar("T")
 
@@ -66,7 +67,7 @@ class Memo:
 
     def label(self, question: Question, limit: int = 90) -> str:
         key = (question.survey_key, question.id, limit)
-        return self.once("label", key, short_label, question, limit)
+        return self.once("label", key, question_label, question, limit)
 
     def owner_page(self, owner_key: str) -> str:
         """paths.owner_page (a hash of the key), once per CA owner."""

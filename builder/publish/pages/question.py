@@ -19,6 +19,7 @@ from builder.publish.pages.site import SiteIndex
 from builder.publish.pages.survey import OwnerLink
 from builder.publish.pages.template import Page
 from builder.publish.paths import question_page, survey_page
+from builder.publish.words import public_id, question_title
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,7 @@ class IdenticalGroup:
 @dataclass(frozen=True)
 class RelatedQuestion:
     page: str
-    id: str
+    label: str
     survey: str
 
 
@@ -127,9 +128,10 @@ def build_question(site: SiteIndex, data: SurveyData, question: Question) -> Pag
     options = option_rows(site, question, answering)
     groups = [] if question.type in CHOICE_TYPES else identical_groups(site, answering)
     partial = partial_note(data) if answers else None
-    title = f"Answers to {question.id} by option" + (f" ({partial})" if partial else "")
+    title = f"Answers to {memo.label(question, 60)} by option" + (
+        f" ({partial})" if partial else "")
     chart = bar_chart(options, len(answering), title) if options else None
-    return Page(page, "question.md.j2", f"{question.id}: {memo.label(question, 60)}",
+    return Page(page, "question.md.j2", question_title(question),
                 QuestionPage(
         data, question, survey_page(data.survey.key), rows, len(answering), options, chart,
         groups, gone, partial, related(site, question),
@@ -145,8 +147,12 @@ def related(site: SiteIndex, question: Question) -> Related | None:
     topic = site.topic_of.get((question.survey_key, question.id))
     if topic is None:
         return None
+    newest = {key: i for i, key in enumerate(site.titles)}  # site.surveys' order
     return Related(topic.name, [
-        RelatedQuestion(question_page(s, q), q, site.titles[s]) for s, q in topic.questions
+        RelatedQuestion(question_page(s, q), site.memo.label(found, 60) if (
+            found := site.store.surveys[s].questions.get(q)) else public_id(q) or "a question",
+            site.titles[s])
+        for s, q in sorted(topic.questions, key=lambda ref: newest.get(ref[0], len(newest)))
         if (s, q) != (question.survey_key, question.id) and s in site.titles])
 
 

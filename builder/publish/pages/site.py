@@ -9,6 +9,7 @@ from markupsafe import Markup
 
 from builder.core.model import Answer, Change, Question, Store, SurveyData, Topic
 from builder.core.timeline import Version, newest_first, timelines
+from builder.publish.diff import word_diffed
 from builder.publish.history_view import history_block, history_page, is_long
 from builder.publish.labels import capture
 from builder.publish.owners import owner_names
@@ -101,6 +102,11 @@ class SiteIndex:
                    {ref: topic for topic in store.topics for ref in topic.questions},
                    CaPages(store), site_url)
 
+    def question_of(self, survey_key: str, question_id: str) -> Question | None:
+        """change_view.QuestionOf: the question, None when the store no longer has it."""
+        data = self.store.surveys.get(survey_key)
+        return data.questions.get(question_id) if data else None
+
     def history(self, data: SurveyData, question_id: str, owner_key: str,
                 page: str | None = None) -> Markup:
         """history_block of one answer: shown on its question page and its owner's page.
@@ -114,5 +120,6 @@ class SiteIndex:
         if page and is_long(versions):
             full = fast_rel(page, history_page(data.survey.key, question_id, owner_key))
         key = (data.survey.key, question_id, owner_key, full)
+        free_text = word_diffed(data.questions.get(question_id))
         return self.memo.once("history", key, history_block, versions, data.survey.deadline,
-                              full, keep=bool)
+                              full, free_text, keep=bool)

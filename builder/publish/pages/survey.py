@@ -11,11 +11,12 @@ from builder.core.model import Question, SurveyData, is_blank
 from builder.publish.encode import link, safe_external_url
 from builder.publish.opendata.layout import PAGE as DOWNLOADS_PAGE
 from builder.publish.opendata.layout import survey_file
-from builder.publish.pages.cells import partial_note, short_label
+from builder.publish.pages.cells import partial_note
 from builder.publish.pages.matrix import Matrix, build_matrix
 from builder.publish.pages.site import SiteIndex
 from builder.publish.pages.template import Page
 from builder.publish.paths import question_page, survey_date, survey_page
+from builder.publish.words import question_label
 from builder.store.records import survey_dir_name
 
 CCADB_REPORTS = "https://ccadb.my.salesforce-sites.com/mozillacommunications/"
@@ -91,7 +92,7 @@ def build_survey(site: SiteIndex, data: SurveyData) -> Page:
     return Page(page, "survey.md.j2", data.survey.title, SurveyPage(
         data, survey_date(data.survey), partial_note(data),
         survey_changes_page(data.survey.key), len(data.history),
-        [QuestionRow(q, question_page(q.survey_key, q.id), short_label(q), counts.get(q.id, 0))
+        [QuestionRow(q, question_page(q.survey_key, q.id), question_label(q), counts.get(q.id, 0))
          for q in data.sorted_questions()],
         owner_links(site, answered), build_matrix(site, data, answered),
         owner_links(site, missing),

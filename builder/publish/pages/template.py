@@ -17,8 +17,8 @@ from markupsafe import Markup
 
 from builder.core.errors import BuildFailed
 from builder.publish.encode import encode, front_matter, link
-from builder.publish.pages.cells import counted
 from builder.publish.paths import rel, url_of
+from builder.publish.words import plural, public_id
 
 Linker = Callable[[str, object], Markup]
 """(href, text) -> an <a> element: builder.publish.encode.link, or a memo of it."""
@@ -35,7 +35,7 @@ def make_environment(templates_dir: Path,
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.globals["counted"] = counted  # counts in words, with their plural
+    env.globals.update(plural=plural, public_id=public_id)  # the words of every template
     return env
 
 

@@ -12,7 +12,6 @@ from builder.core.model import Store, is_blank
 from builder.core.text import fold_whitespace
 from builder.publish.history_view import row_anchor
 from builder.publish.owners import owner_names
-from builder.publish.pages.cells import short_label
 from builder.publish.paths import (
     owner_page,
     question_page,
@@ -20,6 +19,7 @@ from builder.publish.paths import (
     surveys_newest_first,
     url_of,
 )
+from builder.publish.words import public_id, question_title
 
 KINDS = ("owner", "page", "survey", "question", "answer")
 """Record kinds, in the order their results are listed."""
@@ -59,14 +59,14 @@ def store_records(store: Store) -> Iterator[Record]:
                      fold_whitespace(data.survey.letter or ""))
     for data in surveys:
         for q in data.sorted_questions():
-            yield Record("question", f"{q.id}: {short_label(q, 90)}", data.survey.title,
+            yield Record("question", question_title(q, 90), data.survey.title,
                          url_of(question_page(data.survey.key, q.id)), fold_whitespace(q.text))
     for data in surveys:
-        labels = {q.id: f"{q.id}: {short_label(q, 90)}" for q in data.questions.values()}
+        labels = {q.id: question_title(q, 90) for q in data.questions.values()}
         for answer in data.sorted_answers():
             if is_blank(answer.values):
                 continue
-            label = labels.get(answer.question_id, answer.question_id)
+            label = labels.get(answer.question_id, public_id(answer.question_id) or "a question")
             page = url_of(question_page(data.survey.key, answer.question_id))
             yield Record("answer", names.get(answer.owner_key, answer.owner_name),
                          f"{data.survey.title} · {label}",
