@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 from builder.core.errors import BuilderError, BuildFailed
 from builder.publish import inputs, steps, touched
 from builder.publish.mkdocs_config import config_value
-from builder.publish.opendata.produce import write_downloads
+from builder.publish.opendata.produce import code_digest, write_downloads
 from builder.publish.search import search_files
 from builder.publish.stamp import Plan, Stamp, environment, load_stamp, plan, work_files
 from builder.publish.write import MANIFEST, write_pages
@@ -277,7 +277,7 @@ def build_site(data_dir: Path, *, site_dir: Path, config_file: Path,
     timings["downloads"] = time.perf_counter() - start - timings["load"]  # part of "render"
     say(f"rendering the pages of {len(store.surveys)} survey(s)")
     made, state = steps.make_pages(store, site_url, templates_dir, docs_dir, downloads.files,
-                                   full)
+                                   full, code_digest())
     pages = made.pages
     search = search_files(store, handwritten)  # static files, copied by MkDocs
     timings["render"] = time.perf_counter() - start - timings["load"]

@@ -16,7 +16,6 @@ from builder import __version__
 from builder.core.model import Store
 from builder.publish import inputs, touched
 from builder.publish.mkdocs_config import theme_dir
-from builder.publish.opendata.produce import code_digest
 from builder.publish.pages.site import SiteIndex
 from builder.publish.render import planned_paths, render_site
 from builder.publish.stamp import _versions, hash_trees
@@ -77,9 +76,10 @@ def record_success(places: Places, now: inputs.Inputs, pages: int) -> None:
     inputs.save(places.work_dir, replace(now, files={**kept, **made}, pages=pages))
 
 
-def render_extra(templates_dir: Path, site_url: str | None) -> str:
-    """What the pages depend on besides the store: templates, site URL, the code."""
-    digest = hashlib.sha256(f"{code_digest()}\nsite_url {site_url}\n".encode())
+def render_extra(templates_dir: Path, site_url: str | None, code: str) -> str:
+    """What the pages depend on besides the store: templates, site URL, the builder's
+    code (`code`: opendata.produce.code_digest, passed in by build.py)."""
+    digest = hashlib.sha256(f"{code}\nsite_url {site_url}\n".encode())
     hash_trees(digest, [templates_dir])
     return digest.hexdigest()
 
@@ -95,13 +95,13 @@ class Made:
 
 
 def make_pages(store: Store, site_url: str | None, templates_dir: Path, work_dir: Path,
-               downloads: Mapping[str, FileInfo],
-               full: bool) -> tuple[Made, touched.RenderState]:
+               downloads: Mapping[str, FileInfo], full: bool,
+               code: str) -> tuple[Made, touched.RenderState]:
     """The pages to write: all of them (`full`, no state, anything but answers changed),
     else those the changed answers touch. Returns the state to save once written."""
     site = SiteIndex.of(store, site_url)
     paths = planned_paths(site)
-    state = touched.state_of(site, render_extra(templates_dir, site.site_url), paths)
+    state = touched.state_of(site, render_extra(templates_dir, site.site_url, code), paths)
     only = None if full else touched.to_render(site, touched.load(work_dir), state)
     if only is not None and not all((work_dir / p).is_file() for p in paths if p not in only):
         only = None  # a page the state counts on is gone from the work folder
