@@ -22,11 +22,13 @@ import tempfile
 import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from builder.core.errors import BuilderError, BuildFailed
 from builder.publish import inputs, steps, touched
+from builder.publish.background import InBackground
 from builder.publish.mkdocs_config import config_value
 from builder.publish.opendata.produce import code_digest, write_downloads
 from builder.publish.search import search_files
@@ -273,15 +275,20 @@ def build_site(data_dir: Path, *, site_dir: Path, config_file: Path,
     store = load_store(data_dir, must_exist=True)
     timings["load"] = time.perf_counter() - start
     say(f"writing the downloads into {docs_dir}")
-    downloads = write_downloads(store, docs_dir)  # open data, written as it is made
-    timings["downloads"] = time.perf_counter() - start - timings["load"]  # part of "render"
-    say(f"rendering the pages of {len(store.surveys)} survey(s)")
-    made, state = steps.make_pages(store, site_url, templates_dir, docs_dir, downloads.files,
-                                   full, code_digest())
-    pages = made.pages
-    search = search_files(store, handwritten)  # static files, copied by MkDocs
+    # Open data, written as it is made, by a second process while this one renders.
+    later = InBackground(partial(write_downloads, store, docs_dir))
+    try:
+        say(f"rendering the pages of {len(store.surveys)} survey(s)")
+        made, state = steps.make_pages(store, site_url, templates_dir, docs_dir, later, full,
+                                       code_digest())
+        pages = made.pages
+        search = search_files(store, handwritten)  # static files, copied by MkDocs
+        timings["pages"] = time.perf_counter() - start - timings["load"]  # part of "render"
+        downloads = later.result()
+    finally:
+        later.close()
     timings["render"] = time.perf_counter() - start - timings["load"]
-    timings["pages"] = timings["render"] - timings["downloads"]  # part of "render"
+    timings["downloads"] = timings["render"] - timings["pages"]  # the wait for them
     if clash := sorted(set(handwritten) & (set(pages) | set(made.kept) | set(downloads.files)
                                            | set(search))):
         raise BuildFailed(f"{handwritten_dir / clash[0]}: a hand-written page has the path of "
