@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from builder.core.errors import BuildFailed
 from builder.core.model import SurveyData
 from builder.ingest.merge import merge
 from builder.ingest.validate import ImportBundle
@@ -182,3 +183,16 @@ def test_a_state_of_no_use_renders_everything(
     bench.change_one_answer(built.data)
     build(built)
     assert victim in rendered.paths and (built.docs / victim).is_file()
+
+
+def test_a_failure_of_the_downloads_process_fails_the_build(
+        built: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: object) -> None:
+        raise BuildFailed("the downloads could not be written")
+    monkeypatch.setattr(build_module, "write_downloads", broken)
+    site = files(built.site)
+    bench.change_one_answer(built.data)
+    with pytest.raises(BuildFailed, match="the downloads could not be written"):
+        build(built)
+    assert files(built.site) == site
+    assert not (built.docs / inputs.RECORD).exists()

@@ -35,9 +35,11 @@ def _child(make: Callable[[], Files], out: Connection) -> None:
     except BaseException as exc:  # noqa: BLE001 - sent to the parent, raised there
         result = ("error", exc)
     try:
-        out.send_bytes(pickle.dumps(result))
-    except (pickle.PicklingError, TypeError, AttributeError):
-        out.send_bytes(pickle.dumps(("error", BuildFailed(f"{result[1]}"))))
+        message = pickle.dumps(result)
+        pickle.loads(message)  # an error the parent could not unpickle is sent as text
+    except Exception:  # noqa: BLE001
+        message = pickle.dumps(("error", BuildFailed(f"{result[1]}")))
+    out.send_bytes(message)
     out.close()
 
 
