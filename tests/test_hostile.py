@@ -72,9 +72,11 @@ def test_nothing_written_outside_the_output_folders(sites, tmp_path: Path) -> No
     assert outside == {"hostile", "benign", "hostile.json"}
     assert not Path("/tmp/x").exists() or Path("/tmp/x").is_dir()
     for path in hostile.docs.rglob("*"):
-        # Hidden files are the builder's own: its manifest and its downloads' state.
-        assert not path.name.startswith(".") or path.name in {".generated-pages.json",
-                                                              ".downloads-state.json"}
+        # Hidden files are the builder's own: its manifest, its downloads' state, the
+        # record of what the build read and the digests of what it rendered.
+        assert not path.name.startswith(".") or path.name in {
+            ".generated-pages.json", ".downloads-state.json", ".build-inputs.json",
+            ".render-state.json"}
 
 
 def test_payloads_are_visible_as_text(sites) -> None:

@@ -22,13 +22,15 @@ import tempfile
 import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from builder.core.errors import BuilderError, BuildFailed
+from builder.publish import inputs, steps, touched
+from builder.publish.background import InBackground
 from builder.publish.mkdocs_config import config_value
-from builder.publish.opendata.produce import write_downloads
-from builder.publish.render import render_pages
+from builder.publish.opendata.produce import code_digest, write_downloads
 from builder.publish.search import search_files
 from builder.publish.stamp import Plan, Stamp, environment, load_stamp, plan, work_files
 from builder.publish.write import MANIFEST, write_pages
@@ -44,6 +46,8 @@ WORK_ROOT = ".build-docs"
 NO_SITE_URL = ("no site URL (--site-url, SITE_URL or site_url in mkdocs.yml): the pages "
                "have no canonical link and sitemap.xml no absolute addresses (fine for "
                "local use; a published site needs it)")
+
+UNCHANGED = "nothing the build reads changed since the last build"
 
 Progress = Callable[[str], None]
 
@@ -257,30 +261,50 @@ def build_site(data_dir: Path, *, site_dir: Path, config_file: Path,
     site_url = resolve_site_url(site_url, config_file)
     docs_dir = docs_dir or default_work_dir(config_file, data_dir)
     check_work_dir(docs_dir, handwritten_dir)
+    places = steps.Places(data_dir, config_file, templates_dir, handwritten_dir, docs_dir,
+                          site_dir, site_dir / FINGERPRINT)
+    last, now = steps.inputs_now(places, site_url)
+    timings["inputs"] = time.perf_counter() - start
+    if not full and last is not None and steps.nothing_changed(last, now):
+        timings["total"] = time.perf_counter() - start
+        return BuildReport(last.pages, [], [], False, site_dir, timings,
+                           [] if site_url else [NO_SITE_URL], Plan("skip", UNCHANGED))
+    inputs.forget(docs_dir)
     handwritten = handwritten_pages(handwritten_dir)
     say(f"reading the store {data_dir}")
     store = load_store(data_dir, must_exist=True)
     timings["load"] = time.perf_counter() - start
     say(f"writing the downloads into {docs_dir}")
-    downloads = write_downloads(store, docs_dir)  # open data, written as it is made
-    timings["downloads"] = time.perf_counter() - start - timings["load"]  # part of "render"
-    say(f"rendering the pages of {len(store.surveys)} survey(s)")
-    pages = render_pages(store, templates_dir, site_url=site_url, downloads=downloads.files)
-    search = search_files(store, handwritten)  # static files, copied by MkDocs
+    # Open data, written as it is made, by a second process while this one renders.
+    later = InBackground(partial(write_downloads, store, docs_dir))
+    try:
+        say(f"rendering the pages of {len(store.surveys)} survey(s)")
+        made, state = steps.make_pages(store, site_url, templates_dir, docs_dir, later, full,
+                                       code_digest())
+        pages = made.pages
+        search = search_files(store, handwritten)  # static files, copied by MkDocs
+        timings["pages"] = time.perf_counter() - start - timings["load"]  # part of "render"
+        downloads = later.result()
+    finally:
+        later.close()
     timings["render"] = time.perf_counter() - start - timings["load"]
-    timings["pages"] = timings["render"] - timings["downloads"]  # part of "render"
-    if clash := sorted(set(handwritten) & (set(pages) | set(downloads.files) | set(search))):
+    timings["downloads"] = timings["render"] - timings["pages"]  # the wait for them
+    if clash := sorted(set(handwritten) & (set(pages) | set(made.kept) | set(downloads.files)
+                                           | set(search))):
         raise BuildFailed(f"{handwritten_dir / clash[0]}: a hand-written page has the path of "
                           "a generated one")
     say(f"writing {len(pages) + len(search)} file(s) to {docs_dir}")
-    written = write_pages({**handwritten, **pages, **search}, docs_dir, kept=downloads.files)
+    written = write_pages({**handwritten, **pages, **search}, docs_dir,
+                          kept=[*downloads.files, *made.kept])
+    touched.save(docs_dir, state)
     timings["write"] = time.perf_counter() - start - timings["load"] - timings["render"]
-    page_count = len(pages)
-    del store, pages, search  # written out: free them before MkDocs reads it all again
+    page_count = made.total
+    del store, pages, search, made  # written out: free them before MkDocs reads it all again
     say(f"mkdocs build --strict, unless nothing changed ({page_count} generated page(s))")
     # The templates reach MkDocs only as the pages, which the stamp compares file by file.
     step = publish(docs_dir, site_dir, config_file, site_url, allow_shrink, timings,
                    [handwritten_dir], full)
+    steps.record_success(places, now, page_count)
     timings["total"] = time.perf_counter() - start
     return BuildReport(page_count, sorted(downloads.written + written.written),
                        written.removed, step.action != "skip", site_dir, timings,

@@ -60,6 +60,11 @@ def render_site(site: SiteIndex, templates_dir: Path, *,
     return out
 
 
+def planned_paths(site: SiteIndex) -> list[str]:
+    """Every generated file of the site, in order (cheap: nothing is made)."""
+    return list(plan(site, lambda: {}))
+
+
 def downloads_of(store: Store) -> Mapping[str, FileInfo]:
     """The downloads' paths, sizes and sums, made in a temporary folder (for a render
     without a work folder: tests and tools)."""

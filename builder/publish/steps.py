@@ -1,0 +1,111 @@
+"""The builder's side of an incremental build (build.py runs these).
+
+`inputs_now` / `nothing_changed`: known before the store is read (inputs.py).
+`make_pages`: every generated page, or only those a change touches (touched.py); the
+others keep their bytes in the work folder and are reported to the writer as kept.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from builder import __version__
+from builder.core.model import Store
+from builder.publish import inputs, touched
+from builder.publish.mkdocs_config import theme_dir
+from builder.publish.pages.site import SiteIndex
+from builder.publish.render import planned_paths, render_site
+from builder.publish.stamp import _versions, hash_trees
+from builder.publish.write import MANIFEST, FileInfo
+
+CODE_DIR = Path(__file__).resolve().parents[1]
+"""The builder package: its code is an input of every page."""
+
+
+@dataclass(frozen=True)
+class Places:
+    """Where a build reads and writes."""
+
+    data_dir: Path
+    config_file: Path
+    templates_dir: Path
+    handwritten_dir: Path
+    work_dir: Path
+    site_dir: Path
+    stamp: Path
+    """The site's stamp file (build.FINGERPRINT)."""
+
+
+def _trees(places: Places) -> dict[str, Path]:
+    trees = {"data": places.data_dir, "templates": places.templates_dir,
+             "docs": places.handwritten_dir, "config": places.config_file,
+             "code": CODE_DIR}
+    if (theme := theme_dir(places.config_file)) is not None:
+        trees["theme"] = theme
+    return trees
+
+
+def _after(places: Places) -> dict[str, Path]:
+    """What a build produces and the next one checks: the site's stamp, the manifest."""
+    return {"site": places.stamp, "work": places.work_dir / MANIFEST}
+
+
+def inputs_now(places: Places, site_url: str | None) -> tuple[inputs.Inputs | None,
+                                                                inputs.Inputs]:
+    """The last successful build's record and the inputs now (before reading anything)."""
+    env = inputs.env_hash([f"builder {__version__}", _versions(), f"site_url {site_url}",
+                           *(str(p.resolve()) for p in (places.data_dir, places.config_file,
+                                                        places.templates_dir,
+                                                        places.handwritten_dir,
+                                                        places.site_dir))])
+    previous = inputs.load(places.work_dir)
+    return previous, inputs.current(env, {**_trees(places), **_after(places)}, previous)
+
+
+def nothing_changed(previous: inputs.Inputs | None, now: inputs.Inputs) -> bool:
+    return inputs.unchanged(previous, now)
+
+
+def record_success(places: Places, now: inputs.Inputs, pages: int) -> None:
+    """After a build succeeded: what it read (as read before it) and what it produced."""
+    made = inputs.current(now.env, _after(places), None).files
+    kept = {k: v for k, v in now.files.items() if k.split("\0")[0] not in _after(places)}
+    inputs.save(places.work_dir, replace(now, files={**kept, **made}, pages=pages))
+
+
+def render_extra(templates_dir: Path, site_url: str | None, code: str) -> str:
+    """What the pages depend on besides the store: templates, site URL, the builder's
+    code (`code`: opendata.produce.code_digest, passed in by build.py)."""
+    digest = hashlib.sha256(f"{code}\nsite_url {site_url}\n".encode())
+    hash_trees(digest, [templates_dir])
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class Made:
+    pages: dict[str, str]
+    """The pages rendered this time."""
+    kept: list[str]
+    """Pages of the site not rendered: the work folder holds them already."""
+    total: int
+    """How many pages the site has."""
+
+
+def make_pages(store: Store, site_url: str | None, templates_dir: Path, work_dir: Path,
+               downloads: Mapping[str, FileInfo], full: bool,
+               code: str) -> tuple[Made, touched.RenderState]:
+    """The pages to write: all of them (`full`, no state, anything but answers changed),
+    else those the changed answers touch. Returns the state to save once written."""
+    site = SiteIndex.of(store, site_url)
+    paths = planned_paths(site)
+    state = touched.state_of(site, render_extra(templates_dir, site.site_url, code), paths)
+    only = None if full else touched.to_render(site, touched.load(work_dir), state)
+    if only is not None and not all((work_dir / p).is_file() for p in paths if p not in only):
+        only = None  # a page the state counts on is gone from the work folder
+    touched.forget(work_dir)
+    pages = render_site(site, templates_dir, downloads=downloads, only=only)
+    kept = [] if only is None else [p for p in paths if p not in only]
+    return Made(pages, kept, len(paths)), state

@@ -1,0 +1,198 @@
+"""The builder's incremental build: a no-change rebuild that reads nothing, and after a
+change only the pages it touches rendered, with a work folder and a site equal, byte for
+byte, to a build from nothing (a fresh work folder and site, --full).
+
+Each step changes the demo store through the merge code (as an import does), builds
+incrementally, then builds the same data from nothing and compares: the written pages
+must be exactly the files whose bytes differ between the two builds from nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from builder.core.errors import BuildFailed
+from builder.core.model import SurveyData
+from builder.ingest.merge import merge
+from builder.ingest.validate import ImportBundle
+from builder.publish import build as build_module
+from builder.publish import inputs, steps, touched
+from builder.publish.build import UNCHANGED, BuildReport, build_site
+from builder.publish.paths import surveys_newest_first
+from builder.store.records import load_store, save_store
+from builder.tools import bench
+from builder.tools.demo import write_demo
+from builder.tools.sitediff import diff_sites
+from conftest import Project, make_project
+
+OWN_STATE = {inputs.RECORD}
+"""Hidden files that may differ between two equal builds (inodes, times)."""
+
+
+def build(project: Project, full: bool = False, docs: Path | None = None,
+          site: Path | None = None) -> BuildReport:
+    return build_site(project.data, site_dir=site or project.site, config_file=project.config,
+                      docs_dir=docs or project.docs, full=full)
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*")
+            if p.is_file() and p.name not in OWN_STATE}
+
+
+@pytest.fixture
+def built(tmp_path: Path) -> Project:
+    project = make_project(tmp_path / "p")
+    write_demo(project.data, "small")
+    build(project)
+    return project
+
+
+class Rendered:
+    """What make_pages rendered in the last build."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.paths: set[str] = set()
+        real = steps.render_site
+
+        def spy(*args: object, **kwargs: object) -> dict[str, str]:
+            out = real(*args, **kwargs)  # type: ignore[arg-type]
+            self.paths = set(out)
+            return out
+        monkeypatch.setattr(steps, "render_site", spy)
+
+
+def from_nothing(project: Project, tmp_path: Path) -> tuple[Path, Path]:
+    n = len(list(tmp_path.glob("fresh-*")))
+    docs, site = tmp_path / f"fresh-{n}" / "docs", tmp_path / f"fresh-{n}" / "site"
+    build(project, full=True, docs=docs, site=site)
+    return docs, site
+
+
+def _save(project: Project, data: SurveyData, bundle: SurveyData, partial: bool) -> None:
+    store = load_store(project.data)
+    merged, changes = merge(store, ImportBundle({data.survey.key: bundle}, []),
+                            partial=partial, observed_at="2099-12-01T08:00:00Z")
+    assert changes
+    save_store(merged, project.data)
+
+
+def withdraw_one(project: Project) -> tuple[str, str]:
+    """A full import of one question of the newest survey without one CA owner's answer."""
+    data = surveys_newest_first(load_store(project.data))[0]
+    question = data.sorted_questions()[0]
+    answers = {k: a for k, a in data.answers.items() if k[0] == question.id}
+    gone = sorted(answers)[0]
+    del answers[gone]
+    _save(project, data, SurveyData(data.survey, {question.id: question}, answers), False)
+    return gone
+
+
+def add_back(project: Project, pair: tuple[str, str]) -> None:
+    """A partial import answering that question again for that CA owner."""
+    store = load_store(project.data)
+    data = surveys_newest_first(store)[0]
+    change = [c for c in data.history if (c.question_id, c.owner_key) == pair][-1]
+    assert change.old is not None
+    template = next(a for a in data.answers.values() if a.owner_key == pair[1])
+    answer = replace(template, question_id=pair[0], values=change.old, option_numbers=(),
+                     observed_at="2099-12-02T08:00:00Z")
+    _save(project, data, SurveyData(data.survey, {pair[0]: data.questions[pair[0]]},
+                                    {pair: answer}), True)
+
+
+def check_step(project: Project, tmp_path: Path, rendered: Rendered,
+               before: dict[str, bytes]) -> dict[str, bytes]:
+    """Build incrementally; equal to a build from nothing; only what differs written."""
+    report = build(project)
+    made = rendered.paths
+    docs, site = from_nothing(project, tmp_path)
+    after = files(docs)
+    assert files(project.docs) == after
+    assert diff_sites(project.site, site) == []
+    differ = {p for p in before.keys() | after.keys()
+              if before.get(p) != after.get(p) and not p.startswith(".")}
+    assert differ, "the change changed nothing: the test would prove nothing"
+    assert set(report.written) == differ
+    pages = differ - {p for p in differ if p.startswith(("search/", "downloads/"))}
+    assert pages <= made
+    assert len(made) < report.pages / 2, "not an incremental render"
+    return after
+
+
+def test_changes_in_turn_equal_a_build_from_nothing(
+        built: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    rendered = Rendered(monkeypatch)
+    before = files(built.docs)
+    for suffix in (" (edited once)", " (edited twice)"):
+        monkeypatch.setattr(bench, "CHANGE_SUFFIX", suffix)
+        bench.change_one_answer(built.data)
+        before = check_step(built, tmp_path, rendered, before)
+    pair = withdraw_one(built)
+    before = check_step(built, tmp_path, rendered, before)
+    add_back(built, pair)
+    check_step(built, tmp_path, rendered, before)
+
+
+def test_a_rebuild_with_no_change_reads_nothing(
+        built: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_reading(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the store was read")
+    monkeypatch.setattr(build_module, "load_store", no_reading)
+    report = build(built)
+    assert report.site_step.reason == UNCHANGED and not report.mkdocs_ran
+    assert report.written == [] and report.pages > 0
+    for path in built.data.rglob("*.jsonl"):  # touched, not changed: hashed, still equal
+        os.utime(path, ns=(1, 1))
+    assert build(built).site_step.reason == UNCHANGED
+
+
+@pytest.mark.parametrize("change", ["data", "template", "handwritten", "site", "full"])
+def test_anything_read_that_changed_means_a_build(built: Project, change: str) -> None:
+    if change == "data":
+        bench.change_one_answer(built.data)
+    elif change == "template":
+        template = next((built.root / "site_templates").glob("*.md*"))
+        template.write_text(template.read_text() + "\n{# a comment #}\n")
+    elif change == "handwritten":
+        page = built.handwritten / "about.md"
+        page.write_text(page.read_text() + "\nOne more line.\n")
+    elif change == "site":  # gone, or replaced by another build: its stamp is not the one
+        shutil.rmtree(built.site)
+    report = build(built, full=change == "full")
+    assert report.site_step.reason != UNCHANGED
+    assert report.timings.get("load") is not None
+    if change == "site":
+        assert (built.site / "index.html").is_file()
+
+
+def test_a_state_of_no_use_renders_everything(
+        built: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    rendered = Rendered(monkeypatch)
+    (built.docs / touched.STATE).write_text("{not json")
+    inputs.forget(built.docs)
+    report = build(built)
+    assert len(rendered.paths) == report.pages and report.written == []
+    victim = sorted(p for p in rendered.paths if p.endswith(".md"))[0]
+    (built.docs / victim).unlink()
+    bench.change_one_answer(built.data)
+    build(built)
+    assert victim in rendered.paths and (built.docs / victim).is_file()
+
+
+def test_a_failure_of_the_downloads_process_fails_the_build(
+        built: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: object) -> None:
+        raise BuildFailed("the downloads could not be written")
+    monkeypatch.setattr(build_module, "write_downloads", broken)
+    site = files(built.site)
+    bench.change_one_answer(built.data)
+    with pytest.raises(BuildFailed, match="the downloads could not be written"):
+        build(built)
+    assert files(built.site) == site
+    assert not (built.docs / inputs.RECORD).exists()
