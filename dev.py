@@ -25,7 +25,9 @@ BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 """Debian's Chromium, or a Chrome (GitHub's Ubuntu runners ship Google Chrome)."""
-BROWSER_TESTS = ("test_browser.py", "test_accessibility.py")
+BROWSER_DIR = "tests/browser"
+"""Every test module there opens pages in Chromium; so does the search test."""
+BROWSER_TESTS = ("test_search.py",)
 APT_INSTALL = ["apt-get", "install", "-y", "-qq", "chromium"]
 NO_BROWSER = ("the browser tests need Chromium: install it (Debian/Ubuntu: sudo apt-get "
               "install chromium) or set CSR_CHROMIUM=/path/to/chromium, then run this again")
@@ -55,8 +57,9 @@ def needs_browser(pytest_args: Sequence[str]) -> bool:
     """The whole suite does; so does a selection naming a browser test or a folder."""
     paths = [a.split("::")[0] for a in pytest_args
              if not a.startswith("-") and (ROOT / a.split("::")[0]).exists()]
+    browser = (ROOT / BROWSER_DIR).resolve()
     return not paths or any(Path(p).name in BROWSER_TESTS or (ROOT / p).is_dir()
-                            for p in paths)
+                            or (ROOT / p).resolve().is_relative_to(browser) for p in paths)
 
 
 def find_chromium(environ: Mapping[str, str],

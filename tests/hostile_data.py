@@ -89,7 +89,7 @@ def write_hostile_export(path: Path) -> Path:
 #
 # Every export layout carries hostile text in every field that reaches a page. The files
 # are generated from the lists below and kept in the repository so they can be read and
-# reused; tests/test_adversarial.py checks they are current (refresh them with
+# reused; tests/publish/test_adversarial.py checks they are current (refresh them with
 # `.venv/bin/python tests/hostile_data.py`).
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "hostile"

@@ -36,7 +36,7 @@ the ``body``):
 - comments, declarations and processing instructions;
 - feeds (``*.xml``) and data files (``*.json``, the search index's among them) must
   parse. (The search index holds the data's text as it is: docs/assets/search.js puts
-  it into the page as text nodes, which tests/test_search.py checks in Chromium.)
+  it into the page as text nodes, which tests/publish/test_search.py checks in Chromium.)
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ pages and the navigation's, and writes them, the changed static files and the th
 static templates (404.html, sitemap.xml: cheap) into `out_dir`, a hard-linked copy of
 the current site. A file is never written through a link: its path is unlinked first,
 so the current site keeps its own bytes. The result is byte-identical to a full build
-(tests/test_incremental.py checks it). MkDocs is pinned (its version is in the stamp)
+(tests/publish/test_incremental.py checks it). MkDocs is pinned (its version is in the stamp)
 because this uses two of its private page functions.
 """
 

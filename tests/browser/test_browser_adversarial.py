@@ -2,7 +2,7 @@
 no other host for anything.
 
 The store holds every hostile name and value at once, imported through every layout
-(tests/hostile_data.py: the fixture set of tests/test_adversarial.py, front-matter
+(tests/hostile_data.py: the fixture set of tests/publish/test_adversarial.py, front-matter
 break-outs, a forged report row and a look-alike spelling included). Each owner page is
 where a name reaches the page title, the front matter, headings, links and the feed link.
 """

@@ -36,7 +36,7 @@ def test_tags_mkdocs_knows_are_read_as_unknown_values(tmp_path: Path) -> None:
 
 
 def test_the_project_config_names_its_overrides() -> None:
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     assert theme_dir(root / "mkdocs.yml") == root / "overrides"
     assert config_value(root / "mkdocs.yml", "docs_dir") == "docs"
 

@@ -323,7 +323,7 @@ def test_a_new_change_rewrites_only_the_first_changes_page(tmp_path: Path,
     from builder.publish.render import render_pages
 
     monkeypatch.setattr(builder.publish.pages.changes, "CHANGES_PER_PAGE", 2)
-    golden = Path(__file__).resolve().parent / "golden" / "input"
+    golden = Path(__file__).resolve().parents[1] / "golden" / "input"
     data = tmp_path / "data"
     import_source(str(golden / "v1.json"), data, LoadOptions(), observed_at="2099-06-10T08:00:00Z")
     import_source(str(golden / "v2.json"), data, LoadOptions(), observed_at="2099-07-02T08:00:00Z")

@@ -10,13 +10,13 @@ import shutil
 from pathlib import Path
 
 import pytest
+from test_fetch import snapshot
 
 from builder.ingest.sources import SOURCES_FILE, read_sources
 from builder.ingest.wikipage import communication_id, survey_title
 from conftest import FIXTURES, ROOT
 from http_support import LocalServer, Reply
-from test_fetch import snapshot
-from test_workflows import load, steps
+from workflow_support import load, steps
 
 pytestmark = pytest.mark.usefixtures("network_guard")
 
@@ -361,8 +361,9 @@ def test_a_survey_sample_source_is_fetched_as_an_html_page(tmp_path: Path,
                                                            server: LocalServer) -> None:
     """What fetch checks of an HTML page (here: that it is whole) it checks of a survey
     sample page too; it is not refused as 'an HTML page where an export was expected'."""
-    from builder.ingest.fetch import fetch_all
     from test_fetch import SETTINGS
+
+    from builder.ingest.fetch import fetch_all
 
     data = tmp_path / "data"
     data.mkdir()

@@ -160,7 +160,7 @@ def test_a_few_withdrawals_go_through(store: Store) -> None:
 
 
 def test_thresholds_are_the_documented_ones() -> None:
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text("utf-8")
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text("utf-8")
     assert (guard.MIN_SHARE, guard.MIN_LOST, guard.MAX_LOST_AT_ONCE, guard.RECENT_IMPORTS,
             guard.RECENT_DAYS) == (0.5, 3, 3, 10, 90)
     for phrase in ("more than 3 answers", "under 50%", "at least 3", "last 10", "90 days"):

@@ -2,7 +2,7 @@
 
 Refresh after an intended change with:
 
-    UPDATE_GOLDEN=1 python3 dev.py test tests/test_golden.py
+    UPDATE_GOLDEN=1 python3 dev.py test tests/publish/test_golden.py
 
 then read the diff of tests/golden/docs/ before committing it.
 """
@@ -21,7 +21,7 @@ from builder.publish.build import TEMPLATES_DIR
 from builder.publish.render import render_pages
 from builder.store.records import load_store
 
-GOLDEN = Path(__file__).resolve().parent / "golden"
+GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 SQLITE_SUM = re.compile(r'(<a href="(?:ca-communications\.sqlite(?:\.gz)?|datapackage\.json)">'
                         r'.*?<code>)[0-9a-f]{64}(</code>)')
 """An SQLite file's header holds the version of the library that wrote it, so its SHA-256

@@ -25,7 +25,7 @@ from builder.publish.paths import question_page
 from builder.publish.render import render_pages, render_site
 from builder.store.records import load_store
 
-INPUT = Path(__file__).resolve().parent / "golden" / "input"
+INPUT = Path(__file__).resolve().parents[1] / "golden" / "input"
 OWNER = "Fictitious Beta Trust"
 
 

@@ -325,8 +325,9 @@ def test_compare_names_an_unknown_owner_and_works_on_a_phone(phone, demo) -> Non
 
 def test_axe_finds_nothing_serious_on_phone_cards_and_the_open_picker(browser, server,
                                                                        demo) -> None:
-    from browser_support import run_axe
     from test_accessibility import blocking_violations
+
+    from browser_support import run_axe
 
     owners = compare_index(demo.site)["owners"]
     with session(browser, server, **PHONE) as recorder:

@@ -5,7 +5,7 @@ Each file in tests/fixtures/bad/ is imported from that folder (so PATH is its na
 copy of data/, and the output must equal its `<name>.expected.txt`. Refresh those after an
 intended change of a message with:
 
-    UPDATE_EXPECTED=1 python3 dev.py test tests/test_bad_input.py
+    UPDATE_EXPECTED=1 python3 dev.py test tests/ingest/test_bad_input.py
 
 then read the diff of tests/fixtures/bad/ before committing it.
 """

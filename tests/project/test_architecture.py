@@ -142,3 +142,16 @@ def test_no_assert_guards_production_code() -> None:
              for n in ast.walk(ast.parse(p.read_text(encoding="utf-8")))
              if isinstance(n, ast.Assert)]
     assert not found, found
+
+
+def test_the_tests_mirror_the_stage_folders() -> None:
+    """Each test module sits in the folder of the stage it tests (tests/ingest for
+    builder/ingest, ...), or in tests/browser (pages in Chromium) or tests/project (the
+    checkout as a whole: CLI, install, CI, lint, types, this file)."""
+    tests = ROOT / "tests"
+    stages = {p.name for p in (ROOT / "builder").iterdir()
+              if p.is_dir() and (p / "__init__.py").exists()}
+    assert not sorted(tests.glob("test_*.py")), "a test module outside the stage folders"
+    folders = {p.parent.name for p in tests.glob("*/test_*.py")}
+    assert folders <= stages | {"browser", "project"}, folders - stages
+    assert {"ingest", "store", "publish", "tools"} <= folders

@@ -8,30 +8,14 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
 
 from conftest import ROOT
+from workflow_support import FILES, load, runs, steps
 
-WORKFLOWS = ROOT / ".github" / "workflows"
-FILES = {p.name: p for p in sorted(WORKFLOWS.glob("*.yml"))}
 COMMAND = re.compile(r"\b(?:python3 dev\.py|builder) [a-z]+")
-
-
-def load(name: str) -> dict[str, Any]:
-    workflow = yaml.safe_load(FILES[name].read_text(encoding="utf-8"))
-    workflow["on"] = workflow.pop(True, workflow.get("on"))  # YAML 1.1 reads `on` as True
-    return workflow
-
-
-def steps(job: dict[str, Any]) -> list[dict[str, Any]]:
-    return list(job.get("steps", []))
-
-
-def runs(workflow: dict[str, Any]) -> str:
-    return "\n".join(s.get("run", "") for job in workflow["jobs"].values() for s in steps(job))
 
 
 def test_the_three_workflows_exist() -> None:

@@ -328,7 +328,7 @@ def states_site(tmp_path_factory: pytest.TempPathFactory) -> Project:
 
     root = tmp_path_factory.mktemp("browser-states")
     project = make_project(root / "project")
-    golden = Path(__file__).resolve().parent / "golden" / "input"
+    golden = Path(__file__).resolve().parents[1] / "golden" / "input"
     import_source(str(golden / "v1.json"), project.data, LoadOptions(),
                   observed_at="2099-06-10T08:00:00Z")
     import_source(str(golden / "v2.json"), project.data, LoadOptions(),

@@ -20,9 +20,11 @@ def test_only_runs_that_include_browser_tests_need_a_browser() -> None:
     assert dev.needs_browser([])  # the whole suite
     assert dev.needs_browser(["-x", "-q", "-k", "compare"])
     assert dev.needs_browser(["tests"])
-    assert dev.needs_browser(["tests/test_browser.py::test_home_page_loads"])
-    assert dev.needs_browser(["tests/test_cli.py", "tests/test_accessibility.py"])
-    assert not dev.needs_browser(["-x", "tests/test_cli.py", "tests/test_store.py::test_x"])
+    assert dev.needs_browser(["tests/browser/test_browser.py::test_home_page_loads"])
+    assert dev.needs_browser(["tests/project/test_cli.py", "tests/browser/test_accessibility.py"])
+    assert dev.needs_browser(["tests/publish/test_search.py"])
+    assert not dev.needs_browser(["-x", "tests/project/test_cli.py",
+                                  "tests/store/test_store.py::test_x"])
 
 
 def test_the_browser_is_csr_chromium_or_the_first_found() -> None:
