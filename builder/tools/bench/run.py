@@ -22,9 +22,10 @@ RUN = ("demo", "exports", "import_csv", "import_json", "load", "build:full_build
        "build:no_change", "mkdocs", "search")
 """The stages in order (KEY or STAGE:KEY); the change steps follow (_change_path)."""
 
-BUILD_PARTS = ("load", "downloads", "pages", "write", "mkdocs", "total")
-"""build_site's timings: load the store, write the downloads, render the pages and the
-search index, write docs/, the site step (mkdocs build, incremental or skipped), in all."""
+BUILD_PARTS = ("inputs", "load", "downloads", "pages", "write", "mkdocs", "total")
+"""build_site's timings: the inputs check (incremental builds), load the store, write
+the downloads, render the pages and the search index, write docs/, the site step (mkdocs
+build, incremental or skipped), in all."""
 
 
 def _stage(run: dict[str, Any], key: str, root: Path, size: str,
