@@ -22,8 +22,8 @@ from builder.publish.render import render_pages
 from builder.store.records import load_store
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
-SQLITE_SUM = re.compile(
-    r'(<a href="(?:ca-communications\.sqlite|datapackage\.json)">.*?<code>)[0-9a-f]{64}(</code>)')
+SQLITE_SUM = re.compile(r'(<a href="(?:ca-communications\.sqlite(?:\.gz)?|datapackage\.json)">'
+                        r'.*?<code>)[0-9a-f]{64}(</code>)')
 """An SQLite file's header holds the version of the library that wrote it, so its SHA-256
 (and that of datapackage.json, which lists it) differs from one SQLite to another: the
 golden Downloads page leaves these two sums out."""

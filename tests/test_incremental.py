@@ -108,7 +108,7 @@ def add_or_withdraw(project: Project, owner_name: str, withdraw: bool = False) -
     """A new CA owner's answer to the newest survey's first question, or (withdraw) a
     full import of that question without it, as `builder import` would merge them."""
     from builder.core.model import SurveyData
-    from builder.ingest.merge import apply_import
+    from builder.ingest.merge import merge
     from builder.ingest.validate import ImportBundle
     from builder.publish.paths import surveys_newest_first
     from builder.store.records import load_store, save_store
@@ -125,7 +125,7 @@ def add_or_withdraw(project: Project, owner_name: str, withdraw: bool = False) -
         answers = {(question.id, key): replace(template, owner_key=key, owner_name=owner_name,
                                                observed_at="2030-01-01T00:00:00Z")}
     bundle = SurveyData(data.survey, {question.id: question}, answers)
-    apply_import(store, ImportBundle({data.survey.key: bundle}, []), partial=not withdraw,
+    store, _ = merge(store, ImportBundle({data.survey.key: bundle}, []), partial=not withdraw,
                  observed_at="2030-01-02T00:00:00Z" if withdraw else "2030-01-01T00:00:00Z")
     save_store(store, project.data)
 

@@ -59,8 +59,8 @@ class SurveyIndex:
         own: an answer in the export or gone from it, to a question of the survey."""
         shown = [(qid, owner) for qid, owner in self.data.answers] + [
             (qid, owner) for qid, gone in self.gone.items() for owner, _ in gone]
-        return sorted({(qid, owner) for qid, owner in shown
-                       if qid in self.data.questions and is_long(self.lines[(qid, owner)])})
+        return sorted({(qid, owner) for qid, owner in shown if qid in self.data.questions
+                       and is_long(self.lines.get((qid, owner), []))})
 
 
 @dataclass(frozen=True)
