@@ -12,11 +12,8 @@ nothing that feeds MkDocs changed, the MkDocs build is skipped entirely.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import os
-import re
 import shutil
 import tempfile
 import time
@@ -33,7 +30,8 @@ from builder.publish.mkdocs_config import config_value
 from builder.publish.opendata.produce import code_digest, write_downloads
 from builder.publish.search import search_files
 from builder.publish.stamp import Plan, Stamp, environment, load_stamp, plan, work_files
-from builder.publish.write import MANIFEST, write_pages
+from builder.publish.workdir import check_work_dir, default_work_dir, handwritten_pages
+from builder.publish.write import write_pages
 from builder.store.durable import DIR_MODE, FILE_MODE
 from builder.store.records import load_store
 
@@ -41,8 +39,6 @@ FINGERPRINT = ".build-fingerprint"
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "site_templates"
 """The checkout's templates (for tests that render without a project folder); a build
 uses the site_templates/ next to its mkdocs.yml."""
-WORK_ROOT = ".build-docs"
-"""Under the project folder: the default work folders, one per data folder."""
 NO_SITE_URL = ("no site URL (--site-url, SITE_URL or site_url in mkdocs.yml): the pages "
                "have no canonical link and sitemap.xml no absolute addresses (fine for "
                "local use; a published site needs it)")
@@ -81,39 +77,6 @@ def site_url_of(value: str, where: str) -> str:
         raise BuilderError(f"{where}: site URL: expected an absolute http(s) address such as "
                            f"https://OWNER.github.io/REPOSITORY/ (got {value!r})")
     return value if value.endswith("/") else value + "/"
-
-
-def handwritten_pages(docs_dir: Path) -> dict[str, bytes]:
-    """Every file of the hand-written docs folder, by relative path. Files an older
-    builder generated there (listed in its manifest) are left out."""
-    if not docs_dir.is_dir():
-        raise BuilderError(f"{docs_dir}: the folder of hand-written pages (docs_dir of "
-                           "mkdocs.yml) does not exist")
-    manifest = docs_dir / MANIFEST
-    generated = set(json.loads(manifest.read_text("utf-8"))) if manifest.exists() else set()
-    return {rel: path.read_bytes() for path in sorted(docs_dir.rglob("*"))
-            if path.is_file() and (rel := path.relative_to(docs_dir).as_posix()) != MANIFEST
-            and rel not in generated}
-
-
-def default_work_dir(config_file: Path, data_dir: Path) -> Path:
-    """The work folder of a data folder: keyed by its full path, named after it."""
-    resolved = data_dir.resolve()
-    key = hashlib.sha256(str(resolved).encode("utf-8", "surrogateescape")).hexdigest()[:10]
-    name = re.sub(r"[^A-Za-z0-9_-]+", "-", resolved.name).strip("-")[:40] or "data"
-    return config_file.resolve().parent / WORK_ROOT / f"{name}-{key}"
-
-
-def check_work_dir(work_dir: Path, docs_dir: Path) -> None:
-    """The work folder is the builder's alone: apart from the hand-written pages, and
-    either new or one the builder made (it removes files there)."""
-    work, docs = work_dir.resolve(), docs_dir.resolve()
-    if work == docs or docs in work.parents or work in docs.parents:
-        raise BuilderError(f"{work_dir}: the work folder for the generated pages must be apart "
-                           f"from the hand-written pages in {docs_dir}")
-    if work.is_dir() and any(work.iterdir()) and not (work / MANIFEST).exists():
-        raise BuilderError(f"{work_dir}: this folder is not empty and is not a work folder of "
-                           f"the builder (it has no {MANIFEST}): refusing to write into it")
 
 
 def html_pages(site_dir: Path) -> int:
@@ -240,16 +203,9 @@ def publish(docs_dir: Path, site_dir: Path, config_file: Path, site_url: str | N
     return step
 
 
-def build_site(data_dir: Path, *, site_dir: Path, config_file: Path,
-               docs_dir: Path | None = None, templates_dir: Path | None = None,
-               site_url: str | None = None, allow_shrink: bool = False,
-               progress: Progress | None = None, full: bool = False) -> BuildReport:
-    """Build the site of data_dir into site_dir. docs_dir is the work folder (default: one
-    of its own under the project folder); site_url overrides mkdocs.yml's site_url; `full`
-    forbids the incremental site step (and the skip)."""
-    timings: dict[str, float] = {}
-    say = progress or (lambda message: None)
-    start = time.perf_counter()
+def _places(data_dir: Path, site_dir: Path, config_file: Path, docs_dir: Path | None,
+            templates_dir: Path | None) -> steps.Places:
+    """Where a build reads and writes, each checked before anything is read or written."""
     if not config_file.is_file():
         raise BuilderError(f"{config_file}: MkDocs configuration not found")
     project = config_file.resolve().parent
@@ -258,29 +214,34 @@ def build_site(data_dir: Path, *, site_dir: Path, config_file: Path,
     if not templates_dir.is_dir():
         raise BuilderError(f"{templates_dir}: the page templates were not found (they belong "
                            f"next to {config_file.name}, in the project folder)")
-    site_url = resolve_site_url(site_url, config_file)
     docs_dir = docs_dir or default_work_dir(config_file, data_dir)
     check_work_dir(docs_dir, handwritten_dir)
-    places = steps.Places(data_dir, config_file, templates_dir, handwritten_dir, docs_dir,
-                          site_dir, site_dir / FINGERPRINT)
-    last, now = steps.inputs_now(places, site_url)
-    timings["inputs"] = time.perf_counter() - start
-    if not full and last is not None and steps.nothing_changed(last, now):
-        timings["total"] = time.perf_counter() - start
-        return BuildReport(last.pages, [], [], False, site_dir, timings,
-                           [] if site_url else [NO_SITE_URL], Plan("skip", UNCHANGED))
-    inputs.forget(docs_dir)
-    handwritten = handwritten_pages(handwritten_dir)
-    say(f"reading the store {data_dir}")
-    store = load_store(data_dir, must_exist=True)
+    return steps.Places(data_dir, config_file, templates_dir, handwritten_dir, docs_dir,
+                        site_dir, site_dir / FINGERPRINT)
+
+
+@dataclass
+class _Generated:
+    pages: int
+    written: list[str]
+    removed: list[str]
+
+
+def _generate(places: steps.Places, site_url: str | None, full: bool, say: Progress,
+              timings: dict[str, float], start: float) -> _Generated:
+    """The store into the work folder: downloads (by a second process), pages, search."""
+    docs_dir = places.work_dir
+    handwritten = handwritten_pages(places.handwritten_dir)
+    say(f"reading the store {places.data_dir}")
+    store = load_store(places.data_dir, must_exist=True)
     timings["load"] = time.perf_counter() - start
     say(f"writing the downloads into {docs_dir}")
     # Open data, written as it is made, by a second process while this one renders.
     later = InBackground(partial(write_downloads, store, docs_dir))
     try:
         say(f"rendering the pages of {len(store.surveys)} survey(s)")
-        made, state = steps.make_pages(store, site_url, templates_dir, docs_dir, later, full,
-                                       code_digest())
+        made, state = steps.make_pages(store, site_url, places.templates_dir, docs_dir, later,
+                                       full, code_digest())
         pages = made.pages
         search = search_files(store, handwritten)  # static files, copied by MkDocs
         timings["pages"] = time.perf_counter() - start - timings["load"]  # part of "render"
@@ -291,21 +252,42 @@ def build_site(data_dir: Path, *, site_dir: Path, config_file: Path,
     timings["downloads"] = timings["render"] - timings["pages"]  # the wait for them
     if clash := sorted(set(handwritten) & (set(pages) | set(made.kept) | set(downloads.files)
                                            | set(search))):
-        raise BuildFailed(f"{handwritten_dir / clash[0]}: a hand-written page has the path of "
-                          "a generated one")
+        raise BuildFailed(f"{places.handwritten_dir / clash[0]}: a hand-written page has the "
+                          "path of a generated one")
     say(f"writing {len(pages) + len(search)} file(s) to {docs_dir}")
     written = write_pages({**handwritten, **pages, **search}, docs_dir,
                           kept=[*downloads.files, *made.kept])
     touched.save(docs_dir, state)
     timings["write"] = time.perf_counter() - start - timings["load"] - timings["render"]
-    page_count = made.total
-    del store, pages, search, made  # written out: free them before MkDocs reads it all again
-    say(f"mkdocs build --strict, unless nothing changed ({page_count} generated page(s))")
+    return _Generated(made.total, sorted(downloads.written + written.written), written.removed)
+
+
+def build_site(data_dir: Path, *, site_dir: Path, config_file: Path,
+               docs_dir: Path | None = None, templates_dir: Path | None = None,
+               site_url: str | None = None, allow_shrink: bool = False,
+               progress: Progress | None = None, full: bool = False) -> BuildReport:
+    """Build the site of data_dir into site_dir. docs_dir is the work folder (default: one
+    of its own under the project folder); site_url overrides mkdocs.yml's site_url; `full`
+    forbids the incremental site step (and the skip)."""
+    timings: dict[str, float] = {}
+    say = progress or (lambda message: None)
+    start = time.perf_counter()
+    places = _places(data_dir, site_dir, config_file, docs_dir, templates_dir)
+    site_url = resolve_site_url(site_url, config_file)
+    notes = [] if site_url else [NO_SITE_URL]
+    last, now = steps.inputs_now(places, site_url)
+    timings["inputs"] = time.perf_counter() - start
+    if not full and last is not None and steps.nothing_changed(last, now):
+        timings["total"] = time.perf_counter() - start
+        return BuildReport(last.pages, [], [], False, site_dir, timings, notes,
+                           Plan("skip", UNCHANGED))
+    inputs.forget(places.work_dir)
+    made = _generate(places, site_url, full, say, timings, start)
+    say(f"mkdocs build --strict, unless nothing changed ({made.pages} generated page(s))")
     # The templates reach MkDocs only as the pages, which the stamp compares file by file.
-    step = publish(docs_dir, site_dir, config_file, site_url, allow_shrink, timings,
-                   [handwritten_dir], full)
-    steps.record_success(places, now, page_count)
+    step = publish(places.work_dir, site_dir, config_file, site_url, allow_shrink, timings,
+                   [places.handwritten_dir], full)
+    steps.record_success(places, now, made.pages)
     timings["total"] = time.perf_counter() - start
-    return BuildReport(page_count, sorted(downloads.written + written.written),
-                       written.removed, step.action != "skip", site_dir, timings,
-                       [] if site_url else [NO_SITE_URL], step)
+    return BuildReport(made.pages, made.written, made.removed, step.action != "skip",
+                       site_dir, timings, notes, step)

@@ -238,7 +238,7 @@ def test_a_hand_written_page_removed_leaves_the_site(tmp_path: Path, cli) -> Non
 
 def test_pages_an_older_builder_generated_among_the_hand_written_are_left_out(
         tmp_path: Path) -> None:
-    from builder.publish.build import handwritten_pages
+    from builder.publish.workdir import handwritten_pages
 
     docs = tmp_path / "docs"
     (docs / "surveys").mkdir(parents=True)

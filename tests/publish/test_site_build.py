@@ -70,8 +70,11 @@ def test_november_2017_lists_its_8_action_items_and_what_is_known(real_site: Pro
                   if d.survey.title == "November 2017 CA Communication"]
     page = next(real_site.site.glob("surveys/november-2017-*/index.html"))
     text = main_text(page)
+    # The 8 items are listed by their own words; the local ids stay in the URLs only.
+    assert "local-2017-11" not in text
     for n in range(1, 9):
-        assert f"local-2017-11-action-{n}" in text
+        assert f"ACTION {n}" in text
+        assert page.parent.joinpath(f"local-2017-11-action-{n}", "index.html").is_file()
     assert "ACTION 8: Check issuance of certs to .tg domains" in text
     # Today no answer is known, and the page says so; once one is captured, it is shown.
     assert ("No answers to this survey have been captured yet." in text) == (

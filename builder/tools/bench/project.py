@@ -46,7 +46,7 @@ def _config_dir(config_file: Path, key: str, default: str | None) -> str | None:
 def make_project(root: Path, config_file: Path) -> None:
     """mkdocs.yml, the templates, the theme overrides and the hand-written pages, copied
     into root (the builder then assembles each build in root/docs as its work folder)."""
-    from builder.publish.build import handwritten_pages
+    from builder.publish.workdir import handwritten_pages
 
     config_file = config_file.resolve()
     if not config_file.is_file():

@@ -1,0 +1,48 @@
+"""The folders a build works in: the hand-written pages it reads and the work folder,
+one per data folder, where it assembles the generated pages for MkDocs."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+
+from builder.core.errors import BuilderError
+from builder.publish.write import MANIFEST
+
+WORK_ROOT = ".build-docs"
+"""Under the project folder: the default work folders, one per data folder."""
+
+
+def handwritten_pages(docs_dir: Path) -> dict[str, bytes]:
+    """Every file of the hand-written docs folder, by relative path. Files an older
+    builder generated there (listed in its manifest) are left out."""
+    if not docs_dir.is_dir():
+        raise BuilderError(f"{docs_dir}: the folder of hand-written pages (docs_dir of "
+                           "mkdocs.yml) does not exist")
+    manifest = docs_dir / MANIFEST
+    generated = set(json.loads(manifest.read_text("utf-8"))) if manifest.exists() else set()
+    return {rel: path.read_bytes() for path in sorted(docs_dir.rglob("*"))
+            if path.is_file() and (rel := path.relative_to(docs_dir).as_posix()) != MANIFEST
+            and rel not in generated}
+
+
+def default_work_dir(config_file: Path, data_dir: Path) -> Path:
+    """The work folder of a data folder: keyed by its full path, named after it."""
+    resolved = data_dir.resolve()
+    key = hashlib.sha256(str(resolved).encode("utf-8", "surrogateescape")).hexdigest()[:10]
+    name = re.sub(r"[^A-Za-z0-9_-]+", "-", resolved.name).strip("-")[:40] or "data"
+    return config_file.resolve().parent / WORK_ROOT / f"{name}-{key}"
+
+
+def check_work_dir(work_dir: Path, docs_dir: Path) -> None:
+    """The work folder is the builder's alone: apart from the hand-written pages, and
+    either new or one the builder made (it removes files there)."""
+    work, docs = work_dir.resolve(), docs_dir.resolve()
+    if work == docs or docs in work.parents or work in docs.parents:
+        raise BuilderError(f"{work_dir}: the work folder for the generated pages must be apart "
+                           f"from the hand-written pages in {docs_dir}")
+    if work.is_dir() and any(work.iterdir()) and not (work / MANIFEST).exists():
+        raise BuilderError(f"{work_dir}: this folder is not empty and is not a work folder of "
+                           f"the builder (it has no {MANIFEST}): refusing to write into it")
