@@ -82,7 +82,7 @@ class Shape:
     def issues(self, obj: Mapping[str, Any], where: Where) -> list[Issue]:
         """Every missing or wrongly typed key (in the shape's order), then every unknown one."""
         if self._plain_and_complete(obj):
-            return []  # the usual case, checked without a loop in Python per key
+            return []  # the usual case: one pass, no issue objects
         found = []
         for name in self.types:
             if name not in obj:
@@ -97,19 +97,33 @@ class Shape:
         return found
 
     def _plain_and_complete(self, obj: Mapping[str, Any]) -> bool:
-        """Every key present, none unknown, no list, and each value exactly of a type
+        """No key missing or unknown, and each value (and list item) exactly of a type
         allowed (type(True) is bool, so a true/false never passes for an integer)."""
-        exact = self._exact_types
-        return exact is not None and obj.keys() == exact.keys() and all(
-            type(obj[name]) in types for name, types in exact.items())
+        exact, items = self._exact_types
+        if not self._required <= obj.keys() <= exact.keys():
+            return False
+        for name, value in obj.items():
+            kind = type(value)
+            if kind not in exact[name]:
+                return False
+            if kind is list:
+                allowed = items[name]
+                for item in value:
+                    if type(item) not in allowed:
+                        return False
+        return True
 
     @functools.cached_property
-    def _exact_types(self) -> dict[str, frozenset[type]] | None:
-        """The types per key for the quick check; None where it cannot apply (optional
-        keys, lists: those take the full check)."""
-        if self.optional or any(list in types for types in self.types.values()):
-            return None
-        return {name: frozenset(types) for name, types in self.types.items()}
+    def _required(self) -> frozenset[str]:
+        return frozenset(self.types) - self.optional
+
+    @functools.cached_property
+    def _exact_types(self) -> tuple[dict[str, frozenset[type]], dict[str, frozenset[type]]]:
+        """The types per key, and per list key the types of its items, for the quick
+        check."""
+        return ({name: frozenset(types) for name, types in self.types.items()},
+                {name: frozenset(self.items.get(name, (str,))) for name, types
+                 in self.types.items() if list in types})
 
     def _fits(self, name: str, value: Any) -> bool:
         if not is_a(value, self.types[name]):
