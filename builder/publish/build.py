@@ -228,7 +228,7 @@ class _Generated:
 
 
 def _generate(places: steps.Places, site_url: str | None, full: bool, say: Progress,
-              timings: dict[str, float], start: float) -> _Generated:
+              timings: dict[str, float], start: float, now: inputs.Inputs) -> _Generated:
     """The store into the work folder: downloads (by a second process), pages, search."""
     docs_dir = places.work_dir
     handwritten = handwritten_pages(places.handwritten_dir)
@@ -241,7 +241,7 @@ def _generate(places: steps.Places, site_url: str | None, full: bool, say: Progr
     try:
         say(f"rendering the pages of {len(store.surveys)} survey(s)")
         made, state = steps.make_pages(store, site_url, places.templates_dir, docs_dir, later,
-                                       full, code_digest())
+                                       full, code_digest(), steps.survey_files(now, store))
         pages = made.pages
         search = search_files(store, handwritten)  # static files, copied by MkDocs
         timings["pages"] = time.perf_counter() - start - timings["load"]  # part of "render"
@@ -282,7 +282,7 @@ def build_site(data_dir: Path, *, site_dir: Path, config_file: Path,
         return BuildReport(last.pages, [], [], False, site_dir, timings, notes,
                            Plan("skip", UNCHANGED))
     inputs.forget(places.work_dir)
-    made = _generate(places, site_url, full, say, timings, start)
+    made = _generate(places, site_url, full, say, timings, start, now)
     say(f"mkdocs build --strict, unless nothing changed ({made.pages} generated page(s))")
     # The templates reach MkDocs only as the pages, which the stamp compares file by file.
     step = publish(places.work_dir, site_dir, config_file, site_url, allow_shrink, timings,

@@ -32,14 +32,9 @@ GENERATED_KEY, GENERATED_VALUE = "csr_generated", "html"
 plugin (mkdocs_html.py) publishes without Markdown."""
 
 
-def _encode_char(ch: str) -> str:
-    if ch in _PUNCTUATION or ch in _LINE_SEPARATORS:
-        return f"&#{ord(ch)};"
-    if ch == "\n":
-        return "<br>"
-    if ch == "\t":
-        return "&#9;"
-    return ch
+_ENCODED = {ord(ch): f"&#{ord(ch)};" for ch in _PUNCTUATION | _LINE_SEPARATORS} | {
+    ord("\n"): "<br>", ord("\t"): "&#9;"}
+"""What encode writes for each character it changes (str.translate's table)."""
 
 
 def encode(value: object) -> Markup:
@@ -47,7 +42,7 @@ def encode(value: object) -> Markup:
     if isinstance(value, Markup):
         return value
     text = clean_for_display(str(value))
-    encoded = "".join(_encode_char(ch) for ch in text)
+    encoded = text.translate(_ENCODED)
     # A run of spaces at a line start could become an indented code block or a list.
     encoded = encoded.replace("  ", " &#32;")
     if encoded.startswith(" "):

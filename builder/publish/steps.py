@@ -8,6 +8,7 @@ others keep their bytes in the work folder and are reported to the writer as kep
 from __future__ import annotations
 
 import hashlib
+from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -20,6 +21,7 @@ from builder.publish.pages.site import SiteIndex
 from builder.publish.render import planned_paths, render_site
 from builder.publish.stamp import _versions, hash_trees
 from builder.publish.write import MANIFEST, FileInfo
+from builder.store.records import survey_dir_name
 
 CODE_DIR = Path(__file__).resolve().parents[1]
 """The builder package: its code is an input of every page."""
@@ -76,6 +78,19 @@ def record_success(places: Places, now: inputs.Inputs, pages: int) -> None:
     inputs.save(places.work_dir, replace(now, files={**kept, **made}, pages=pages))
 
 
+def survey_files(now: inputs.Inputs, store: Store) -> dict[str, str]:
+    """Survey key -> one hash of its folder's data files, as this build's input record
+    has them (read before the store: a file changed since is seen by the next build)."""
+    by_folder: dict[str, list[str]] = defaultdict(list)
+    for key, (_, sha) in sorted(now.files.items()):
+        tree, _, rel = key.partition("\0")
+        parts = rel.split("/")
+        if tree == "data" and len(parts) == 3 and parts[0] == "surveys":
+            by_folder[parts[1]].append(f"{parts[2]} {sha}")
+    return {key: hashlib.sha256("\n".join(by_folder[folder]).encode()).hexdigest()
+            for key in store.surveys if (folder := survey_dir_name(key)) in by_folder}
+
+
 def render_extra(templates_dir: Path, site_url: str | None, code: str) -> str:
     """What the pages depend on besides the store: templates, site URL, the builder's
     code (`code`: opendata.produce.code_digest, passed in by build.py)."""
@@ -95,14 +110,18 @@ class Made:
 
 
 def make_pages(store: Store, site_url: str | None, templates_dir: Path, work_dir: Path,
-               downloads: Mapping[str, FileInfo], full: bool,
-               code: str) -> tuple[Made, touched.RenderState]:
+               downloads: Mapping[str, FileInfo], full: bool, code: str,
+               files: Mapping[str, str] | None = None) -> tuple[Made, touched.RenderState]:
     """The pages to write: all of them (`full`, no state, anything but answers changed),
-    else those the changed answers touch. Returns the state to save once written."""
+    else those the changed answers touch. Returns the state to save once written.
+    `files`: survey_files of this build (the answers of a survey whose files did not
+    change are not digested again)."""
     site = SiteIndex.of(store, site_url)
     paths = planned_paths(site)
-    state = touched.state_of(site, render_extra(templates_dir, site.site_url, code), paths)
-    only = None if full else touched.to_render(site, touched.load(work_dir), state)
+    previous = None if full else touched.load(work_dir)
+    state = touched.state_of(site, render_extra(templates_dir, site.site_url, code), paths,
+                             files, previous)
+    only = None if full else touched.to_render(site, previous, state)
     if only is not None and not all((work_dir / p).is_file() for p in paths if p not in only):
         only = None  # a page the state counts on is gone from the work folder
     touched.forget(work_dir)

@@ -542,6 +542,20 @@ def test_encode_writes_no_punctuation_and_keeps_the_text(value: str) -> None:
     assert decoded == clean_for_display(value)
 
 
+
+BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+
+
+@settings(PROPERTY_SETTINGS, max_examples=400)
+@given(value=st.text(st.characters(codec=None), max_size=40) | syntax_text)
+def test_display_clean_up_drops_exactly_the_controls_but_tab_and_newline(value: str) -> None:
+    """The clean-up's definition, by Unicode category, character by character."""
+    value = re.sub("\r\n|[\r\x0b\x0c\x85\u2028\u2029]", "\n", value)
+    expected = "".join(
+        "\ufffd" if 0xD800 <= ord(ch) <= 0xDFFF else ch for ch in value
+        if ch in "\n\t" or not (ch in BIDI_CONTROLS or unicodedata.category(ch) == "Cc"))
+    assert clean_for_display(value) == expected
+
 # -- 4. broken input: exact errors, nothing changed ------------------------------------
 
 BROKEN_DIR = FIXTURES / "broken"

@@ -106,6 +106,17 @@ def add_back(project: Project, pair: tuple[str, str]) -> None:
                                     {pair: answer}), True)
 
 
+def reimport_from(project: Project, source: str) -> None:
+    """A partial import of one question of the newest survey from another file: the
+    question's source (shown on no page) and one answer's text and source change."""
+    data = surveys_newest_first(load_store(project.data))[0]
+    question = replace(data.sorted_questions()[0], source=source)
+    key, answer = sorted((k, a) for k, a in data.answers.items() if k[0] == question.id)[0]
+    edited = replace(answer, values=(f"{answer.values[0]} (from {source})",),
+                     option_numbers=(), source=source)
+    _save(project, data, SurveyData(data.survey, {question.id: question}, {key: edited}), True)
+
+
 def check_step(project: Project, tmp_path: Path, rendered: Rendered,
                before: dict[str, bytes]) -> dict[str, bytes]:
     """Build incrementally; equal to a build from nothing; only what differs written."""
@@ -133,10 +144,29 @@ def test_changes_in_turn_equal_a_build_from_nothing(
         monkeypatch.setattr(bench, "CHANGE_SUFFIX", suffix)
         bench.change_one_answer(built.data)
         before = check_step(built, tmp_path, rendered, before)
+    reimport_from(built, "exports/another-file.json")
+    before = check_step(built, tmp_path, rendered, before)
     pair = withdraw_one(built)
     before = check_step(built, tmp_path, rendered, before)
     add_back(built, pair)
     check_step(built, tmp_path, rendered, before)
+
+
+def test_only_the_changed_surveys_answers_are_digested_again(
+        built: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    digested: list[str] = []
+    real = touched.survey_digests
+
+    def spy(data: SurveyData) -> dict[str, str]:
+        digested.append(data.survey.key)
+        return real(data)
+    monkeypatch.setattr(touched, "survey_digests", spy)
+    bench.change_one_answer(built.data)
+    build(built)
+    assert digested == [surveys_newest_first(load_store(built.data))[0].survey.key]
+    digested.clear()
+    build(built, full=True)  # a full build trusts no state
+    assert len(digested) == len(load_store(built.data).surveys) > 1
 
 
 def test_a_rebuild_with_no_change_reads_nothing(
