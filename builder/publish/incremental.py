@@ -39,14 +39,16 @@ from builder.core.errors import InternalError
 def link_tree(source: Path, target: Path) -> None:
     """target (new or empty): a copy of source made of hard links, which is cheap; a
     file system without them gets real copies."""
-    for folder, dirs, files in os.walk(source):
-        here = target / Path(folder).relative_to(source)
-        here.mkdir(exist_ok=here == target)
+    top = str(source)
+    for folder, dirs, files in os.walk(top):
+        here = os.path.join(target, os.path.relpath(folder, top))
+        if folder != top:
+            os.mkdir(here)
         for name in files:
             try:
-                os.link(os.path.join(folder, name), here / name)
+                os.link(os.path.join(folder, name), os.path.join(here, name))
             except OSError:
-                shutil.copy2(os.path.join(folder, name), here / name)
+                shutil.copy2(os.path.join(folder, name), os.path.join(here, name))
         dirs.sort()
 
 

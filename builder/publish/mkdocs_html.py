@@ -20,8 +20,10 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+import jinja2
 from markdown.extensions import toc as md_toc  # type: ignore[import-untyped]
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
@@ -31,6 +33,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
 from builder.publish.encode import GENERATED_KEY, GENERATED_VALUE
+from builder.publish.workdir import is_work_dir, template_cache
 
 HEADING = re.compile(r'^<h([1-6])(?: id="([^"<>&]*)")?>(.*)</h\1>$', re.MULTILINE)
 """A heading line as the templates write it (an id of their own, or none: then the
@@ -98,6 +101,15 @@ class HtmlPage(Page):
 
 class GeneratedHtmlPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
     """Registered as `csr-html` (pyproject.toml, entry point group mkdocs.plugins)."""
+
+    def on_env(self, env: jinja2.Environment, /, *, config: MkDocsConfig,
+               files: Files) -> jinja2.Environment:
+        # The theme's templates, compiled once and kept in the builder's work folder
+        # (never in a hand-written docs folder): Jinja compiles each again only when its
+        # source changed. A third of an incremental site step was compiling them.
+        if is_work_dir(Path(config.docs_dir)):
+            env.bytecode_cache = template_cache(Path(config.docs_dir))
+        return env
 
     def on_page_markdown(self, markdown: str, /, *, page: Page, config: MkDocsConfig,
                          files: Files) -> str:

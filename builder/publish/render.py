@@ -41,9 +41,11 @@ def render_pages(store: Store, templates_dir: Path, site_url: str | None = None,
 
 def render_site(site: SiteIndex, templates_dir: Path, *,
                 downloads: Mapping[str, FileInfo] | None = None,
-                only: Collection[str] | None = None) -> dict[str, str]:
-    """render_pages of an index already made (to ask pages.showing first, for example)."""
-    env = make_environment(templates_dir, finalize=site.memo.encode)
+                only: Collection[str] | None = None,
+                compiled: jinja2.BytecodeCache | None = None) -> dict[str, str]:
+    """render_pages of an index already made (to ask pages.showing first, for example).
+    `compiled`: where compiled templates are kept between builds (workdir.template_cache)."""
+    env = make_environment(templates_dir, finalize=site.memo.encode, cache=compiled)
     env.globals["demo"] = site.store.demo
     files = cache(lambda: downloads_of(site.store) if downloads is None else downloads)
     out: dict[str, str] = {}

@@ -20,6 +20,7 @@ from builder.publish.mkdocs_config import theme_dir
 from builder.publish.pages.site import SiteIndex
 from builder.publish.render import planned_paths, render_site
 from builder.publish.stamp import _versions, hash_trees
+from builder.publish.workdir import template_cache
 from builder.publish.write import MANIFEST, FileInfo
 from builder.store.records import survey_dir_name
 
@@ -125,6 +126,7 @@ def make_pages(store: Store, site_url: str | None, templates_dir: Path, work_dir
     if only is not None and not all((work_dir / p).is_file() for p in paths if p not in only):
         only = None  # a page the state counts on is gone from the work folder
     touched.forget(work_dir)
-    pages = render_site(site, templates_dir, downloads=downloads, only=only)
+    pages = render_site(site, templates_dir, downloads=downloads, only=only,
+                        compiled=template_cache(work_dir))
     kept = [] if only is None else [p for p in paths if p not in only]
     return Made(pages, kept, len(paths)), state

@@ -8,11 +8,28 @@ import json
 import re
 from pathlib import Path
 
+import jinja2
+
 from builder.core.errors import BuilderError
 from builder.publish.write import MANIFEST
 
 WORK_ROOT = ".build-docs"
 """Under the project folder: the default work folders, one per data folder."""
+TEMPLATE_CACHE = ".template-cache"
+"""In a work folder: the compiled Jinja templates (ours and the theme's), so a build
+does not compile them again (Jinja checks each against its source). Hidden: MkDocs
+does not publish it."""
+
+
+def template_cache(work_dir: Path) -> jinja2.BytecodeCache:
+    folder = work_dir / TEMPLATE_CACHE
+    folder.mkdir(parents=True, exist_ok=True)
+    return jinja2.FileSystemBytecodeCache(str(folder))
+
+
+def is_work_dir(folder: Path) -> bool:
+    """A folder the builder assembled (it holds the manifest of what it generated)."""
+    return (folder / MANIFEST).is_file()
 
 
 def handwritten_pages(docs_dir: Path) -> dict[str, bytes]:

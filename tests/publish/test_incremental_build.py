@@ -226,3 +226,28 @@ def test_a_failure_of_the_downloads_process_fails_the_build(
         build(built)
     assert files(built.site) == site
     assert not (built.docs / inputs.RECORD).exists()
+
+
+def test_compiled_templates_are_kept_and_never_outlive_their_source(built: Project) -> None:
+    """Ours and the theme's, in the work folder's template cache (Jinja compares each
+    with its source): an edited template shows at once, in a full and an incremental
+    site step alike."""
+    from builder.publish.workdir import TEMPLATE_CACHE
+
+    cache = built.docs / TEMPLATE_CACHE
+    assert len(list(cache.iterdir())) > 5
+    assert not (built.site / TEMPLATE_CACHE).exists()
+    home = built.root / "site_templates" / "home.md.j2"
+    home.write_text(home.read_text() + "\n<p>Marker from an edited template.</p>\n")
+    theme = built.root / "overrides" / "main.html"
+    theme.write_text(theme.read_text().replace("{% extends", "<!-- theme marker -->{% extends",
+                                               1))
+    build(built)
+    assert "Marker from an edited template." in (built.docs / "index.md").read_text()
+    assert "Marker from an edited template." in (built.site / "index.html").read_text()
+    assert "<!-- theme marker -->" in (built.site / "index.html").read_text()
+    theme.write_text(theme.read_text().replace("<!-- theme marker -->", "<!-- marker 2 -->"))
+    bench.change_one_answer(built.data)
+    report = build(built)
+    assert report.site_step.action == "full"  # the theme is part of the site's stamp
+    assert "<!-- marker 2 -->" in (built.site / "index.html").read_text()

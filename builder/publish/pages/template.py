@@ -24,10 +24,11 @@ Linker = Callable[[str, object], Markup]
 """(href, text) -> an <a> element: builder.publish.encode.link, or a memo of it."""
 
 
-def make_environment(templates_dir: Path,
-                     finalize: Callable[[object], Markup] = encode) -> jinja2.Environment:
+def make_environment(templates_dir: Path, finalize: Callable[[object], Markup] = encode,
+                     cache: jinja2.BytecodeCache | None = None) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir)),
+        bytecode_cache=cache,
         undefined=jinja2.StrictUndefined,
         finalize=finalize,
         autoescape=False,
