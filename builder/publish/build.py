@@ -17,7 +17,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -234,15 +234,17 @@ def _generate(places: steps.Places, site_url: str | None, full: bool, say: Progr
     handwritten = handwritten_pages(places.handwritten_dir)
     say(f"reading the store {places.data_dir}")
     store = load_store(places.data_dir, must_exist=True)
+    planned = steps.plan_pages(store, site_url)
+    _no_clash(places, handwritten, planned.paths)
+    steps.claim(docs_dir, planned.paths)
     timings["load"] = time.perf_counter() - start
     say(f"writing the downloads into {docs_dir}")
     # Open data, written as it is made, by a second process while this one renders.
     later = InBackground(partial(write_downloads, store, docs_dir))
     try:
         say(f"rendering the pages of {len(store.surveys)} survey(s)")
-        made, state = steps.make_pages(store, site_url, places.templates_dir, docs_dir, later,
-                                       full, code_digest(), steps.survey_files(now, store))
-        pages = made.pages
+        made, state = steps.make_pages(planned, places.templates_dir, docs_dir, later, full,
+                                       code_digest(), steps.survey_files(now, store))
         search = search_files(store, handwritten)  # static files, copied by MkDocs
         timings["pages"] = time.perf_counter() - start - timings["load"]  # part of "render"
         downloads = later.result()
@@ -250,16 +252,21 @@ def _generate(places: steps.Places, site_url: str | None, full: bool, say: Progr
         later.close()
     timings["render"] = time.perf_counter() - start - timings["load"]
     timings["downloads"] = timings["render"] - timings["pages"]  # the wait for them
-    if clash := sorted(set(handwritten) & (set(pages) | set(made.kept) | set(downloads.files)
-                                           | set(search))):
-        raise BuildFailed(f"{places.handwritten_dir / clash[0]}: a hand-written page has the "
-                          "path of a generated one")
-    say(f"writing {len(pages) + len(search)} file(s) to {docs_dir}")
-    written = write_pages({**handwritten, **pages, **search}, docs_dir,
-                          kept=[*downloads.files, *made.kept])
+    _no_clash(places, handwritten, [*downloads.files, *search])
+    say(f"writing {len(search) + len(handwritten)} file(s) to {docs_dir}")
+    written = write_pages({**handwritten, **search}, docs_dir,
+                          kept=[*downloads.files, *made.rendered, *made.kept])
     touched.save(docs_dir, state)
     timings["write"] = time.perf_counter() - start - timings["load"] - timings["render"]
-    return _Generated(made.total, sorted(downloads.written + written.written), written.removed)
+    return _Generated(made.total, sorted(downloads.written + made.written + written.written),
+                      written.removed)
+
+
+def _no_clash(places: steps.Places, handwritten: Mapping[str, bytes],
+              generated: Collection[str]) -> None:
+    if clash := sorted(set(handwritten) & set(generated)):
+        raise BuildFailed(f"{places.handwritten_dir / clash[0]}: a hand-written page has the "
+                          "path of a generated one")
 
 
 def build_site(data_dir: Path, *, site_dir: Path, config_file: Path,

@@ -7,7 +7,7 @@ template); this is their one entry point.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from functools import cache
 from pathlib import Path
 
@@ -43,23 +43,30 @@ def render_site(site: SiteIndex, templates_dir: Path, *,
                 downloads: Mapping[str, FileInfo] | None = None,
                 only: Collection[str] | None = None,
                 compiled: jinja2.BytecodeCache | None = None) -> dict[str, str]:
-    """render_pages of an index already made (to ask pages.showing first, for example).
+    """render_pages of an index already made (to ask pages.showing first, for example)."""
+    return dict(iter_site(site, templates_dir, downloads=downloads, only=only,
+                          compiled=compiled))
+
+
+def iter_site(site: SiteIndex, templates_dir: Path, *,
+              downloads: Mapping[str, FileInfo] | None = None,
+              only: Collection[str] | None = None,
+              compiled: jinja2.BytecodeCache | None = None) -> Iterator[tuple[str, str]]:
+    """(path, text) of each page as it is made, so a build can write it and let it go.
     `compiled`: where compiled templates are kept between builds (workdir.template_cache)."""
     env = make_environment(templates_dir, finalize=site.memo.encode, cache=compiled)
     env.globals["demo"] = site.store.demo
     files = cache(lambda: downloads_of(site.store) if downloads is None else downloads)
-    out: dict[str, str] = {}
     for path, make in plan(site, files).items():
         if only is not None and path not in only:
             continue
         made = make()
         if isinstance(made, str):
-            out[path] = made
+            yield path, made
             continue
         if made.path != path:
             raise BuildFailed(f"{made.template}: planned for {path}, made for {made.path}")
-        out[path] = render(env, made, site)
-    return out
+        yield path, render(env, made, site)
 
 
 def planned_paths(site: SiteIndex) -> list[str]:

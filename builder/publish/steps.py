@@ -1,8 +1,10 @@
 """The builder's side of an incremental build (build.py runs these).
 
 `inputs_now` / `nothing_changed`: known before the store is read (inputs.py).
-`make_pages`: every generated page, or only those a change touches (touched.py); the
-others keep their bytes in the work folder and are reported to the writer as kept.
+`plan_pages` / `claim`: the pages the site will have, listed in the work folder first.
+`make_pages`: every generated page, or only those a change touches (touched.py), each
+written as it is made; the others keep their bytes in the work folder and are reported
+to the writer as kept.
 """
 
 from __future__ import annotations
@@ -18,10 +20,10 @@ from builder.core.model import Store
 from builder.publish import inputs, touched
 from builder.publish.mkdocs_config import theme_dir
 from builder.publish.pages.site import SiteIndex
-from builder.publish.render import planned_paths, render_site
+from builder.publish.render import iter_site, planned_paths
 from builder.publish.stamp import _versions, hash_trees
 from builder.publish.workdir import template_cache
-from builder.publish.write import MANIFEST, FileInfo
+from builder.publish.write import MANIFEST, FileInfo, StreamedFiles
 from builder.store.records import survey_dir_name
 
 CODE_DIR = Path(__file__).resolve().parents[1]
@@ -101,24 +103,45 @@ def render_extra(templates_dir: Path, site_url: str | None, code: str) -> str:
 
 
 @dataclass(frozen=True)
+class Planned:
+    """The site's index and every generated page it will have (nothing rendered yet)."""
+
+    site: SiteIndex
+    paths: list[str]
+
+
+def plan_pages(store: Store, site_url: str | None) -> Planned:
+    site = SiteIndex.of(store, site_url)
+    return Planned(site, planned_paths(site))
+
+
+def claim(work_dir: Path, paths: list[str]) -> None:
+    """List the pages in the work folder's manifest before any is written (and before
+    the downloads' process starts, which lists its own): a page left by a run cut short
+    is still the builder's, and the next build removes it if it is no longer made."""
+    StreamedFiles(work_dir).plan(paths)
+
+
+@dataclass(frozen=True)
 class Made:
-    pages: dict[str, str]
-    """The pages rendered this time."""
+    rendered: list[str]
+    """The pages rendered this time (each written as it was made, if its bytes changed)."""
+    written: list[str]
+    """Those whose bytes changed."""
     kept: list[str]
     """Pages of the site not rendered: the work folder holds them already."""
     total: int
     """How many pages the site has."""
 
 
-def make_pages(store: Store, site_url: str | None, templates_dir: Path, work_dir: Path,
+def make_pages(planned: Planned, templates_dir: Path, work_dir: Path,
                downloads: Mapping[str, FileInfo], full: bool, code: str,
                files: Mapping[str, str] | None = None) -> tuple[Made, touched.RenderState]:
-    """The pages to write: all of them (`full`, no state, anything but answers changed),
-    else those the changed answers touch. Returns the state to save once written.
+    """Write the pages: all of them (`full`, no state, anything but answers changed),
+    else those the changed answers touch. Returns the state to save once all is written.
     `files`: survey_files of this build (the answers of a survey whose files did not
     change are not digested again)."""
-    site = SiteIndex.of(store, site_url)
-    paths = planned_paths(site)
+    site, paths = planned.site, planned.paths
     previous = None if full else touched.load(work_dir)
     state = touched.state_of(site, render_extra(templates_dir, site.site_url, code), paths,
                              files, previous)
@@ -126,7 +149,10 @@ def make_pages(store: Store, site_url: str | None, templates_dir: Path, work_dir
     if only is not None and not all((work_dir / p).is_file() for p in paths if p not in only):
         only = None  # a page the state counts on is gone from the work folder
     touched.forget(work_dir)
-    pages = render_site(site, templates_dir, downloads=downloads, only=only,
-                        compiled=template_cache(work_dir))
+    out = StreamedFiles(work_dir)
+    for path, text in iter_site(site, templates_dir, downloads=downloads, only=only,
+                                compiled=template_cache(work_dir)):
+        with out.open(path) as sink:  # written and let go: a large site is never held
+            sink.write(text.encode("utf-8"))
     kept = [] if only is None else [p for p in paths if p not in only]
-    return Made(pages, kept, len(paths)), state
+    return Made(list(out.files), out.written, kept, len(paths)), state

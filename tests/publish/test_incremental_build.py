@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -58,13 +59,14 @@ class Rendered:
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.paths: set[str] = set()
-        real = steps.render_site
+        real = steps.iter_site
 
-        def spy(*args: object, **kwargs: object) -> dict[str, str]:
-            out = real(*args, **kwargs)  # type: ignore[arg-type]
-            self.paths = set(out)
-            return out
-        monkeypatch.setattr(steps, "render_site", spy)
+        def spy(*args: object, **kwargs: object) -> Iterator[tuple[str, str]]:
+            self.paths = set()
+            for path, text in real(*args, **kwargs):  # type: ignore[arg-type]
+                self.paths.add(path)
+                yield path, text
+        monkeypatch.setattr(steps, "iter_site", spy)
 
 
 def from_nothing(project: Project, tmp_path: Path) -> tuple[Path, Path]:
@@ -251,3 +253,38 @@ def test_compiled_templates_are_kept_and_never_outlive_their_source(built: Proje
     report = build(built)
     assert report.site_step.action == "full"  # the theme is part of the site's stamp
     assert "<!-- marker 2 -->" in (built.site / "index.html").read_text()
+
+
+def test_pages_are_written_as_made_and_a_build_cut_short_leaves_no_stray_page(
+        built: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each page is written as it is rendered (never all held); one cut short leaves its
+    pages listed in the manifest, so the next build is still equal to one from nothing."""
+    real = steps.iter_site
+
+    def cut_short(*args: object, **kwargs: object) -> Iterator[tuple[str, str]]:
+        for n, item in enumerate(real(*args, **kwargs)):  # type: ignore[arg-type]
+            if n == 3:
+                raise BuildFailed("cut short")
+            yield item
+    monkeypatch.setattr(steps, "iter_site", cut_short)
+    site = files(built.site)
+    bench.change_one_answer(built.data)
+    with pytest.raises(BuildFailed, match="cut short"):
+        build(built, full=True)  # every page rendered
+    assert files(built.site) == site
+    monkeypatch.setattr(steps, "iter_site", real)
+    build(built)
+    docs, fresh = from_nothing(built, tmp_path)
+    assert files(built.docs) == files(docs) and diff_sites(built.site, fresh) == []
+
+
+def test_a_hand_written_page_at_a_generated_path_fails_before_anything_is_written(
+        built: Project) -> None:
+    (built.handwritten / "owners").mkdir(exist_ok=True)
+    (built.handwritten / "owners" / "index.md").write_text("# Mine\n")
+    docs, site = files(built.docs), files(built.site)
+    with pytest.raises(BuildFailed, match="owners/index.md: a hand-written page has the path"):
+        build(built)
+    assert files(built.site) == site
+    assert {k: v for k, v in files(built.docs).items() if not k.startswith(".")} == {
+        k: v for k, v in docs.items() if not k.startswith(".")}
