@@ -1,3 +1,4 @@
 from builder.cli import main
 
-main()
+if __name__ == "__main__":  # not when a fresh process (build.run_mkdocs) imports it again
+    main()

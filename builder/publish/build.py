@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 
 from builder.core.errors import BuilderError, BuildFailed
 from builder.publish import inputs, steps, touched
-from builder.publish.background import InBackground
+from builder.publish.background import InBackground, in_fresh_process
 from builder.publish.mkdocs_config import config_value
 from builder.publish.opendata.produce import code_digest, write_downloads
 from builder.publish.search import search_files
@@ -106,7 +106,18 @@ def run_mkdocs(config_file: Path, docs_dir: Path, out_dir: Path,
     """mkdocs build --strict into out_dir; raises BuildFailed with the first problem.
     With a site URL, MkDocs writes canonical links, an absolute sitemap and a 404 page
     whose assets load from the site's sub-path. With `changed`, out_dir holds a
-    hard-linked copy of the site and only those files are built (incremental.py)."""
+    hard-linked copy of the site and only those files are built (incremental.py), here;
+    a full build runs in a fresh process of its own (background.py says why)."""
+    if changed is None:
+        in_fresh_process(partial(mkdocs_build, config_file, docs_dir, out_dir, site_url),
+                         "running mkdocs build")
+    else:
+        mkdocs_build(config_file, docs_dir, out_dir, site_url, changed)
+
+
+def mkdocs_build(config_file: Path, docs_dir: Path, out_dir: Path, site_url: str | None,
+                 changed: Collection[str] | None = None) -> None:
+    """run_mkdocs, in this process."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException

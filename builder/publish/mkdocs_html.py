@@ -97,6 +97,10 @@ class HtmlPage(Page):
         # Ids a Markdown link elsewhere may point at (MkDocs checks such anchors).
         self.present_anchor_ids = set(ID.findall(content))
         self.links_to_anchors = {}
+        # MkDocs holds every page from reading to writing: the source is not needed
+        # again (an empty one, not None, keeps the title rules), and the HTML is let go
+        # once the page is written (on_post_page), so a large site is not held twice.
+        self.markdown = ""
 
 
 class GeneratedHtmlPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
@@ -110,6 +114,11 @@ class GeneratedHtmlPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         if is_work_dir(Path(config.docs_dir)):
             env.bytecode_cache = template_cache(Path(config.docs_dir))
         return env
+
+    def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
+        if isinstance(page, HtmlPage):
+            page.content = None  # written: nothing reads it again
+        return output
 
     def on_page_markdown(self, markdown: str, /, *, page: Page, config: MkDocsConfig,
                          files: Files) -> str:
