@@ -3,7 +3,8 @@ targets.
 
 A benchmark, not a test: it generates the demo dataset of one size in a temporary
 project and runs every stage in its own Python process (bench/stages.py), so that each
-stage's peak memory is its own. Each run goes: the demo dataset (set-up); the whole
+stage's peak memory is its own (the largest of its process and the processes it ran: a
+build's downloads and MkDocs processes). Each run goes: the demo dataset (set-up); the whole
 dataset exported in the json and ccadb-csv import layouts and imported into an empty
 store; load_store; a full build from nothing; a no-change rebuild; `mkdocs build` alone;
 the search bytes of a name and a phrase query in Chromium; then the import path, each a

@@ -29,9 +29,13 @@ STEP_LAYOUT = {name: layout for name, layout, _step in CHANGE_STEPS}
 
 
 def peak_rss_bytes() -> int:
+    """The largest peak resident set size of this process and of each process it ran
+    and waited for (a build's downloads process, its MkDocs process): no process of
+    the stage was larger."""
     import resource
 
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+               resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
     return peak if sys.platform == "darwin" else peak * 1024  # Linux reports KiB
 
 
