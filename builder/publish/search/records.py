@@ -4,7 +4,7 @@ per hand-written page, in the order results are listed (names first, answers las
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -80,7 +80,7 @@ _MARKUP = re.compile(r"[#>|]+|^-{3,}$|^\s*[-+] ", re.MULTILINE)
 _HEADING = re.compile(r"^#\s+(.+)$", re.MULTILINE)
 
 
-def handwritten_records(pages: dict[str, bytes]) -> Iterator[Record]:
+def handwritten_records(pages: Mapping[str, bytes]) -> Iterator[Record]:
     """The hand-written Markdown pages: their first heading and their text, markup removed."""
     for path, content in sorted(pages.items()):
         if not path.endswith(".md"):
@@ -92,7 +92,7 @@ def handwritten_records(pages: dict[str, bytes]) -> Iterator[Record]:
         yield Record("page", title, "Page", url_of(path), text)
 
 
-def all_records(store: Store, handwritten: dict[str, bytes]) -> list[Record]:
+def all_records(store: Store, handwritten: Mapping[str, bytes]) -> list[Record]:
     """Every record, in result order: KINDS order, each kind in the order made above."""
     records = [*store_records(store), *handwritten_records(handwritten)]
     return sorted(records, key=lambda record: KINDS.index(record.kind))
