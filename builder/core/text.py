@@ -59,6 +59,8 @@ def clean_for_display(text: str) -> str:
     Tab and newline are kept; lone surrogates become U+FFFD. This is the documented
     clean-up applied before any value reaches a page.
     """
+    if text.isascii() and text.isprintable():
+        return text  # the usual case: nothing to drop or change
     return _HIDDEN.sub("", LINE_BREAKS.sub("\n", without_surrogates(text)))
 
 

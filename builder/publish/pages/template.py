@@ -86,8 +86,13 @@ def render_page(env: jinja2.Environment, template: str, page_path: str, title: s
     `a(target, text)`, a link to another generated page or site file relative to this
     page; `demo` comes from the environment's globals (builder.publish.pages.site).
     """
+    hrefs: dict[str, str] = {}  # a page links to the same pages many times
+
     def a(target: str, text: object) -> Markup:
-        return linker(fast_rel(page_path, target), text)
+        href = hrefs.get(target)
+        if href is None:
+            href = hrefs[target] = fast_rel(page_path, target)
+        return linker(href, text)
 
     body = render_template(env, template, page_path, a=a, feed=feed,
                            **context_fields(context))
