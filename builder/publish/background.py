@@ -9,16 +9,20 @@ when it asks for those sums. Each process keeps its own memory.
 
 A full MkDocs build holds every page of the site; run after the builder's own work in
 the same process, it would add its memory to what the store and the pages' index left
-(1.1 GiB at ten times the realistic size), so it runs in a spawned process of its own
-(`in_fresh_process`), which starts with none of it.
+(1.1 GiB at ten times the realistic size), so it runs in a fresh process of its own
+(`in_fresh_processes`), which starts with none of it.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import os
 import pickle
+import subprocess
+import sys
 from collections.abc import Callable, Iterator, Mapping
 from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import Any, Generic, Protocol, TypeVar, cast
 
 from builder.core.errors import BuildFailed, InternalError
@@ -36,7 +40,8 @@ T = TypeVar("T", bound=Files)
 R = TypeVar("R")
 
 
-def _child(make: Callable[[], object], out: Connection) -> None:
+def _message(make: Callable[[], object]) -> bytes:
+    """make()'s result, or its error, pickled for the parent."""
     try:
         result: tuple[str, Any] = ("ok", make())
     except BaseException as exc:  # noqa: BLE001 - sent to the parent, raised there
@@ -46,7 +51,11 @@ def _child(make: Callable[[], object], out: Connection) -> None:
         pickle.loads(message)  # an error the parent could not unpickle is sent as text
     except Exception:  # noqa: BLE001
         message = pickle.dumps(("error", BuildFailed(f"{result[1]}")))
-    out.send_bytes(message)
+    return message
+
+
+def _child(make: Callable[[], object], out: Connection) -> None:
+    out.send_bytes(_message(make))
     out.close()
 
 
@@ -67,15 +76,50 @@ def _outcome(receive: Connection, process: multiprocessing.process.BaseProcess,
     return value
 
 
-def in_fresh_process(make: Callable[[], R], what: str) -> R:
-    """make() in a new interpreter (make must be picklable: a module-level function or a
-    partial of one); `what` names it in the error if the process dies."""
-    context = multiprocessing.get_context("spawn")
-    receive, send = context.Pipe(duplex=False)
-    process = context.Process(target=_child, args=(make, send), daemon=True)
-    process.start()
-    send.close()
-    return cast(R, _outcome(receive, process, what))
+FRESH = "from builder.publish.background import serve; serve()"
+"""What a fresh process runs: not multiprocessing's spawn, which imports the caller's
+main module again (a script that builds without `if __name__ == "__main__"` would run
+twice)."""
+
+
+def serve() -> None:
+    """In a fresh process: the pickled callable from standard input, run; its pickled
+    result (or error) to standard output."""
+    make = pickle.load(sys.stdin.buffer)
+    sys.stdout.buffer.write(_message(make))
+
+
+def in_fresh_processes(makes: list[Callable[[], R]], what: str) -> list[R]:
+    """Each make() in a new interpreter, all at once; their results in order, or the
+    first error once all have ended (each make must be picklable: a module-level function
+    or a partial of one); `what` names them in the error if one dies."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        p for p in (str(Path(__file__).resolve().parents[2]), os.environ.get("PYTHONPATH"))
+        if p)}
+    running = [subprocess.Popen([sys.executable, "-c", FRESH], stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, env=env) for _ in makes]
+    for process, make in zip(running, makes, strict=True):
+        assert process.stdin is not None
+        process.stdin.write(pickle.dumps(make))
+        process.stdin.close()
+    outcomes: list[tuple[Any, BaseException | None]] = []
+    for process in running:
+        assert process.stdout is not None
+        with process.stdout:
+            message = process.stdout.read()
+        process.wait()
+        try:
+            status, value = pickle.loads(message)
+        except (EOFError, pickle.UnpicklingError):
+            status, value = "error", BuildFailed(
+                f"the process {what} ended with status {process.returncode} before it "
+                "was done")
+        outcomes.append((value, None) if status == "ok" else (None, value if isinstance(
+            value, BaseException) else InternalError(value)))
+    for _, error in outcomes:
+        if error is not None:
+            raise error
+    return [cast(R, value) for value, _ in outcomes]
 
 
 class InBackground(Mapping[str, FileInfo], Generic[T]):

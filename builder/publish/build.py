@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 from builder.core.errors import BuilderError, BuildFailed
 from builder.core.model import Store
 from builder.publish import inputs, steps, touched
-from builder.publish.background import InBackground, in_fresh_process
+from builder.publish.background import InBackground, in_fresh_processes
 from builder.publish.mkdocs_config import config_value
 from builder.publish.opendata.produce import Downloads, code_digest, write_downloads
 from builder.publish.search import write_search
@@ -110,15 +110,15 @@ def run_mkdocs(config_file: Path, docs_dir: Path, out_dir: Path,
     hard-linked copy of the site and only those files are built (incremental.py), here;
     a full build runs in a fresh process of its own (background.py says why)."""
     if changed is None:
-        in_fresh_process(partial(mkdocs_build, config_file, docs_dir, out_dir, site_url),
-                         "running mkdocs build")
+        in_fresh_processes([partial(mkdocs_build, config_file, docs_dir, out_dir, site_url)],
+                           "running mkdocs build")
     else:
         mkdocs_build(config_file, docs_dir, out_dir, site_url, changed)
 
 
 def mkdocs_build(config_file: Path, docs_dir: Path, out_dir: Path, site_url: str | None,
                  changed: Collection[str] | None = None) -> None:
-    """run_mkdocs, in this process."""
+    """MkDocs in this process: its own `mkdocs build`, or only the files `changed`."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException

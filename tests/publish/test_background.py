@@ -1,0 +1,27 @@
+"""The other processes of a build: a fresh interpreter's result, its error, its death."""
+
+from __future__ import annotations
+
+import os
+from functools import partial
+
+import pytest
+
+from builder.core.errors import BuildFailed
+from builder.publish.background import in_fresh_processes
+
+
+def test_results_come_back_in_order() -> None:
+    assert in_fresh_processes([partial(int, "12"), partial(str.upper, "ab")], "testing") \
+        == [12, "AB"]
+
+
+def test_an_error_in_a_fresh_process_is_raised_here_once_all_have_ended() -> None:
+    with pytest.raises(ValueError, match="invalid literal"):
+        in_fresh_processes([partial(int, "not a number"), partial(int, "1")], "testing")
+
+
+def test_a_process_that_dies_is_a_build_failure_naming_it() -> None:
+    with pytest.raises(BuildFailed, match="the process running mkdocs build ended with "
+                                          "status 3 before it was done"):
+        in_fresh_processes([partial(os._exit, 3)], "running mkdocs build")
