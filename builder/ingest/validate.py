@@ -231,7 +231,12 @@ class _Validator:
 
 def survey_title(export: Export, rec: RawRecord) -> str:
     """The title of the survey a record belongs to (its canonical key is the survey's)."""
-    return fold_whitespace(str(rec.survey or export.survey_title or ""))
+    return _folded(str(rec.survey or export.survey_title or ""))
+
+
+@functools.lru_cache(maxsize=1 << 10)  # the same few titles on every row, read twice
+def _folded(title: str) -> str:
+    return fold_whitespace(title)
 
 
 def export_survey_keys(export: Export) -> frozenset[str]:
