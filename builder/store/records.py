@@ -9,7 +9,8 @@
 
 A git diff of two imports shows exactly the answers that changed. A save is all or
 nothing, even if the process is killed (builder.store.durable), and commands that change the
-store take turns (store_lock).
+store take turns (store_lock). One survey's folder is read and rendered by
+builder.store.surveys; an import reads only the surveys it touches (load_store(surveys=)).
 """
 
 from __future__ import annotations
