@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import MISSING, fields
-from functools import cache, lru_cache
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -169,14 +169,13 @@ _QUESTION_DEFAULTS = {"required": None, "truncated": False}
 """Question keys written only when they say something, so older stores stay unchanged."""
 
 
-@cache
-def _field_names(cls: type) -> tuple[str, ...]:
-    return tuple(f.name for f in fields(cls))
+_FIELD_NAMES = {cls: tuple(f.name for f in fields(cls)) for cls in _SPECS}
+"""Each record class's fields, in order (dataclasses.fields() is slow to ask per record)."""
 
 
 def record_dict(record: Any) -> dict[str, Any]:
     out = {name: list(v) if isinstance(v := getattr(record, name), tuple) else v
-           for name in _field_names(type(record))}
+           for name in _FIELD_NAMES[type(record)]}
     if isinstance(record, Question):
         for name, default in _QUESTION_DEFAULTS.items():
             if out[name] is default:  # None and False are singletons
