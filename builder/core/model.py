@@ -174,6 +174,10 @@ class Store:
     demo: bool = False
     ca_information: CaInformation = field(default_factory=lambda: CaInformation())
     """The CCADB CA information report's field values and their history (not a survey)."""
+    surveys_read: frozenset[str] | None = None
+    """None when every survey of data/ was read; else the keys of the only surveys asked
+    for (those read, and those absent: new), as an import reads the store
+    (builder.store.records.load_store(surveys=...)): the others are not in `surveys`."""
 
     def sorted_surveys(self) -> list[SurveyData]:
         return sorted(self.surveys.values(), key=lambda s: s.survey.key)

@@ -25,7 +25,7 @@ def import_ca_information(export: CaInformationExport, origin: str, data_dir: Pa
         raise BuilderError("--partial is not for ca-information-csv: each copy of the report "
                            "is read whole, and a CA owner missing from it is no longer in it")
     issues = list(export.issues)
-    store = load_store(data_dir)
+    store = load_store(data_dir, surveys=())  # its own record: no survey is read or written
     newest = store.ca_information.latest_capture()
     if capture.at is None:
         issues.append(Issue(origin, None, None, "captured_at", "missing-capture-date",

@@ -15,7 +15,7 @@ from builder.ingest import http
 from builder.ingest.formats import CaInformationExport, Export, LoadOptions, parse_export
 from builder.ingest.guard import check_losses
 from builder.ingest.merge import merge
-from builder.ingest.validate import ImportBundle, validate_export
+from builder.ingest.validate import ImportBundle, export_survey_keys, validate_export
 from builder.store.records import check_store, load_store, save_store, writes_store
 
 
@@ -101,7 +101,9 @@ def import_bytes(data: bytes, origin: str, data_dir: Path, options: LoadOptions,
     if options.archived_copy:
         raise BuilderError("--archived-copy is recorded for ca-information-csv copies only")
     say(f"checking {len(export.records)} record(s) against the store {data_dir}")
-    store = load_store(data_dir)
+    # Only the surveys the export touches are read (and so can be written): another
+    # survey's folder is neither needed nor changed by this import.
+    store = load_store(data_dir, surveys=export_survey_keys(export))
     bundle = validate_export(export, store, observed_at, capture)
     # The same problem at the same place (an empty owner name over several answers) once.
     issues = sorted(dict.fromkeys(export.issues + bundle.issues), key=_position)

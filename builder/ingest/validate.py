@@ -7,7 +7,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from builder.core.errors import Issue
+from builder.core.errors import InternalError, Issue
 from builder.core.model import (
     MAX_INTEGER,
     MAX_OPTIONS,
@@ -175,11 +175,14 @@ class _Validator:
         return True
 
     def survey_of(self, rec: RawRecord, surveys: dict[str, SurveyData]) -> Survey | None:
-        title = fold_whitespace(str(rec.survey or self.export.survey_title or ""))
+        title = survey_title(self.export, rec)
         key = self.key(title)
         if not key:
             self.error(rec, "survey", "missing-survey", "the survey title is empty", rec.survey)
             return None
+        read = self.store.surveys_read
+        if read is not None and key not in read:  # would pass for a new survey: never
+            raise InternalError(f"the survey {key!r} of {rec.path} was not read from the store")
         comm_id = rec.survey_id if rec.survey_id is not None else self.export.communication_id
         if comm_id is not None and not COMMUNICATION_ID.match(str(comm_id)):
             self.error(rec, "survey_id", "invalid-survey-id",
@@ -224,6 +227,25 @@ class _Validator:
                 self.error(rec, name, "inconsistent-question",
                            f"question {qid} had a different {attr} on line {draft.line}", value)
         return draft
+
+
+def survey_title(export: Export, rec: RawRecord) -> str:
+    """The title of the survey a record belongs to (its canonical key is the survey's)."""
+    return _folded(str(rec.survey or export.survey_title or ""))
+
+
+@functools.lru_cache(maxsize=1 << 10)  # the same few titles on every row, read twice
+def _folded(title: str) -> str:
+    return fold_whitespace(title)
+
+
+def export_survey_keys(export: Export) -> frozenset[str]:
+    """The keys of the surveys an export touches: the only ones it is validated against
+    and merged into, so the only ones an import reads from the store."""
+    titles = {survey_title(export, rec) for rec in export.records}
+    if export.questions:  # a survey page: its questions belong to its one title
+        titles.add(survey_title(export, RawRecord("", None)))
+    return frozenset(key for key in map(canonical_key, titles) if key)
 
 
 def validate_export(export: Export, store: Store, observed_at: str,

@@ -9,7 +9,8 @@
 
 A git diff of two imports shows exactly the answers that changed. A save is all or
 nothing, even if the process is killed (builder.store.durable), and commands that change the
-store take turns (store_lock).
+store take turns (store_lock). One survey's folder is read and rendered by
+builder.store.surveys; an import reads only the surveys it touches (load_store(surveys=)).
 """
 
 from __future__ import annotations
@@ -19,109 +20,23 @@ import functools
 import gc
 import inspect
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
-from dataclasses import asdict
-from functools import lru_cache
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import ParamSpec, TypeVar
 
 from builder.core.errors import InputRejected, Issue
 from builder.core.jsonshape import read_json
-from builder.core.model import (
-    QUESTION_TYPES,
-    Answer,
-    Change,
-    Question,
-    Store,
-    Survey,
-    SurveyData,
-    Topic,
-)
-from builder.core.text import canonical_key, page_name
+from builder.core.model import Store, Topic
+from builder.core.text import canonical_key
 from builder.store.durable import write_files
 from builder.store.jsonl import dumps as dumps  # still importable from here (pages use it)
-from builder.store.jsonl import is_canonical, read_json_lines, record_dict, to_record
 from builder.store.lock import folder_lock
+from builder.store.surveys import read_survey, render_survey_files
+from builder.store.surveys import survey_dir_name as survey_dir_name  # importable from here
 
 P = ParamSpec("P")
 R = TypeVar("R")
-
-
-@lru_cache(maxsize=1 << 12)  # asked for on every page that links a survey
-def survey_dir_name(survey_key: str) -> str:
-    return page_name(survey_key, "survey")
-
-
-# -- reading ---------------------------------------------------------------------------
-
-
-def _read_survey(folder: Path, issues: list[Issue]) -> SurveyData | None:
-    survey_path = folder / "survey.json"
-    if not survey_path.exists():
-        issues.append(Issue(str(survey_path), None, None, "-", "missing-survey",
-                            "each survey folder needs a survey.json"))
-        return None
-    obj, bad = read_json(survey_path)
-    if bad:
-        issues.append(bad)
-        return None
-    survey = to_record(Survey, obj, str(survey_path), 1, issues)
-    if survey is None:
-        return None
-    data = SurveyData(survey)
-    if folder.name != survey_dir_name(data.survey.key):
-        issues.append(Issue(str(survey_path), None, None, "key", "misplaced-survey",
-                            f"a survey with this key belongs in surveys/"
-                            f"{survey_dir_name(data.survey.key)}/", data.survey.key))
-    _read_questions(data, folder / "questions.jsonl", issues)
-    _read_answers(data, folder / "answers.jsonl", issues)
-    history = folder / "history.jsonl"
-    if history.exists():
-        changes = read_json_lines(history, Change, issues)
-        for line, c in changes:
-            issues += _line_issues(data, str(history), line, c, None, {})
-        data.history = [c for _, c in changes]
-    return data
-
-
-def _read_questions(data: SurveyData, file: Path, issues: list[Issue]) -> None:
-    path = str(file)
-    for line, q in read_json_lines(file, Question, issues):
-        issues += _line_issues(data, path, line, q, q.id, data.questions)
-        if q.type not in QUESTION_TYPES:
-            issues.append(Issue(path, line, None, "type", "unknown-question-type",
-                                "not a CCADB question type", q.type))
-        data.questions[q.id] = q
-
-
-def _read_answers(data: SurveyData, file: Path, issues: list[Issue]) -> None:
-    path = str(file)
-    for line, a in read_json_lines(file, Answer, issues):
-        issues += _line_issues(data, path, line, a, (a.question_id, a.owner_key), data.answers)
-        if a.question_id not in data.questions:
-            issues.append(Issue(path, line, None, "question_id", "unknown-question",
-                                "answer to a question the survey does not have",
-                                a.question_id))
-        if not is_canonical(a.owner_key):
-            issues.append(Issue(path, line, None, "owner_key", "not-canonical",
-                                "owner_key must be the canonical form of the name", a.owner_key))
-        data.answers[(a.question_id, a.owner_key)] = a
-
-
-def _line_issues(data: SurveyData, path: str, line: int, record: Any, key: Any,
-                 seen: dict[Any, Any]) -> list[Issue]:
-    """A record of another survey, or a second record for the same question or answer."""
-    issues = []
-    if record.survey_key != data.survey.key:
-        issues.append(Issue(path, line, None, "survey_key", "wrong-survey",
-                            f"this folder holds the survey {data.survey.key!r}",
-                            record.survey_key))
-    if key is not None and key in seen:
-        issues.append(Issue(path, line, None, "-", "duplicate-record",
-                            "an earlier line already holds this record; one line each",
-                            " / ".join(key) if isinstance(key, tuple) else key))
-    return issues
 
 
 def _read_topics(path: Path, issues: list[Issue]) -> list[Topic]:
@@ -144,15 +59,17 @@ def _read_topics(path: Path, issues: list[Issue]) -> list[Topic]:
     return topics
 
 
-def read_store(data_dir: Path) -> tuple[Store, list[Issue]]:
-    """Read the whole store; problems are returned, not raised."""
+def read_store(data_dir: Path, *,
+               surveys: Iterable[str] | None = None) -> tuple[Store, list[Issue]]:
+    """Read the whole store, or with `surveys` (keys) all of it but the other surveys
+    (Store.surveys_read); problems are returned, not raised."""
     with store_lock(data_dir, shared=True):
-        return _read_store(data_dir)
+        return _read_store(data_dir, None if surveys is None else frozenset(surveys))
 
 
-def _read_store(data_dir: Path) -> tuple[Store, list[Issue]]:
+def _read_store(data_dir: Path, surveys: frozenset[str] | None) -> tuple[Store, list[Issue]]:
     issues: list[Issue] = []
-    store = Store()
+    store = Store(surveys_read=surveys)
     meta = data_dir / "dataset.json"
     if meta.exists():
         obj, bad = read_json(meta)
@@ -166,9 +83,7 @@ def _read_store(data_dir: Path) -> tuple[Store, list[Issue]]:
     topics = data_dir / "topics.json"
     if topics.exists():
         store.topics = _read_topics(topics, issues)
-    surveys_dir = data_dir / "surveys"
-    folders = sorted(p for p in surveys_dir.iterdir() if p.is_dir()) \
-        if surveys_dir.is_dir() else []
+    folders = _survey_folders(data_dir / "surveys", surveys)
     # Reading makes many long-lived records and no reference cycles: the cyclic garbage
     # collector would only walk the growing store again and again (a sixth of the
     # reading time at the large demo size), so it is paused while the surveys are read.
@@ -176,7 +91,7 @@ def _read_store(data_dir: Path) -> tuple[Store, list[Issue]]:
     gc.disable()
     try:
         for folder in folders:
-            data = _read_survey(folder, issues)
+            data = read_survey(folder, issues)
             if data is not None:
                 store.surveys[data.survey.key] = data
     finally:
@@ -188,6 +103,16 @@ def _read_store(data_dir: Path) -> tuple[Store, list[Issue]]:
     return store, issues
 
 
+def _survey_folders(surveys_dir: Path, keys: frozenset[str] | None) -> list[Path]:
+    """Every survey folder, or those of `keys` that exist: a folder's name is a function
+    of its survey's key, so no other folder is looked at."""
+    if not surveys_dir.is_dir():
+        return []
+    if keys is None:
+        return sorted(p for p in surveys_dir.iterdir() if p.is_dir())
+    return sorted(p for p in (surveys_dir / survey_dir_name(k) for k in keys) if p.is_dir())
+
+
 def _read_catalog(path: Path) -> list[dict[str, str]]:
     """The rows of a reference table of data/catalog/ (none when it is absent)."""
     if not path.exists():
@@ -196,14 +121,17 @@ def _read_catalog(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(fh))
 
 
-def load_store(data_dir: Path, *, must_exist: bool = False) -> Store:
+def load_store(data_dir: Path, *, must_exist: bool = False,
+               surveys: Iterable[str] | None = None) -> Store:
     """Read the store and check it; raises InputRejected listing every problem.
     must_exist: for commands that only read a store, a missing folder is a mistake (a
-    mistyped --data), not an empty store."""
+    mistyped --data), not an empty store. surveys: the keys of the only surveys to read
+    (an import's: see Store.surveys_read); the other survey folders are not opened, so
+    their problems are left to `builder validate` and `builder build`."""
     if must_exist and not data_dir.is_dir():
         raise InputRejected([Issue(str(data_dir), None, None, "-", "missing-folder",
                                    "the data folder does not exist (a mistyped --data?)")])
-    store, issues = read_store(data_dir)
+    store, issues = read_store(data_dir, surveys=surveys)
     issues += check_store(store, data_dir)
     if any(not i.warning for i in issues):
         files: dict[str, int] = {}
@@ -215,10 +143,15 @@ def load_store(data_dir: Path, *, must_exist: bool = False) -> Store:
 
 
 def check_store(store: Store, data_dir: Path) -> list[Issue]:
-    """Integrity rules across surveys (each survey's own files are checked as read)."""
+    """Integrity rules across surveys (each survey's own files are checked as read).
+    Of a store read in part, the surveys not read are not checked: an import cannot
+    change them (it only adds questions)."""
     issues: list[Issue] = []
+    read = store.surveys_read
     for number, topic in enumerate(store.topics, start=1):
         for survey_key, qid in topic.questions:
+            if read is not None and survey_key not in read:
+                continue
             known = store.surveys.get(survey_key)
             if known is None or qid not in known.questions:
                 issues.append(Issue(str(data_dir / "topics.json"), None, None,
@@ -230,26 +163,9 @@ def check_store(store: Store, data_dir: Path) -> list[Issue]:
 
 # -- writing ---------------------------------------------------------------------------
 
-def render_survey_files(data: SurveyData) -> dict[str, str]:
-    """The text of one survey's files, keyed by path relative to data/."""
-    folder = f"surveys/{survey_dir_name(data.survey.key)}"
-
-    def lines(records: list[Any]) -> str:
-        return "".join(dumps(record_dict(r)) + "\n" for r in records)
-
-    files = {
-        f"{folder}/survey.json": json.dumps(asdict(data.survey), ensure_ascii=False,
-                                            sort_keys=True, indent=2) + "\n",
-        f"{folder}/questions.jsonl": lines(data.sorted_questions()),
-        f"{folder}/answers.jsonl": lines(data.sorted_answers()),
-    }
-    if data.history:
-        files[f"{folder}/history.jsonl"] = lines(data.history)
-    return files
-
-
 def store_files(store: Store, data_dir: Path) -> dict[str, str]:
-    """The text of every file the store is saved as, keyed by path relative to data/."""
+    """The text of every file the store is saved as, keyed by path relative to data/
+    (of a store read in part: all but the surveys not read)."""
     from builder.store.cainfo import render_ca_information
 
     files: dict[str, str] = {}
@@ -262,7 +178,8 @@ def store_files(store: Store, data_dir: Path) -> dict[str, str]:
 
 
 def save_store(store: Store, data_dir: Path) -> list[str]:
-    """Write every survey of the store, all or nothing; unchanged files are not touched.
+    """Write every survey of the store (of a store read in part, those read or new), all
+    or nothing; unchanged files are not touched.
 
     The caller holds store_lock(data_dir) since before it read the store."""
     with store_lock(data_dir):

@@ -1,0 +1,121 @@
+"""One survey's folder of data/: read and checked, or rendered as the text of its files.
+
+    data/surveys/<name>/survey.json         the survey
+    data/surveys/<name>/questions.jsonl     its questions, in survey order
+    data/surveys/<name>/answers.jsonl       latest answer per question x CA owner
+    data/surveys/<name>/history.jsonl       append-only record of every change
+
+<name> is a function of the survey's key (survey_dir_name), so a survey is found by its
+key without reading any other folder (an import reads only the surveys it touches).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from builder.core.errors import Issue
+from builder.core.jsonshape import read_json
+from builder.core.model import QUESTION_TYPES, Answer, Change, Question, Survey, SurveyData
+from builder.core.text import page_name
+from builder.store.jsonl import dumps, is_canonical, read_json_lines, record_dict, to_record
+
+
+@lru_cache(maxsize=1 << 12)  # asked for on every page that links a survey
+def survey_dir_name(survey_key: str) -> str:
+    return page_name(survey_key, "survey")
+
+
+# -- reading ---------------------------------------------------------------------------
+
+
+def read_survey(folder: Path, issues: list[Issue]) -> SurveyData | None:
+    """The survey in `folder`, or None; every problem of its files added to `issues`."""
+    survey_path = folder / "survey.json"
+    if not survey_path.exists():
+        issues.append(Issue(str(survey_path), None, None, "-", "missing-survey",
+                            "each survey folder needs a survey.json"))
+        return None
+    obj, bad = read_json(survey_path)
+    if bad:
+        issues.append(bad)
+        return None
+    survey = to_record(Survey, obj, str(survey_path), 1, issues)
+    if survey is None:
+        return None
+    data = SurveyData(survey)
+    if folder.name != survey_dir_name(data.survey.key):
+        issues.append(Issue(str(survey_path), None, None, "key", "misplaced-survey",
+                            f"a survey with this key belongs in surveys/"
+                            f"{survey_dir_name(data.survey.key)}/", data.survey.key))
+    _read_questions(data, folder / "questions.jsonl", issues)
+    _read_answers(data, folder / "answers.jsonl", issues)
+    history = folder / "history.jsonl"
+    if history.exists():
+        changes = read_json_lines(history, Change, issues)
+        for line, c in changes:
+            issues += _line_issues(data, str(history), line, c, None, {})
+        data.history = [c for _, c in changes]
+    return data
+
+
+def _read_questions(data: SurveyData, file: Path, issues: list[Issue]) -> None:
+    path = str(file)
+    for line, q in read_json_lines(file, Question, issues):
+        issues += _line_issues(data, path, line, q, q.id, data.questions)
+        if q.type not in QUESTION_TYPES:
+            issues.append(Issue(path, line, None, "type", "unknown-question-type",
+                                "not a CCADB question type", q.type))
+        data.questions[q.id] = q
+
+
+def _read_answers(data: SurveyData, file: Path, issues: list[Issue]) -> None:
+    path = str(file)
+    for line, a in read_json_lines(file, Answer, issues):
+        issues += _line_issues(data, path, line, a, (a.question_id, a.owner_key), data.answers)
+        if a.question_id not in data.questions:
+            issues.append(Issue(path, line, None, "question_id", "unknown-question",
+                                "answer to a question the survey does not have",
+                                a.question_id))
+        if not is_canonical(a.owner_key):
+            issues.append(Issue(path, line, None, "owner_key", "not-canonical",
+                                "owner_key must be the canonical form of the name", a.owner_key))
+        data.answers[(a.question_id, a.owner_key)] = a
+
+
+def _line_issues(data: SurveyData, path: str, line: int, record: Any, key: Any,
+                 seen: dict[Any, Any]) -> list[Issue]:
+    """A record of another survey, or a second record for the same question or answer."""
+    issues = []
+    if record.survey_key != data.survey.key:
+        issues.append(Issue(path, line, None, "survey_key", "wrong-survey",
+                            f"this folder holds the survey {data.survey.key!r}",
+                            record.survey_key))
+    if key is not None and key in seen:
+        issues.append(Issue(path, line, None, "-", "duplicate-record",
+                            "an earlier line already holds this record; one line each",
+                            " / ".join(key) if isinstance(key, tuple) else key))
+    return issues
+
+
+# -- writing ---------------------------------------------------------------------------
+
+def render_survey_files(data: SurveyData) -> dict[str, str]:
+    """The text of one survey's files, keyed by path relative to data/."""
+    folder = f"surveys/{survey_dir_name(data.survey.key)}"
+
+    def lines(records: list[Any]) -> str:
+        return "".join(dumps(record_dict(r)) + "\n" for r in records)
+
+    files = {
+        f"{folder}/survey.json": json.dumps(asdict(data.survey), ensure_ascii=False,
+                                            sort_keys=True, indent=2) + "\n",
+        f"{folder}/questions.jsonl": lines(data.sorted_questions()),
+        f"{folder}/answers.jsonl": lines(data.sorted_answers()),
+    }
+    if data.history:
+        files[f"{folder}/history.jsonl"] = lines(data.history)
+    return files
