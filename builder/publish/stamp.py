@@ -19,6 +19,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from builder import __version__
 from builder.publish.mkdocs_config import theme_dir
@@ -67,16 +68,44 @@ def hash_trees(digest: hashlib._Hash, trees: Iterable[Path]) -> None:
             digest.update(hashlib.sha256(path.read_bytes()).digest())
 
 
+HASHES = ".work-hashes.json"
+"""In the work folder: each file's (size, mtime_ns, inode) when it was hashed and its
+hash. A file with the same identity next time keeps its hash (as inputs.py does), so a
+build hashes only what it wrote. A cache, never trusted for anything else."""
+
+
+def _known_hashes(docs_dir: Path) -> dict[str, list[Any]]:
+    try:
+        raw = json.loads((docs_dir / HASHES).read_text(encoding="utf-8"))
+        return raw if isinstance(raw, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
 def work_files(docs_dir: Path) -> dict[str, str]:
     """The SHA-256 of every file of the work folder that MkDocs reads."""
-    found = {}
+    known = _known_hashes(docs_dir)
+    found, cache = {}, {}
     for folder, dirs, names in os.walk(docs_dir):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(n for n in names if not n.startswith(".")):
             path = os.path.join(folder, name)
-            with open(path, "rb") as handle:
-                sha = hashlib.file_digest(handle, "sha256").hexdigest()
-            found[os.path.relpath(path, docs_dir).replace(os.sep, "/")] = sha
+            rel = os.path.relpath(path, docs_dir).replace(os.sep, "/")
+            stat = os.stat(path)
+            entry = [stat.st_size, stat.st_mtime_ns, stat.st_ino]
+            old = known.get(rel)
+            if isinstance(old, list) and len(old) == 4 and old[:3] == entry \
+                    and isinstance(old[3], str) and SHA256.fullmatch(old[3]):
+                sha = old[3]
+            else:
+                with open(path, "rb") as handle:
+                    sha = hashlib.file_digest(handle, "sha256").hexdigest()
+            found[rel] = sha
+            cache[rel] = [*entry, sha]
+    if cache != known and docs_dir.is_dir():
+        tmp = docs_dir / f"{HASHES}.tmp"
+        tmp.write_text(json.dumps(cache), encoding="utf-8")
+        os.replace(tmp, docs_dir / HASHES)
     return found
 
 

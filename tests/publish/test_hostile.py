@@ -11,6 +11,7 @@ from builder.core.text import clean_for_display
 from builder.ingest.formats import LoadOptions
 from builder.ingest.importer import import_source
 from builder.publish.build import build_site
+from builder.publish.stamp import HASHES
 from builder.publish.workdir import TEMPLATE_CACHE
 from conftest import ROOT, Project, make_project
 from hostile_data import OWNERS, PAYLOADS, SURVEY_TITLE, write_hostile_export
@@ -74,11 +75,11 @@ def test_nothing_written_outside_the_output_folders(sites, tmp_path: Path) -> No
     assert not Path("/tmp/x").exists() or Path("/tmp/x").is_dir()
     for path in hostile.docs.rglob("*"):
         # Hidden files are the builder's own: its manifest, its downloads' state, the
-        # record of what the build read, the digests of what it rendered and the
-        # compiled templates.
+        # record of what the build read, the digests of what it rendered, the
+        # compiled templates and the work files' hashes.
         assert not path.name.startswith(".") or path.name in {
             ".generated-pages.json", ".downloads-state.json", ".build-inputs.json",
-            ".render-state.json", TEMPLATE_CACHE}
+            ".render-state.json", TEMPLATE_CACHE, HASHES}
 
 
 def test_payloads_are_visible_as_text(sites) -> None:

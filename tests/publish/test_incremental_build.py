@@ -14,6 +14,7 @@ import shutil
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -25,13 +26,14 @@ from builder.publish import build as build_module
 from builder.publish import inputs, steps, touched
 from builder.publish.build import UNCHANGED, BuildReport, build_site
 from builder.publish.paths import surveys_newest_first
+from builder.publish.stamp import HASHES
 from builder.store.records import load_store, save_store
 from builder.tools import bench
 from builder.tools.demo import write_demo
 from builder.tools.sitediff import diff_sites
 from conftest import Project, make_project
 
-OWN_STATE = {inputs.RECORD}
+OWN_STATE = {inputs.RECORD, HASHES}
 """Hidden files that may differ between two equal builds (inodes, times)."""
 
 
@@ -288,3 +290,29 @@ def test_a_hand_written_page_at_a_generated_path_fails_before_anything_is_writte
     assert files(built.site) == site
     assert {k: v for k, v in files(built.docs).items() if not k.startswith(".")} == {
         k: v for k, v in docs.items() if not k.startswith(".")}
+
+
+def test_the_work_folders_hashes_are_made_again_only_for_files_that_changed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from builder.publish import stamp
+
+    (tmp_path / "a.md").write_text("one")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "b.md").write_text("two")
+    hashed: list[str] = []
+    real = stamp.hashlib.file_digest
+
+    def counting(handle: Any, digest: str) -> Any:
+        hashed.append(handle.name)
+        return real(handle, digest)
+    monkeypatch.setattr(stamp.hashlib, "file_digest", counting)
+    first = stamp.work_files(tmp_path)
+    assert len(hashed) == 2 and (tmp_path / HASHES).is_file()
+    hashed.clear()
+    assert stamp.work_files(tmp_path) == first and hashed == []
+    (tmp_path / "a.md").write_text("uno")
+    second = stamp.work_files(tmp_path)
+    assert hashed == [str(tmp_path / "a.md")] and second["a.md"] != first["a.md"]
+    (tmp_path / HASHES).write_text('{"a.md": [1, 2, 3, "not a hash"]')  # broken: ignored
+    hashed.clear()
+    assert stamp.work_files(tmp_path) == second and len(hashed) == 2

@@ -10,6 +10,7 @@ import pytest
 from builder.publish import inputs
 from builder.publish.build import build_site
 from builder.publish.labels import partial_capture
+from builder.publish.stamp import HASHES
 from builder.publish.workdir import TEMPLATE_CACHE
 from conftest import APRIL_2017_URL, ROOT, Project, make_project
 from sitecheck import elements, main_text, read_page
@@ -21,11 +22,12 @@ def build(project: Project, data: Path):
 
 
 def tree(folder: Path) -> dict[str, bytes]:
-    """Every file's bytes, but the record of what the build read (its files' inodes and
-    times, which differ from one copy to another) and the compiled templates (named
+    """Every file's bytes, but the records of what the build read and hashed (its files'
+    inodes and times, which differ from one copy to another) and the compiled templates (named
     after each template's absolute path)."""
     return {p.relative_to(folder).as_posix(): p.read_bytes()
-            for p in sorted(folder.rglob("*")) if p.is_file() and p.name != inputs.RECORD
+            for p in sorted(folder.rglob("*")) if p.is_file()
+            and p.name not in (inputs.RECORD, HASHES)
             and TEMPLATE_CACHE not in p.relative_to(folder).parts}
 
 
