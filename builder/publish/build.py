@@ -280,6 +280,7 @@ def _generate(places: steps.Places, site_url: str | None, full: bool, say: Progr
         made, state = steps.make_pages(planned, places.templates_dir, docs_dir, later, full,
                                        code_digest(), steps.survey_files(now, store))
         timings["pages"] = time.perf_counter() - start - timings["load"]  # part of "render"
+        import builder.publish.incremental  # noqa: F401 - MkDocs loads while the other works
         off = later.result()
     finally:
         later.close()
