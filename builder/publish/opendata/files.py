@@ -130,7 +130,7 @@ def write_dataset_json(sink: Sink, rows: TableRows) -> None:
     sink.write(b"\n}\n")
 
 
-class _Buffer:
+class Buffer:
     """Collects small writes (a CSV row, a JSON line) into large ones: gzip and zlib cost
     a Python call per write, whatever its size."""
 
@@ -157,7 +157,7 @@ def gzipped(sink: IO[bytes] | Sink) -> Iterator[Sink]:
     bytes always give the same file."""
     with gzip.GzipFile(filename="", mode="wb", fileobj=sink,  # type: ignore[arg-type]
                        compresslevel=6, mtime=0) as stream:
-        buffer = _Buffer(stream)
+        buffer = Buffer(stream)
         yield buffer
         buffer.flush()
 
