@@ -30,7 +30,7 @@ class Pieces:
     """The pieces in `root` (made if missing), by key; `gc` removes those not used."""
 
     def __init__(self, root: Path, salt: str) -> None:
-        self.root, self.used = root, set[str]()
+        self.root, self.used, self.made = root, set[str](), list[str]()
         self.salt = f"{salt} zlib={zlib.ZLIB_RUNTIME_VERSION} sqlite={sqlite3.sqlite_version}"
         root.mkdir(parents=True, exist_ok=True)
         self.found = {name.partition(".")[0]: name for name in os.listdir(root)
@@ -78,6 +78,7 @@ class Pieces:
             with partial.open("rb") as fh:
                 name = f"{key}.{hashlib.file_digest(fh, 'sha256').hexdigest()[:_SHA]}"
             os.replace(partial, self.root / name)
+            self.made.append(key)
         finally:
             partial.unlink(missing_ok=True)
         self.found[key] = name
