@@ -9,7 +9,8 @@ the whole text is combined from the pieces' CRCs (`crc32_combine`, as zlib does;
 zlib module does not offer it).
 
 A stored piece (`pieces.Pieces`) is: the deflate bytes, then the last 32 KiB of its text
-(the next piece's dictionary), then its CRC-32, text size and that tail's size (`_META`).
+(the next piece's dictionary; not for a run of text at hand), then its CRC-32, text size
+and that tail's size (`_META`).
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
-from typing import IO
 
 from builder.publish.opendata.files import Buffer, Sink
 from builder.publish.opendata.pieces import Pieces
@@ -87,14 +87,14 @@ class _Deflating:
         self.target.write(self.stream.flush(zlib.Z_SYNC_FLUSH))
 
 
-def _stored(sink: Sink, write: Callable[[Sink], None], window: bytes) -> None:
+def _stored(sink: Sink, write: Callable[[Sink], None], window: bytes, tail: bool) -> None:
     deflating = _Deflating(sink, window)
     buffer = Buffer(deflating)
     write(buffer)
     buffer.flush()
     deflating.finish()
-    sink.write(deflating.tail + _META.pack(deflating.crc, deflating.size,
-                                           len(deflating.tail)))
+    kept = deflating.tail if tail else b""
+    sink.write(kept + _META.pack(deflating.crc, deflating.size, len(kept)))
 
 
 class GzipStream:
@@ -112,18 +112,25 @@ class GzipStream:
     def piece(self, key: str, write: Callable[[Sink], None]) -> int:
         """The text `write` writes, as a piece kept under key; its size (0: nothing)."""
         self._flush()
-        path = self.pieces.make(self.pieces.key(key, hashlib.sha256(self.window).hexdigest()),
-                                partial(_stored, write=write, window=self.window))
-        with path.open("rb") as fh:
-            end = fh.seek(-_META.size, 2)
-            crc, size, tail_size = (int(v) for v in _META.unpack(fh.read(_META.size)))
-            if size:
-                fh.seek(end - tail_size)
-                tail = fh.read(tail_size)
-                fh.seek(0)
-                _copy(fh, self.sink, end - tail_size)
-                self._add(crc, size, tail)
+        data = self.pieces.read(self.pieces.key(key, hashlib.sha256(self.window).hexdigest()),
+                                partial(_stored, write=write, window=self.window, tail=True))
+        crc, size, tail_size = (int(v) for v in _META.unpack(data[-_META.size:]))
+        end = len(data) - _META.size - tail_size
+        if size:
+            self.sink.write(data[:end])
+            self._add(crc, size, data[end:end + tail_size])
         return size
+
+    def run(self, text: bytes) -> None:
+        """A piece of text at hand, kept by its content (its CRC needs no combining)."""
+        self._flush()
+        data = self.pieces.read(
+            self.pieces.key("text", hashlib.sha256(self.window).hexdigest(),
+                            hashlib.sha256(text).hexdigest()),
+            partial(_stored, write=partial(_put, data=text), window=self.window, tail=False))
+        self.sink.write(data[:len(data) - _META.size])
+        self.crc, self.size = zlib.crc32(text, self.crc), self.size + len(text)
+        self.window = (self.window + text)[-WINDOW:]
 
     def _add(self, crc: int, size: int, tail: bytes) -> None:
         self.crc, self.size = crc32_combine(self.crc, crc, size), self.size + size
@@ -140,15 +147,6 @@ class GzipStream:
     def close(self) -> None:
         self._flush()
         self.sink.write(_LAST_BLOCK + struct.pack("<II", self.crc, self.size & 0xFFFFFFFF))
-
-
-def _copy(source: IO[bytes], sink: Sink, count: int) -> None:
-    while count > 0:
-        data = source.read(min(count, 1 << 20))
-        if not data:
-            raise OSError("a stored piece is shorter than it says")
-        sink.write(data)
-        count -= len(data)
 
 
 @contextmanager
@@ -173,10 +171,10 @@ def _pages(path: Path, page: int, cut: int, most: int) -> Iterator[bytes]:
 def gzip_file(sink: Sink, path: Path, pieces: Pieces, page: int) -> None:
     """The file at path, gzipped, in runs of whole pages, each run ended after a page
     chosen by its own bytes (its CRC-32), so that a page that moved still ends its run
-    and most runs of a slightly changed database are found again: about 128 KiB each."""
+    and most runs of a slightly changed database are found again: about 64 KiB each."""
     with gzip_stream(sink, pieces) as stream:
-        for run in _pages(path, page, 31, 1 << 20):
-            stream.piece(f"run {hashlib.sha256(run).hexdigest()}", partial(_put, data=run))
+        for run in _pages(path, page, 15, 1 << 20):
+            stream.run(run)
 
 
 def _put(sink: Sink, data: bytes) -> None:

@@ -51,12 +51,31 @@ class Pieces:
                     name.partition(".")[2]
         except OSError:
             whole = False
+        return self._checked(key, whole)
+
+    def _checked(self, key: str, whole: bool) -> Path | None:
+        name = self.found[key]
         if not whole:  # damaged or replaced: never trusted, made again
-            path.unlink(missing_ok=True)
+            (self.root / name).unlink(missing_ok=True)
             del self.found[key]
             return None
         self.used.add(name)
-        return path
+        return self.root / name
+
+    def read(self, key: str, write: Callable[[Sink], None]) -> bytes:
+        """The bytes of the piece under key, made now by `write` if it is not stored: read
+        once and checked (a piece is a share of one file, never a whole download)."""
+        name = self.found.get(key)
+        if name is not None:
+            try:
+                data: bytes | None = (self.root / name).read_bytes()
+            except OSError:
+                data = None
+            whole = data is not None and hashlib.sha256(data).hexdigest()[:_SHA] == \
+                name.partition(".")[2]
+            if self._checked(key, whole) is not None and data is not None:
+                return data
+        return self.make(key, write).read_bytes()
 
     def make(self, key: str, write: Callable[[Sink], None]) -> Path:
         """The piece under key: the stored one, else written now by `write`."""
