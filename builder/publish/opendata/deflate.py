@@ -171,9 +171,9 @@ def _pages(path: Path, page: int, cut: int, most: int) -> Iterator[bytes]:
 def gzip_file(sink: Sink, path: Path, pieces: Pieces, page: int) -> None:
     """The file at path, gzipped, in runs of whole pages, each run ended after a page
     chosen by its own bytes (its CRC-32), so that a page that moved still ends its run
-    and most runs of a slightly changed database are found again: about 64 KiB each."""
+    and most runs of a slightly changed database are found again: about 128 KiB each."""
     with gzip_stream(sink, pieces) as stream:
-        for run in _pages(path, page, 15, 1 << 20):
+        for run in _pages(path, page, 31, 1 << 20):
             stream.run(run)
 
 

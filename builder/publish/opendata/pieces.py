@@ -13,6 +13,7 @@ none. After a run that composed the whole dataset, the pieces it did not use are
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import sqlite3
 import zlib
@@ -75,7 +76,24 @@ class Pieces:
                 name.partition(".")[2]
             if self._checked(key, whole) is not None and data is not None:
                 return data
-        return self.make(key, write).read_bytes()
+        made = io.BytesIO()
+        write(made)
+        data = made.getvalue()
+        self._store(key, data)
+        return data
+
+    def _store(self, key: str, data: bytes) -> None:
+        name = f"{key}.{hashlib.sha256(data).hexdigest()[:_SHA]}"
+        partial = self.root / f".{key}.partial"
+        try:
+            partial.write_bytes(data)
+            os.replace(partial, self.root / name)
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
+        self.found[key] = name
+        self.used.add(name)
+        self.made.append(key)
 
     def make(self, key: str, write: Callable[[Sink], None]) -> Path:
         """The piece under key: the stored one, else written now by `write`."""
