@@ -570,20 +570,23 @@ def test_a_missing_file_or_a_run_cut_short_makes_the_files_again(
 
 # -- the whole dataset from kept pieces (builder/publish/opendata/compose.py) -------------
 
-def pieces_made(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
-    """The pieces a run compresses (or builds) again: their sizes by key."""
+def pieces_seen(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """Every `Pieces` (the kept pieces of a run) made from now on."""
     from builder.publish.opendata.pieces import Pieces
 
-    made: dict[str, int] = {}
-    original = Pieces.made_file
+    seen: list[Pieces] = []
+    init = Pieces.__init__
 
-    def spy(self: Pieces, key: str, write: Any) -> Path:
-        before = len(self.made)
-        path = original(self, key, write)
-        made.update((k, path.stat().st_size) for k in self.made[before:])
-        return path
-    monkeypatch.setattr(Pieces, "made_file", spy)
-    return made
+    def record(self: Pieces, *args: Any) -> None:
+        init(self, *args)
+        seen.append(self)
+    monkeypatch.setattr(Pieces, "__init__", record)
+    return seen
+
+
+def made(seen: list[Any]) -> dict[str, int]:
+    """The pieces those runs compressed (or built) again: stored sizes by key."""
+    return {k: (p.root / p.found[k]).stat().st_size for p in seen for k in p.made}
 
 
 def edited(data: SurveyData, text: str) -> None:
@@ -605,7 +608,7 @@ def test_changes_one_survey_then_another_then_added_and_removed_give_fresh_bytes
                                         dict(third.answers), list(third.history))
     work = tmp_path / "work"
     write_downloads(store, work)
-    made = pieces_made(monkeypatch)
+    seen = pieces_seen(monkeypatch)
     steps = [lambda: edited(second, "an edited answer"), lambda: edited(first, "x" * 5000),
              lambda: store.surveys.update(added=SurveyData(
                  Survey("added", "An added survey"), dict(first.questions),
@@ -613,12 +616,12 @@ def test_changes_one_survey_then_another_then_added_and_removed_give_fresh_bytes
              lambda: store.surveys.pop(third.survey.key)]
     for n, step in enumerate(steps):
         step()
-        made.clear()
+        seen.clear()
         again = write_downloads(store, work)
         write_pages({}, work, kept=again.files)  # as a build does: removes what is not made
         # Most of the bytes were kept (a piece after a change is made again as its
         # dictionary changed: small tables' pieces all, until 32 KiB of text has passed).
-        remade = sum(made.values())
+        remade = sum(made(seen).values())
         used = sum(p.stat().st_size for p in (work / ".downloads-pieces").iterdir())
         assert 0 < remade < used / 2, (n, remade, used)
         fresh = tmp_path / f"fresh-{n}"
@@ -685,12 +688,12 @@ def test_a_damaged_stale_or_half_written_piece_is_not_trusted(
         with pytest.raises(KeyboardInterrupt):
             write_downloads(store, work)
     assert not (work / STATE).exists()
-    made = pieces_made(monkeypatch)
+    seen = pieces_seen(monkeypatch)
     assert write_downloads(store, work).files == fresh_files
     assert tree(work) == tree(fresh)
     assert sorted(os.listdir(cache)) == sorted(os.listdir(fresh / ".downloads-pieces"))
     assert damaged.name in os.listdir(cache) and truncated.name in os.listdir(cache)
-    assert {damaged.name.partition(".")[0], truncated.name.partition(".")[0]} <= set(made)
+    assert {damaged.name.partition(".")[0], truncated.name.partition(".")[0]} <= set(made(seen))
 
 
 def test_crc32_combine_agrees_with_zlib() -> None:

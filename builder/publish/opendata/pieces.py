@@ -1,13 +1,13 @@
 """Pieces of the whole-dataset downloads, kept between runs in the work folder (issue #16).
 
-A piece is one survey's share of a whole-dataset file, already compressed (a gzip member,
-a raw-deflate block run of the SQLite file, a survey's small SQLite database). It is
-stored under a key made of everything it is made from (the survey's digest, which itself
-covers the builder's code, and the zlib and SQLite versions), as `KEY.SHA` where SHA is
-the digest of the file's bytes: a piece whose bytes do not match is not trusted but
-deleted and made again, a stale one is never asked for. Pieces are written to a hidden
-partial file and renamed into place, so a run cut short leaves either a whole piece or
-none. After a run that composed the whole dataset, the pieces it did not use are removed.
+A piece is one survey's share of a whole-dataset file, already compressed (a run of
+deflate, `deflate.GzipStream`), or a survey's small SQLite database. It is stored under
+a key made of everything it is made from (the survey's digest, which covers the
+builder's code, and the zlib and SQLite versions), as `KEY.SHA` where SHA is the digest
+of the file's bytes: a piece whose bytes do not match is not trusted but deleted and
+made again, a stale one is never asked for. Pieces are written to a hidden partial file
+and renamed into place, so a run cut short leaves either a whole piece or none. After a
+run that composed the whole dataset, the pieces it did not use are removed (`gc`).
 """
 
 from __future__ import annotations
@@ -91,16 +91,12 @@ class Pieces:
         except BaseException:
             partial.unlink(missing_ok=True)
             raise
+        self._made(key, name)
+
+    def _made(self, key: str, name: str) -> None:
         self.found[key] = name
         self.used.add(name)
         self.made.append(key)
-
-    def make(self, key: str, write: Callable[[Sink], None]) -> Path:
-        """The piece under key: the stored one, else written now by `write`."""
-        def into(path: Path) -> None:
-            with path.open("wb") as fh:
-                write(fh)
-        return self.made_file(key, into)
 
     def made_file(self, key: str, write: Callable[[Path], None]) -> Path:
         """The piece under key: the stored one, else made now by `write` into a new file
@@ -115,11 +111,9 @@ class Pieces:
             with partial.open("rb") as fh:
                 name = f"{key}.{hashlib.file_digest(fh, 'sha256').hexdigest()[:_SHA]}"
             os.replace(partial, self.root / name)
-            self.made.append(key)
         finally:
             partial.unlink(missing_ok=True)
-        self.found[key] = name
-        self.used.add(name)
+        self._made(key, name)
         return self.root / name
 
     def gc(self) -> None:
