@@ -566,3 +566,141 @@ def test_a_missing_file_or_a_run_cut_short_makes_the_files_again(
     opened = opened_paths(monkeypatch)
     assert write_downloads(store, tmp_path).written == []
     assert sorted(opened) == sorted(files)
+
+
+# -- the whole dataset from kept pieces (builder/publish/opendata/compose.py) -------------
+
+def pieces_seen(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """Every `Pieces` (the kept pieces of a run) made from now on."""
+    from builder.publish.opendata.pieces import Pieces
+
+    seen: list[Pieces] = []
+    init = Pieces.__init__
+
+    def record(self: Pieces, *args: Any) -> None:
+        init(self, *args)
+        seen.append(self)
+    monkeypatch.setattr(Pieces, "__init__", record)
+    return seen
+
+
+def made(seen: list[Any]) -> dict[str, int]:
+    """The pieces those runs compressed (or built) again: stored sizes by key."""
+    return {k: (p.root / p.found[k]).stat().st_size for p in seen for k in p.made}
+
+
+def edited(data: SurveyData, text: str) -> None:
+    from dataclasses import replace
+
+    key, answer = next(iter(data.sorted_answers())).question_id, data.sorted_answers()[0]
+    data.answers[(key, answer.owner_key)] = replace(answer, values=(text,), option_numbers=())
+
+
+def test_changes_one_survey_then_another_then_added_and_removed_give_fresh_bytes(
+        stores, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from builder.publish.write import write_pages
+
+    store = load_store(stores["demo"])
+    first, second, third = store.sorted_surveys()
+    for n in range(4):  # more surveys: a change makes again the pieces of one or two
+        key = f"zz copy {n}"
+        store.surveys[key] = SurveyData(Survey(key, f"Copy {n}"), dict(third.questions),
+                                        dict(third.answers), list(third.history))
+    work = tmp_path / "work"
+    write_downloads(store, work)
+    seen = pieces_seen(monkeypatch)
+    steps = [lambda: edited(second, "an edited answer"), lambda: edited(first, "x" * 5000),
+             lambda: store.surveys.update(added=SurveyData(
+                 Survey("added", "An added survey"), dict(first.questions),
+                 {k: a for k, a in first.answers.items()})),
+             lambda: store.surveys.pop(third.survey.key)]
+    for n, step in enumerate(steps):
+        step()
+        seen.clear()
+        again = write_downloads(store, work)
+        write_pages({}, work, kept=again.files)  # as a build does: removes what is not made
+        # Most of the bytes were kept (a piece after a change is made again as its
+        # dictionary changed: small tables' pieces all, until 32 KiB of text has passed).
+        remade = sum(made(seen).values())
+        used = sum(p.stat().st_size for p in (work / ".downloads-pieces").iterdir())
+        assert 0 < remade < used / 2, (n, remade, used)
+        fresh = tmp_path / f"fresh-{n}"
+        assert again.files == write_downloads(store, fresh).files, n
+        assert tree(work) == tree(fresh), n
+        assert sorted(os.listdir(work / ".downloads-pieces")) == sorted(
+            os.listdir(fresh / ".downloads-pieces")), n  # nothing stale is left
+
+
+def test_composed_files_unpack_to_the_text_of_one_stream(stores, tmp_path: Path) -> None:
+    from builder.publish.opendata.files import write_csv, write_dataset_json, write_json_array
+    from builder.publish.opendata.tables import TABLES, TableRows
+
+    store = load_store(stores["real"])
+    files = write_downloads(store, tmp_path).files
+    rows, expected = TableRows(store), {}
+    for table in TABLES:
+        text = io.BytesIO()
+        write_csv(text, [f.name for f in table.fields], rows.of(table.name))
+        expected[f"tables/{table.name}.csv.gz"] = text.getvalue()
+    records = [r for d in store.sorted_surveys() for r in answer_records(d, d.sorted_answers())]
+    text = io.BytesIO()
+    write_csv(text, RECORD_FIELDS, records)
+    expected["answers.csv.gz"] = text.getvalue()
+    text = io.BytesIO()
+    write_json_array(text, records)
+    expected["answers.json.gz"] = text.getvalue() + b"\n"
+    text = io.BytesIO()
+    write_dataset_json(text, rows)
+    expected["dataset.json.gz"] = text.getvalue()
+    for name, data in expected.items():
+        path = tmp_path / "downloads" / name
+        assert f"downloads/{name}" in files
+        assert gzip.decompress(path.read_bytes()) == data, name
+        assert subprocess.run(["gzip", "-dc", str(path)], check=True,
+                              capture_output=True).stdout == data, name
+        with gzip.open(path) as fh:  # read as a stream, as pandas and frictionless do
+            assert fh.read() == data, name
+    assert json.loads(gzip.decompress((tmp_path / "downloads/dataset.json.gz").read_bytes()))
+
+
+def test_a_damaged_stale_or_half_written_piece_is_not_trusted(
+        stores, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from builder.publish.opendata import deflate
+    from builder.publish.opendata.layout import STATE
+
+    store = load_store(stores["demo"])
+    work, fresh = tmp_path / "work", tmp_path / "fresh"
+    write_downloads(store, work)
+    edited(store.sorted_surveys()[0], "changed")
+    fresh_files = write_downloads(store, fresh).files
+    cache = work / ".downloads-pieces"
+    names = sorted(set(os.listdir(cache)) & set(os.listdir(fresh / ".downloads-pieces")))
+    damaged, truncated = cache / names[0], cache / names[-1]  # both needed again
+    damaged.write_bytes(b"\0" + damaged.read_bytes()[1:])
+    truncated.write_bytes(truncated.read_bytes()[:-40])
+    (cache / f"{'0' * 40}.{'0' * 32}").write_bytes(b"a stale piece")  # asked for by none
+    (cache / ".partial-left-by-a-killed-run").write_bytes(b"half")
+
+    def killed(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt  # as a run cut short while compressing a piece
+    with monkeypatch.context() as patch:
+        patch.setattr(deflate, "_stored", killed)
+        with pytest.raises(KeyboardInterrupt):
+            write_downloads(store, work)
+    assert not (work / STATE).exists()
+    seen = pieces_seen(monkeypatch)
+    assert write_downloads(store, work).files == fresh_files
+    assert tree(work) == tree(fresh)
+    assert sorted(os.listdir(cache)) == sorted(os.listdir(fresh / ".downloads-pieces"))
+    assert damaged.name in os.listdir(cache) and truncated.name in os.listdir(cache)
+    assert {damaged.name.partition(".")[0], truncated.name.partition(".")[0]} <= set(made(seen))
+
+
+def test_crc32_combine_agrees_with_zlib() -> None:
+    import zlib
+
+    from builder.publish.opendata.deflate import crc32_combine
+
+    for size in (0, 1, 7, 4096, 100_003):
+        a, b = os.urandom(1000), os.urandom(size)
+        assert crc32_combine(zlib.crc32(a), zlib.crc32(b), size) == zlib.crc32(a + b)

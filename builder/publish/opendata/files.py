@@ -32,7 +32,16 @@ from typing import IO, Any, Protocol
 from builder.core.errors import BuildFailed
 from builder.core.text import without_surrogates
 from builder.publish.opendata.layout import SQLITE_FILE
-from builder.publish.opendata.tables import ARRAY, BOOL, INT, STR, TABLES, Table, TableRows
+from builder.publish.opendata.tables import (
+    ARRAY,
+    BOOL,
+    INT,
+    STR,
+    TABLE,
+    TABLES,
+    Table,
+    TableRows,
+)
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
@@ -61,13 +70,18 @@ def _utf8_json(text: str) -> bytes:
     return text.encode("utf-8", "backslashreplace")
 
 
+def write_json_rows(sink: Sink, rows: Iterable[dict[str, Any]], first: str = "[\n") -> int:
+    """The rows of a JSON array, one object per line (exact text, UTF-8, keys in column
+    order), the first after `first`, the others after a comma; how many."""
+    n = 0
+    for n, row in enumerate(rows, start=1):
+        sink.write(_utf8_json((first if n == 1 else ",\n") + _json(row)))
+    return n
+
+
 def write_json_array(sink: Sink, rows: Iterable[dict[str, Any]]) -> None:
-    """A JSON array with one object per line (exact text, UTF-8, keys in column order)."""
-    first = True
-    for row in rows:
-        sink.write(_utf8_json(("[\n" if first else ",\n") + _json(row)))
-        first = False
-    sink.write(b"[]" if first else b"\n]")
+    """A JSON array with one object per line."""
+    sink.write(b"\n]" if write_json_rows(sink, rows) else b"[]")
 
 
 def _text(text: str) -> str:
@@ -96,11 +110,14 @@ class _Text:
         return self.sink.write(text.encode("utf-8"))
 
 
-def write_csv(sink: Sink, columns: Iterable[str], rows: Iterable[dict[str, Any]]) -> None:
-    """UTF-8 CSV (RFC 4180, no BOM) with a header row; cells made spreadsheet-safe."""
+def write_csv(sink: Sink, columns: Iterable[str], rows: Iterable[dict[str, Any]],
+              header: bool = True) -> None:
+    """UTF-8 CSV (RFC 4180, no BOM) with a header row (unless not `header`: a part of a
+    file); cells made spreadsheet-safe."""
     names = list(columns)
     writer = csv.writer(_Text(sink), lineterminator="\r\n")
-    writer.writerow(names)
+    if header:
+        writer.writerow(names)
     for row in rows:
         writer.writerow([_csv_cell(row[name]) for name in names])
 
@@ -113,7 +130,7 @@ def write_dataset_json(sink: Sink, rows: TableRows) -> None:
     sink.write(b"\n}\n")
 
 
-class _Buffer:
+class Buffer:
     """Collects small writes (a CSV row, a JSON line) into large ones: gzip and zlib cost
     a Python call per write, whatever its size."""
 
@@ -140,7 +157,7 @@ def gzipped(sink: IO[bytes] | Sink) -> Iterator[Sink]:
     bytes always give the same file."""
     with gzip.GzipFile(filename="", mode="wb", fileobj=sink,  # type: ignore[arg-type]
                        compresslevel=6, mtime=0) as stream:
-        buffer = _Buffer(stream)
+        buffer = Buffer(stream)
         yield buffer
         buffer.flush()
 
@@ -201,31 +218,76 @@ def fts5_available() -> bool:
         conn.close()
 
 
-def write_sqlite(path: Path, rows: TableRows) -> None:
-    """The tables as one SQLite file at path (new): fixed page size, fixed row order."""
-    fts = fts5_available()
-    conn = sqlite3.connect(path)
+def _connect(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA page_size = 4096")
+    conn.execute("PRAGMA journal_mode = OFF")  # a new file, thrown away if this fails
+    conn.execute("PRAGMA synchronous = OFF")
+    return conn
+
+
+def _insert(conn: sqlite3.Connection, table: Table, rows: Iterable[dict[str, Any]]) -> None:
+    names = [f.name for f in table.fields]
+    conn.executemany(
+        f"INSERT INTO {table.name} ({', '.join(names)}) "  # noqa: S608 (our names)
+        f"VALUES ({', '.join('?' * len(names))})",
+        ([_sql_value(row[n]) for n in names] for row in rows))
+
+
+SURVEY_TABLES = tuple(t for t in TABLES if t.name != "ca_owners")
+"""The tables whose rows each belong to one survey (ca_owners is made from all)."""
+
+
+def write_survey_sqlite(path: Path, rows: Callable[[str], Iterable[dict[str, Any]]]) -> None:
+    """One survey's rows of SURVEY_TABLES (`rows(table name)`) as SQL values in a new SQLite
+    file, without keys: the piece `write_sqlite` assembles the database from."""
+    conn = _connect(path)
     try:
-        conn.execute("PRAGMA page_size = 4096")
-        conn.execute("PRAGMA journal_mode = OFF")  # a new file, thrown away if this fails
-        conn.execute("PRAGMA synchronous = OFF")
+        conn.execute("BEGIN")
+        for table in SURVEY_TABLES:
+            conn.execute(f"CREATE TABLE {table.name} ({', '.join(f.name for f in table.fields)})")
+            _insert(conn, table, rows(table.name))
+        conn.execute("COMMIT")
+    finally:
+        conn.close()
+
+
+def write_sqlite(path: Path, surveys: Iterable[Path], owners: Iterable[dict[str, Any]]) -> None:
+    """The tables as one SQLite file at path (new): the ca_owners rows, then each survey's
+    rows copied from its piece (`write_survey_sqlite`) in order; fixed page size.
+
+    The indexes are made after the rows (sorted once: twice as fast as keeping them while
+    inserting), which leaves no free page, so no VACUUM is needed for a compact file.
+    """
+    fts = fts5_available()
+    conn = _connect(path)
+    try:
         conn.execute("PRAGMA user_version = 1")
-        for table in TABLES:
-            for statement in _ddl(table):
-                conn.execute(statement)
+        conn.execute("BEGIN")
+        ddl = [_ddl(table) for table in TABLES]
+        for statements in ddl:
+            conn.execute(statements[0])
         for statement in SQL_EXTRAS if fts else SQL_EXTRAS[1:]:
             conn.execute(statement)
-        for table in TABLES:
-            names = [f.name for f in table.fields]
-            conn.executemany(
-                f"INSERT INTO {table.name} ({', '.join(names)}) "  # noqa: S608 (our names)
-                f"VALUES ({', '.join('?' * len(names))})",
-                ([_sql_value(row[n]) for n in names] for row in rows.of(table.name)))
+        _insert(conn, TABLE["ca_owners"], owners)
+        conn.execute("COMMIT")
+        for survey in surveys:
+            conn.execute("ATTACH ? AS s", (str(survey),))
+            conn.execute("BEGIN")
+            for table in SURVEY_TABLES:
+                names = ", ".join(f.name for f in table.fields)
+                conn.execute(f"INSERT INTO main.{table.name} ({names}) "  # noqa: S608
+                             f"SELECT {names} FROM s.{table.name} ORDER BY rowid")
+            conn.execute("COMMIT")
+            conn.execute("DETACH s")
+        conn.execute("BEGIN")
+        for statements in ddl:
+            for statement in statements[1:]:
+                conn.execute(statement)
         if fts:
             conn.execute("INSERT INTO answers_fts(answers_fts) VALUES ('rebuild')")
             conn.execute("INSERT INTO answers_fts(answers_fts) VALUES ('optimize')")
-        conn.commit()
-        conn.execute("VACUUM")
+        conn.execute("COMMIT")
     except sqlite3.IntegrityError as exc:  # two keys with one slug: refuse, never merge
         raise BuildFailed(f"{SQLITE_FILE}: {exc}") from exc
     finally:

@@ -15,25 +15,25 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import marshal
+import operator
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
 from builder import __version__
 from builder.core.model import RECORD_FIELDS, Store, SurveyData
-from builder.publish.opendata.datapackage import datapackage
-from builder.publish.opendata.files import (
-    Sink,
-    copy_into,
-    gz,
-    write_csv,
-    write_dataset_json,
-    write_json_array,
-    write_sqlite,
+from builder.publish.opendata.compose import (
+    dataset_json_writer,
+    record_writers,
+    sqlite_writer,
+    table_writers,
 )
+from builder.publish.opendata.datapackage import datapackage
+from builder.publish.opendata.files import Sink, gz, write_csv, write_json_array
 from builder.publish.opendata.layout import (
     GZ,
     RECORD_SCHEMA_FILE,
@@ -43,7 +43,14 @@ from builder.publish.opendata.layout import (
     question_file,
     survey_file,
 )
-from builder.publish.opendata.tables import RECORD_SCHEMA, TABLES, TableRows, answer_records
+from builder.publish.opendata.pieces import CACHE, Pieces
+from builder.publish.opendata.tables import (
+    RECORD_SCHEMA,
+    TABLES,
+    Table,
+    TableRows,
+    answer_records,
+)
 from builder.publish.paths import question_page, survey_page
 from builder.publish.write import FileInfo, StreamedFiles
 from builder.store.records import survey_dir_name
@@ -89,17 +96,29 @@ def code_digest() -> str:
     return digest.hexdigest()
 
 
-def _fields(value: object) -> list[object]:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return [getattr(value, f.name) for f in dataclasses.fields(value)]
-    raise TypeError(f"not part of a survey's data: {type(value).__name__}")
+_GETTERS: dict[type, Callable[[Any], Any]] = {}
+
+
+def _fields(value: object) -> tuple[object, ...]:
+    """A record's fields in one C call (dataclasses.fields per value is slow)."""
+    kind = type(value)
+    if kind not in _GETTERS:
+        if not dataclasses.is_dataclass(kind):
+            raise TypeError(f"not part of a survey's data: {kind.__name__}")
+        names = [f.name for f in dataclasses.fields(kind)]
+        get = operator.attrgetter(*names)
+        _GETTERS[kind] = get if len(names) > 1 else lambda v: (get(v),)
+    fields: tuple[object, ...] = _GETTERS[kind](value)
+    return fields
 
 
 def survey_digest(data: SurveyData) -> str:
-    """A digest of everything the store holds for one survey (C-speed JSON, no repr)."""
-    text = json.dumps([data.survey, data.sorted_questions(), data.sorted_answers(),
-                       data.history], default=_fields)
-    return hashlib.sha256(f"{code_digest()}\n{text}".encode()).hexdigest()
+    """A digest of everything the store holds for one survey: its records' fields (plain
+    values: text, numbers, tuples) in marshal's version 0, which writes no references or
+    interning marks, so that equal values always give equal bytes; C speed."""
+    plain = [_fields(data.survey), [_fields(q) for q in data.sorted_questions()],
+             [_fields(a) for a in data.sorted_answers()], [_fields(c) for c in data.history]]
+    return hashlib.sha256(code_digest().encode() + b"\n" + marshal.dumps(plain, 0)).hexdigest()
 
 
 def _records_writers(records: Callable[[], Records]) -> tuple[Writer, Writer]:
@@ -154,51 +173,44 @@ def _write(sink: Sink, data: bytes) -> None:
     sink.write(data)
 
 
-def _table_part(rows: Callable[[], TableRows], index: int) -> Part:
-    table = TABLES[index]
-
-    def write(sink: Sink) -> None:
-        write_csv(sink, (f.name for f in table.fields), rows().of(table.name))
-    return Part(f"{ROOT}/tables/{table.name}.csv{GZ}", gz(write), {
+def _table_part(table: Table, write: Writer) -> Part:
+    return Part(f"{ROOT}/tables/{table.name}.csv{GZ}", write, {
         "name": table.resource, "title": table.name, "description": table.description,
         "profile": "tabular-data-resource", "format": "csv", "compression": "gz",
         "mediatype": "text/csv", "encoding": "utf-8", "schema": table.schema()})
 
 
-def _sqlite_writer(rows: Callable[[], TableRows], work: Path) -> Writer:
-    def write(sink: Sink) -> None:
-        # Built on disk beside the downloads (a large database is never in memory).
-        with tempfile.TemporaryDirectory(prefix=".sqlite-", dir=work) as tmp:
-            path = Path(tmp) / SQLITE_FILE
-            write_sqlite(path, rows())
-            copy_into(sink, path)
-    return gz(write)
-
-
-def dataset_group(store: Store, work: Path, surveys: list[Group]) -> Group:
-    """The whole dataset: made again when anything changed."""
-    rows = cache(lambda: TableRows(store))
+def dataset_group(store: Store, pieces: Pieces, surveys: list[Group]) -> Group:
+    """The whole dataset: made again when anything changed, from every survey's pieces
+    (`compose`), of which only those of a changed survey are made again."""
+    rows = TableRows(store)
     digest = hashlib.sha256(f"{code_digest()} demo={store.demo}".encode())
     for group in surveys:
         digest.update(f"\n{group.key} {group.inputs}".encode())
+    keyed = [(g.inputs, data) for g, data in zip(surveys, store.sorted_surveys(), strict=True)]
 
-    def records() -> Iterator[dict[str, Any]]:
-        for data in store.sorted_surveys():
-            yield from answer_records(data, data.sorted_answers())
+    def records(data: SurveyData) -> Records:
+        return answer_records(data, data.sorted_answers())
 
-    parts = [_table_part(rows, i) for i in range(len(TABLES))]
+    parts = [_table_part(t, w) for t, w in zip(TABLES, table_writers(rows, pieces, keyed),
+                                               strict=True)]
     if any(data.answers for data in store.surveys.values()):
-        parts += _record_parts("answers", f"{ROOT}/answers.csv",
-                               "All answers, one record per chosen option",
-                               records, True)
-    parts.append(Part(f"{ROOT}/dataset.json{GZ}", gz(lambda s: write_dataset_json(s, rows())), {
+        segments = [(f"{key} records", partial(records, data)) for key, data in keyed]
+        as_csv, as_json = _record_parts("answers", f"{ROOT}/answers.csv",
+                                        "All answers, one record per chosen option",
+                                        lambda: (), True)
+        csv_writer, json_writer = record_writers(pieces, segments)
+        parts += [dataclasses.replace(as_csv, write=csv_writer),
+                  dataclasses.replace(as_json, write=json_writer)]
+    parts.append(Part(f"{ROOT}/dataset.json{GZ}", dataset_json_writer(rows, pieces, keyed), {
         "name": "dataset-json", "title": "All tables in one JSON file",
         "description": "An object with one key per table (surveys, questions, options, "
                        "ca_owners, answers, history); each holds an array of rows with the "
                        "fields of that table's CSV file. Text is exact.",
         "format": "json", "compression": "gz", "mediatype": "application/json",
         "encoding": "utf-8"}))
-    parts.append(Part(f"{ROOT}/{SQLITE_FILE}{GZ}", _sqlite_writer(rows, work), {
+    parts.append(Part(f"{ROOT}/{SQLITE_FILE}{GZ}",
+                      sqlite_writer(rows, pieces, keyed, pieces.root.parent), {
         "name": "sqlite", "title": "All tables as one SQLite database",
         "description": "The six tables with primary and foreign keys and indexes, an FTS5 "
                        "index over answers.response (answers_fts) and the view "
@@ -255,7 +267,8 @@ def _saved_state(docs_dir: Path) -> dict[str, Any]:
 def write_downloads(store: Store, docs_dir: Path) -> Downloads:
     """Every download, written into docs_dir (under downloads/) as it is made."""
     surveys = [survey_group(data) for data in store.sorted_surveys()]
-    groups = [dataset_group(store, docs_dir, surveys), *surveys]
+    pieces = Pieces(docs_dir / CACHE, code_digest())
+    groups = [dataset_group(store, pieces, surveys), *surveys]
     package = f"{ROOT}/datapackage.json"
     out = StreamedFiles(docs_dir)
     out.plan([p.path for g in groups for p in g.parts] + [package])
@@ -269,6 +282,8 @@ def write_downloads(store: Store, docs_dir: Path) -> Downloads:
     for group in groups:
         if group.key not in entries:
             entries[group.key] = _made(out, group)
+            if group.key == "dataset":
+                pieces.gc()  # only what this whole dataset is made of is kept
     resources = [_described(resource, out.files[path]) for g in groups
                  for path, _, _, resource in entries[g.key] if resource is not None]
     with out.open(package) as sink:

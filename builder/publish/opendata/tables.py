@@ -203,7 +203,12 @@ class TableRows:
         if table == "ca_owners":
             return self._owners()
         return (row for data in self.store.sorted_surveys()
-                for row in getattr(self, f"_{table}")(data))
+                for row in self.of_survey(table, data))
+
+    def of_survey(self, table: str, data: SurveyData) -> Iterator[dict[str, Any]]:
+        """The rows of one survey in a table other than ca_owners, in their order."""
+        rows: Iterator[dict[str, Any]] = getattr(self, f"_{table}")(data)
+        return rows
 
     def _owners(self) -> Iterator[dict[str, Any]]:
         for key, name in sorted(self.names.items(),

@@ -1,0 +1,139 @@
+"""The whole-dataset downloads, composed of one kept piece per survey (issue #16).
+
+After a change to one survey, only the pieces of that survey (and of the survey after it,
+whose dictionary changed: `deflate.GzipStream`) are compressed again; the others are
+copied from the last run. A build from nothing composes the files the same way, so both
+give the same bytes, and each file's text is what one stream of it would hold.
+
+- CSV files: the header row, then each survey's rows. JSON arrays: each survey's rows,
+  the first after `[`, the others after a comma; so a survey's piece is kept for that
+  prefix. ca_owners is made from every survey and small: made again each time.
+- The SQLite database is built from one small database per survey (kept, by the
+  survey's digest), then gzipped in runs of pages kept by their content
+  (`deflate.gzip_file`): a one-answer change leaves most pages as they were.
+"""
+
+from __future__ import annotations
+
+import io
+import tempfile
+from collections.abc import Callable, Iterable, Sequence
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from builder.core.model import RECORD_FIELDS, SurveyData
+from builder.publish.opendata.deflate import GzipStream, gzip_file, gzip_stream
+from builder.publish.opendata.files import (
+    Sink,
+    write_csv,
+    write_json_array,
+    write_json_rows,
+    write_sqlite,
+    write_survey_sqlite,
+)
+from builder.publish.opendata.layout import SQLITE_FILE
+from builder.publish.opendata.pieces import Pieces
+from builder.publish.opendata.tables import TABLES, TableRows
+
+Rows = Callable[[], Iterable[dict[str, Any]]]
+Segment = tuple[str, Rows]
+"""One survey's share of a file: the key of what it is made from, and its rows."""
+Surveys = Sequence[tuple[str, SurveyData]]
+"""Every survey in order, with its digest (`produce.survey_digest`)."""
+Writer = Callable[[Sink], None]
+PAGE = 4096  # files.write_sqlite's page size
+
+
+def _csv(stream: GzipStream, columns: list[str], segments: Iterable[Segment]) -> None:
+    header = io.BytesIO()
+    write_csv(header, columns, ())
+    stream.text(header.getvalue())
+    for key, rows in segments:
+        stream.piece(f"{key} csv", partial(_csv_rows, columns=columns, rows=rows))
+
+
+def _csv_rows(sink: Sink, columns: list[str], rows: Rows) -> None:
+    write_csv(sink, columns, rows(), header=False)
+
+
+def _json_array(stream: GzipStream, segments: Iterable[Segment]) -> None:
+    """As `files.write_json_array`."""
+    first = True
+    for key, rows in segments:
+        prefix = "[\n" if first else ",\n"
+        if stream.piece(f"{key} json {prefix!r}", partial(_json_rows, rows=rows, prefix=prefix)):
+            first = False
+    stream.text(b"[]" if first else b"\n]")
+
+
+def _json_rows(sink: Sink, rows: Rows, prefix: str) -> None:
+    write_json_rows(sink, rows(), prefix)
+
+
+def _gzipped(pieces: Pieces, fill: Callable[[GzipStream], None]) -> Writer:
+    def write(sink: Sink) -> None:
+        with gzip_stream(sink, pieces) as stream:
+            fill(stream)
+    return write
+
+
+def _segments(rows: TableRows, table: str, surveys: Surveys) -> list[Segment]:
+    return [(f"{key} {table}", partial(rows.of_survey, table, data)) for key, data in surveys]
+
+
+def table_writers(rows: TableRows, pieces: Pieces, surveys: Surveys) -> list[Writer]:
+    """The writers of the tables' CSV files (gzipped), in TABLES order."""
+    writers = []
+    for table in TABLES:
+        columns = [f.name for f in table.fields]
+        if table.name == "ca_owners":
+            writers.append(_gzipped(pieces, partial(_owners_csv, rows=rows, columns=columns)))
+        else:
+            writers.append(_gzipped(pieces, partial(
+                _csv, columns=columns, segments=_segments(rows, table.name, surveys))))
+    return writers
+
+
+def _owners_csv(stream: GzipStream, rows: TableRows, columns: list[str]) -> None:
+    text = io.BytesIO()
+    write_csv(text, columns, rows.of("ca_owners"))
+    stream.text(text.getvalue())
+
+
+def record_writers(pieces: Pieces, segments: Sequence[Segment]) -> tuple[Writer, Writer]:
+    """The writers of all answer records as CSV and as JSON (gzipped)."""
+    def as_json(stream: GzipStream) -> None:
+        _json_array(stream, segments)
+        stream.text(b"\n")
+    return (_gzipped(pieces, partial(_csv, columns=list(RECORD_FIELDS), segments=segments)),
+            _gzipped(pieces, as_json))
+
+
+def dataset_json_writer(rows: TableRows, pieces: Pieces, surveys: Surveys) -> Writer:
+    """The writer of dataset.json (gzipped): the text of `files.write_dataset_json`."""
+    def fill(stream: GzipStream) -> None:
+        for n, table in enumerate(TABLES):
+            stream.text(("{\n" if n == 0 else ",\n").encode() + f'"{table.name}":'.encode())
+            if table.name == "ca_owners":
+                owners = io.BytesIO()
+                write_json_array(owners, rows.of(table.name))
+                stream.text(owners.getvalue())
+            else:
+                _json_array(stream, _segments(rows, table.name, surveys))
+        stream.text(b"\n}\n")
+    return _gzipped(pieces, fill)
+
+
+def sqlite_writer(rows: TableRows, pieces: Pieces, surveys: Surveys, work: Path) -> Writer:
+    """The writer of the SQLite database (gzipped), built in a file under work."""
+    def write(sink: Sink) -> None:
+        parts = [pieces.made_file(pieces.key(key, "sqlite"), partial(
+            write_survey_sqlite, rows=partial(rows.of_survey, data=data)))
+            for key, data in surveys]
+        # Built on disk beside the downloads (a large database is never in memory).
+        with tempfile.TemporaryDirectory(prefix=".sqlite-", dir=work) as tmp:
+            path = Path(tmp) / SQLITE_FILE
+            write_sqlite(path, parts, rows.of("ca_owners"))
+            gzip_file(sink, path, pieces, PAGE)
+    return write
