@@ -24,15 +24,14 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from builder.core.errors import BuilderError, BuildFailed
-from builder.core.model import Store
 from builder.publish import inputs, steps, touched
 from builder.publish.background import InBackground, in_fresh_processes
 from builder.publish.mkdocs_config import config_value
-from builder.publish.opendata.produce import Downloads, code_digest, write_downloads
-from builder.publish.search import write_search
+from builder.publish.opendata.produce import code_digest, write_downloads
+from builder.publish.search import search_files
 from builder.publish.stamp import Plan, Stamp, environment, load_stamp, plan, work_files
 from builder.publish.workdir import check_work_dir, default_work_dir, handwritten_pages
-from builder.publish.write import FileInfo, write_pages
+from builder.publish.write import write_pages
 from builder.store.durable import DIR_MODE, FILE_MODE
 from builder.store.records import load_store
 
@@ -239,31 +238,9 @@ class _Generated:
     removed: list[str]
 
 
-@dataclass(frozen=True)
-class _OffThePages:
-    """What the second process wrote: the downloads, then the search index."""
-
-    downloads: Downloads
-    search: dict[str, FileInfo]
-    search_written: list[str]
-
-    @property
-    def files(self) -> dict[str, FileInfo]:
-        """The downloads (the Downloads page asks for their sizes and sums)."""
-        return self.downloads.files
-
-
-def _off_the_pages(store: Store, work_dir: Path,
-                   handwritten: Mapping[str, bytes]) -> _OffThePages:
-    """The work no page needs, for the second process (the Downloads page waits only
-    for the downloads' sums, which come first)."""
-    downloads = write_downloads(store, work_dir)
-    return _OffThePages(downloads, *write_search(store, handwritten, work_dir))
-
-
 def _generate(places: steps.Places, site_url: str | None, full: bool, say: Progress,
               timings: dict[str, float], start: float, now: inputs.Inputs) -> _Generated:
-    """The store into the work folder: pages here; downloads and search index by a
+    """The store into the work folder: pages and search index here, the downloads by a
     second process at the same time."""
     docs_dir = places.work_dir
     handwritten = handwritten_pages(places.handwritten_dir)
@@ -273,27 +250,29 @@ def _generate(places: steps.Places, site_url: str | None, full: bool, say: Progr
     _no_clash(places, handwritten, planned.paths)
     steps.claim(docs_dir, planned.paths)
     timings["load"] = time.perf_counter() - start
-    say(f"writing the downloads and the search index into {docs_dir}")
-    later = InBackground(partial(_off_the_pages, store, docs_dir, handwritten))
+    say(f"writing the downloads into {docs_dir}")
+    # Open data, written as it is made, by a second process while this one renders.
+    later = InBackground(partial(write_downloads, store, docs_dir))
     try:
         say(f"rendering the pages of {len(store.surveys)} survey(s)")
         made, state = steps.make_pages(planned, places.templates_dir, docs_dir, later, full,
                                        code_digest(), steps.survey_files(now, store))
+        search = search_files(store, handwritten)  # static files, copied by MkDocs
         timings["pages"] = time.perf_counter() - start - timings["load"]  # part of "render"
         import builder.publish.incremental  # noqa: F401 - MkDocs loads while the other works
-        off = later.result()
+        downloads = later.result()
     finally:
         later.close()
     timings["render"] = time.perf_counter() - start - timings["load"]
     timings["downloads"] = timings["render"] - timings["pages"]  # the wait for them
-    _no_clash(places, handwritten, [*off.files, *off.search])
-    say(f"writing {len(handwritten)} hand-written file(s) to {docs_dir}")
-    written = write_pages(handwritten, docs_dir,
-                          kept=[*off.files, *off.search, *made.rendered, *made.kept])
+    _no_clash(places, handwritten, [*downloads.files, *search])
+    say(f"writing {len(search) + len(handwritten)} file(s) to {docs_dir}")
+    written = write_pages({**handwritten, **search}, docs_dir,
+                          kept=[*downloads.files, *made.rendered, *made.kept])
     touched.save(docs_dir, state)
     timings["write"] = time.perf_counter() - start - timings["load"] - timings["render"]
-    return _Generated(made.total, sorted(off.downloads.written + off.search_written
-                                         + made.written + written.written), written.removed)
+    return _Generated(made.total, sorted(downloads.written + made.written + written.written),
+                      written.removed)
 
 
 def _no_clash(places: steps.Places, handwritten: Mapping[str, bytes],
