@@ -254,10 +254,12 @@ def _generate(places: steps.Places, site_url: str | None, full: bool, say: Progr
     # Open data, written as it is made, by a second process while this one renders.
     later = InBackground(partial(write_downloads, store, docs_dir))
     try:
+        # The search index first: the Downloads page, among the pages, waits for the
+        # downloads' sums, so this process works while the other one is busy.
+        search = search_files(store, handwritten)  # static files, copied by MkDocs
         say(f"rendering the pages of {len(store.surveys)} survey(s)")
         made, state = steps.make_pages(planned, places.templates_dir, docs_dir, later, full,
                                        code_digest(), steps.survey_files(now, store))
-        search = search_files(store, handwritten)  # static files, copied by MkDocs
         timings["pages"] = time.perf_counter() - start - timings["load"]  # part of "render"
         import builder.publish.incremental  # noqa: F401 - MkDocs loads while the other works
         downloads = later.result()
