@@ -1,6 +1,5 @@
-"""Reading a .jsonl file of the store: the quick path (a line decoded where it starts,
-records made without __init__) gives exactly the records and problems json.loads and
-the dataclass give, line by line."""
+"""Reading a .jsonl file of the store: the quick path (a line decoded where it starts)
+gives exactly the records and problems json.loads and the dataclass give, line by line."""
 
 from __future__ import annotations
 
