@@ -23,7 +23,7 @@ import sys
 from collections.abc import Callable, Iterator, Mapping
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any, Generic, Protocol, TypeVar, cast
+from typing import IO, Any, Generic, Protocol, TypeVar, cast
 
 from builder.core.errors import BuildFailed, InternalError
 from builder.publish.write import FileInfo
@@ -99,14 +99,12 @@ def in_fresh_processes(makes: list[Callable[[], R]], what: str) -> list[R]:
     running = [subprocess.Popen([sys.executable, "-c", FRESH], stdin=subprocess.PIPE,
                                 stdout=subprocess.PIPE, env=env) for _ in makes]
     for process, make in zip(running, makes, strict=True):
-        assert process.stdin is not None
-        process.stdin.write(pickle.dumps(make))
-        process.stdin.close()
+        with cast(IO[bytes], process.stdin) as stdin:  # a pipe: Popen was asked for one
+            stdin.write(pickle.dumps(make))
     outcomes: list[tuple[Any, BaseException | None]] = []
     for process in running:
-        assert process.stdout is not None
-        with process.stdout:
-            message = process.stdout.read()
+        with cast(IO[bytes], process.stdout) as stdout:
+            message = stdout.read()
         process.wait()
         try:
             status, value = pickle.loads(message)
