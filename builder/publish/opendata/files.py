@@ -44,6 +44,7 @@ from builder.publish.opendata.tables import (
 )
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_CHARS = frozenset("".join(_FORMULA_START))
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
 
@@ -61,8 +62,12 @@ def spreadsheet_safe(text: str) -> str:
     return text
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+"""What json.dumps with these options would make for every row, made once."""
+
+
 def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return _ENCODER.encode(value)
 
 
 def _utf8_json(text: str) -> bytes:
@@ -90,14 +95,21 @@ def _text(text: str) -> str:
 
 
 def _csv_cell(value: Any) -> str:
-    if value is None:
+    if type(value) is str:  # most cells: tested first
+        text = value
+    elif value is None:
         return ""
-    if isinstance(value, bool):
+    elif isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, int):
+    elif isinstance(value, int):
         return str(value)
-    text = _json(value) if isinstance(value, list) else str(value)
-    return spreadsheet_safe(_text(text))
+    else:
+        text = _json(value) if isinstance(value, list) else str(value)
+    if not text.isascii():  # ASCII text holds no surrogate
+        text = without_surrogates(text)
+    elif not text or text[0] not in _FORMULA_CHARS:  # most: no formula can start
+        return text
+    return spreadsheet_safe(text)
 
 
 class _Text:
@@ -118,8 +130,7 @@ def write_csv(sink: Sink, columns: Iterable[str], rows: Iterable[dict[str, Any]]
     writer = csv.writer(_Text(sink), lineterminator="\r\n")
     if header:
         writer.writerow(names)
-    for row in rows:
-        writer.writerow([_csv_cell(row[name]) for name in names])
+    writer.writerows([_csv_cell(row[name]) for name in names] for row in rows)
 
 
 def write_dataset_json(sink: Sink, rows: TableRows) -> None:
@@ -171,6 +182,8 @@ def gz(write: Callable[[Sink], None]) -> Callable[[Sink], None]:
 
 
 def _sql_value(value: Any) -> Any:
+    if type(value) is str:  # most values: tested first
+        return value if value.isascii() else without_surrogates(value)
     if isinstance(value, bool):
         return int(value)
     if isinstance(value, list):
