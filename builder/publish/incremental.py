@@ -25,6 +25,7 @@ import shutil
 from collections.abc import Collection
 from pathlib import Path
 
+import jinja2
 from mkdocs import utils
 from mkdocs.commands import build as mkbuild
 from mkdocs.config.defaults import MkDocsConfig
@@ -58,6 +59,27 @@ def unlink(path: str | Path) -> None:
         os.unlink(path)
 
 
+class VisibleThemeFiles(jinja2.FileSystemLoader):
+    """The theme's folders as Files.add_files_from_theme lists them, without walking
+    hidden folders: its filter drops every name with a hidden part ('.*', '*/.*'), and
+    mkdocs-material's .icons/ alone holds 14,000 files (a third of this step's time)."""
+
+    def list_templates(self) -> list[str]:
+        found: set[str] = set()
+        for top in self.searchpath:
+            for folder, dirs, names in os.walk(top, followlinks=self.followlinks):
+                dirs[:] = [d for d in dirs if not d.startswith(".")]
+                rel = os.path.relpath(folder, top)
+                prefix = "" if rel == "." else rel.replace(os.sep, "/") + "/"
+                found.update(prefix + name for name in names if not name.startswith("."))
+        return sorted(found)
+
+
+def theme_listing(config: MkDocsConfig) -> jinja2.Environment:
+    """What add_files_from_theme reads its list from (it only calls list_templates)."""
+    return jinja2.Environment(loader=VisibleThemeFiles(config.theme.dirs), autoescape=True)
+
+
 def _static_templates(config: MkDocsConfig) -> list[str]:
     return [*config.theme.static_templates, *config.extra_templates]
 
@@ -75,7 +97,7 @@ def rebuild_changed(config: MkDocsConfig, changed: Collection[str]) -> None:
         config.plugins.on_pre_build(config=config)
         files = get_files(config)
         env = config.theme.get_env()
-        files.add_files_from_theme(env, config)
+        files.add_files_from_theme(theme_listing(config), config)
         files = config.plugins.on_files(files, config=config)
         set_exclusions(files, config)
         nav = get_navigation(files, config)

@@ -171,3 +171,21 @@ def test_a_site_without_a_stamp_of_this_kind_gets_a_full_build(built: Project) -
     report = build(built)
     assert report.site_step.action == "full"
     assert json.loads((built.site / FINGERPRINT).read_text())["env"]
+
+
+def test_the_quick_theme_listing_lists_what_mkdocs_lists(built: Project) -> None:
+    """The incremental step lists the theme's files without walking hidden folders; the
+    Files it adds are those of MkDocs' own listing (theme and overrides/)."""
+    from mkdocs.config import load_config
+    from mkdocs.structure.files import Files
+
+    from builder.publish.incremental import theme_listing
+
+    config = load_config(str(built.config), docs_dir=str(built.docs))
+    assert len(config.theme.dirs) >= 2  # overrides/ and the theme
+    theirs, ours = Files([]), Files([])
+    theirs.add_files_from_theme(config.theme.get_env(), config)
+    ours.add_files_from_theme(theme_listing(config), config)
+    listed = [(f.src_uri, f.abs_src_path, f.dest_uri) for f in theirs]
+    assert len(listed) > 20
+    assert [(f.src_uri, f.abs_src_path, f.dest_uri) for f in ours] == listed
