@@ -32,7 +32,7 @@ from builder.publish.search import search_files
 from builder.publish.stamp import Plan, Stamp, environment, load_stamp, plan, work_files
 from builder.publish.workdir import check_work_dir, default_work_dir, handwritten_pages
 from builder.publish.write import write_pages
-from builder.store.durable import DIR_MODE, FILE_MODE
+from builder.store.durable import DIR_MODE, FILE_MODE, complete_pending, move_files
 from builder.store.records import load_store
 
 FINGERPRINT = ".build-fingerprint"
@@ -181,13 +181,13 @@ def resolve_site_url(option: str | None, config_file: Path) -> str | None:
 def publish(docs_dir: Path, site_dir: Path, config_file: Path, site_url: str | None,
             allow_shrink: bool, timings: dict[str, float], trees: list[Path],
             full: bool = False) -> Plan:
-    """MkDocs into a temporary folder, checked, then swapped in as site_dir: skipped when
-    nothing MkDocs reads changed since the current site was built, incremental when only
-    existing files of the work folder changed (unless `full`), else a full build."""
-    from builder.publish.incremental import link_tree
-
+    """MkDocs into a temporary folder, checked, then put in place: skipped when nothing
+    MkDocs reads changed since the current site was built; incremental when only
+    existing files of the work folder changed (unless `full`): the rebuilt files moved
+    into site_dir in one save; else a full build swapped in as site_dir."""
     stamp_start = time.perf_counter()
     stamp_file = site_dir / FINGERPRINT
+    complete_pending(site_dir, durable=False)  # an incremental step cut short comes first
     previous = load_stamp(stamp_file) if site_dir.is_dir() else None
     current = Stamp(environment(config_file, trees, site_url), work_files(docs_dir))
     step = plan(previous, current, full)
@@ -198,20 +198,25 @@ def publish(docs_dir: Path, site_dir: Path, config_file: Path, site_url: str | N
     tmp = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-build-", dir=site_dir.parent))
     try:
         mkdocs_start = time.perf_counter()
-        if step.action == "incremental":
-            link_tree(site_dir, tmp)
-            run_mkdocs(config_file, docs_dir, tmp, site_url, step.changed)
-        else:
-            run_mkdocs(config_file, docs_dir, tmp, site_url)
+        run_mkdocs(config_file, docs_dir, tmp, site_url,
+                   step.changed if step.action == "incremental" else None)
         timings["mkdocs"] = time.perf_counter() - mkdocs_start
-        if not allow_shrink:
-            check_shrink(site_dir, tmp)
-        (tmp / FINGERPRINT).unlink(missing_ok=True)  # a link to the current site's stamp
         (tmp / FINGERPRINT).write_text(current.dumps())
-        swap_in(tmp, site_dir)
+        if step.action == "incremental":  # the same files: nothing can shrink
+            move_files(site_dir, _files_of(tmp), durable=False)
+        else:
+            if not allow_shrink:
+                check_shrink(site_dir, tmp)
+            swap_in(tmp, site_dir)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return step
+
+
+def _files_of(tree: Path) -> dict[str, Path]:
+    """Every file under tree, by relative path."""
+    return {os.path.relpath(os.path.join(folder, name), tree).replace(os.sep, "/"):
+            Path(folder, name) for folder, _, names in os.walk(tree) for name in names}
 
 
 def _places(data_dir: Path, site_dir: Path, config_file: Path, docs_dir: Path | None,

@@ -1,5 +1,5 @@
 """The incremental site step: the pages that changed rendered by MkDocs' own functions
-into a copy of the current site.
+into an empty folder, whose files then replace theirs in the site.
 
 `mkdocs build` renders every page. When only some files of the work folder changed (no
 file added or removed, nothing else that MkDocs reads changed: see stamp.py), the other
@@ -9,21 +9,19 @@ configuration, the theme and the navigation (whose titles mkdocs.yml gives). So 
 step runs the same sequence as mkdocs.commands.build.build (the configuration's plugin
 events, files, navigation, the theme's environment), reads and renders only the changed
 pages and the navigation's, and writes them, the changed static files and the theme's
-static templates (404.html, sitemap.xml: cheap) into `out_dir`, a hard-linked copy of
-the current site. A file is never written through a link: its path is unlinked first,
-so the current site keeps its own bytes. The result is byte-identical to a full build
+static templates (404.html, sitemap.xml: cheap) into `out_dir`, an empty folder: the
+caller moves them into the site in one all-or-nothing save (build.publish, with
+store.durable.move_files), so neither a copy of the whole site nor its removal is
+paid for. The result is byte-identical to a full build
 (tests/publish/test_incremental.py checks it). MkDocs is pinned (its version is in the stamp)
 because this uses two of its private page functions.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
-import shutil
 from collections.abc import Collection
-from pathlib import Path
 
 import jinja2
 from mkdocs import utils
@@ -35,28 +33,6 @@ from mkdocs.structure.nav import get_navigation
 from mkdocs.structure.pages import Page
 
 from builder.core.errors import InternalError
-
-
-def link_tree(source: Path, target: Path) -> None:
-    """target (new or empty): a copy of source made of hard links, which is cheap; a
-    file system without them gets real copies."""
-    top = str(source)
-    for folder, dirs, files in os.walk(top):
-        here = os.path.join(target, os.path.relpath(folder, top))
-        if folder != top:
-            os.mkdir(here)
-        for name in files:
-            try:
-                os.link(os.path.join(folder, name), os.path.join(here, name))
-            except OSError:
-                shutil.copy2(os.path.join(folder, name), os.path.join(here, name))
-        dirs.sort()
-
-
-def unlink(path: str | Path) -> None:
-    """Before a file of the copy is written: its own inode, never the current site's."""
-    with contextlib.suppress(FileNotFoundError):
-        os.unlink(path)
 
 
 class VisibleThemeFiles(jinja2.FileSystemLoader):
@@ -80,13 +56,9 @@ def theme_listing(config: MkDocsConfig) -> jinja2.Environment:
     return jinja2.Environment(loader=VisibleThemeFiles(config.theme.dirs), autoescape=True)
 
 
-def _static_templates(config: MkDocsConfig) -> list[str]:
-    return [*config.theme.static_templates, *config.extra_templates]
-
-
 def rebuild_changed(config: MkDocsConfig, changed: Collection[str]) -> None:
     """Render the work-folder files `changed` (paths relative to docs_dir) into
-    config.site_dir, which holds a hard-linked copy of the site of the files before."""
+    config.site_dir, an empty folder: only what they change is written there."""
     counter = utils.CountHandler()
     counter.setLevel(logging.WARNING)
     logger = logging.getLogger("mkdocs")
@@ -110,16 +82,12 @@ def rebuild_changed(config: MkDocsConfig, changed: Collection[str]) -> None:
             mkbuild._populate_page(_page(file), config, files)
         env = config.plugins.on_env(env, config=config, files=files)
         _copy_static(files, changed)
-        for name in _static_templates(config):
-            unlink(os.path.join(config.site_dir, name))
-            unlink(os.path.join(config.site_dir, name + ".gz"))
         for name in config.theme.static_templates:
             mkbuild._build_theme_template(name, env, files, config, nav)
         for name in config.extra_templates:
             mkbuild._build_extra_template(name, files, config, nav)
         doc_files = files.documentation_pages()
         for file in pages:
-            unlink(file.abs_dest_path)
             mkbuild._build_page(_page(file), config, doc_files, nav, env)
         for file in pages:
             _page(file).validate_anchor_links(files=files,
@@ -146,5 +114,4 @@ def _copy_static(files: Files, changed: Collection[str]) -> None:
     for file in files:
         if file.src_uri in changed and not file.is_documentation_page() \
                 and file.inclusion.is_included():  # type: ignore[no-untyped-call]
-            unlink(file.abs_dest_path)
             file.copy_file()

@@ -98,9 +98,20 @@ def _first_missing(root: Path, rel_dir: str) -> str | None:
     return None
 
 
-def _stage(root: Path, staging: Path, changed: Mapping[str, bytes],
+def _put(staged: Path, data: bytes | Path, durable: bool) -> None:
+    """A new file in the staging folder: bytes written, or a file of the same file
+    system renamed there (move_files)."""
+    if isinstance(data, bytes):
+        _write_new(staged, data, durable)
+        return
+    os.chmod(data, FILE_MODE)
+    os.replace(data, staged)
+    _fault("step")
+
+
+def _stage(root: Path, staging: Path, changed: Mapping[str, bytes | Path],
            durable: bool) -> list[list[str]]:
-    """Write every changed file into staging; returns the renames [staged, target]."""
+    """Put every changed file into staging; returns the renames [staged, target]."""
     moves: list[list[str]] = []
     new_dirs: dict[str, Path] = {}
     for rel, data in changed.items():
@@ -117,7 +128,7 @@ def _stage(root: Path, staging: Path, changed: Mapping[str, bytes],
                 if folder.is_relative_to(new_dirs[top]) and not folder.is_dir():
                     folder.mkdir(mode=DIR_MODE)
                     os.chmod(folder, DIR_MODE)
-        _write_new(staged, data, durable)
+        _put(staged, data, durable)
     if durable:
         for folder in [staging, *(p for p in staging.rglob("*") if p.is_dir())]:
             _fsync_dir(folder)
@@ -211,6 +222,13 @@ def write_files(root: Path, files: Mapping[str, str | bytes], *,
     if not root.is_dir():
         root.mkdir(parents=True)
         os.chmod(root, DIR_MODE)
+    _save(root, changed, gone, durable)
+    return sorted(changed)
+
+
+def _save(root: Path, changed: Mapping[str, bytes | Path], gone: list[str],
+          durable: bool) -> None:
+    """Commit (stage and journal), then apply."""
     plan = _commit(root, changed, gone, durable)
     if durable:
         _fsync_dir(root)
@@ -220,10 +238,18 @@ def write_files(root: Path, files: Mapping[str, str | bytes], *,
     except OSError as exc:
         raise SaveFailed(f"the save into {root} was interrupted ({exc.filename}: "
                          f"{exc.strerror}); the next command completes it") from exc
-    return sorted(changed)
 
 
-def _commit(root: Path, changed: Mapping[str, bytes], gone: list[str],
+def move_files(root: Path, files: Mapping[str, Path], *, durable: bool = True) -> None:
+    """Move the files (paths relative to root -> files already written on root's file
+    system) into root in one save, all or nothing as write_files: for files too large
+    to hold in memory, or written by another program (MkDocs)."""
+    complete_pending(root, durable)
+    if files:
+        _save(root, dict(sorted(files.items())), [], durable)
+
+
+def _commit(root: Path, changed: Mapping[str, bytes | Path], gone: list[str],
             durable: bool) -> dict[str, Any]:
     """Stage the new files and write the journal (the commit point); its plan. On any
     failure nothing of it is left and the folder is as it was."""

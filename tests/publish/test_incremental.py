@@ -189,3 +189,68 @@ def test_the_quick_theme_listing_lists_what_mkdocs_lists(built: Project) -> None
     listed = [(f.src_uri, f.abs_src_path, f.dest_uri) for f in theirs]
     assert len(listed) > 20
     assert [(f.src_uri, f.abs_src_path, f.dest_uri) for f in ours] == listed
+
+
+KILLED_MOVE = """
+import os, sys
+from pathlib import Path
+import builder.publish.build as build
+from builder.store import durable
+
+real = build.move_files
+
+def killed_at_a_step(*args, **kwargs):  # count only the steps of the site's own save
+    os.environ[durable.FAULT_ENV] = "kill:" + sys.argv[2]
+    durable._counts["kill"] = 0
+    return real(*args, **kwargs)
+
+build.move_files = killed_at_a_step
+root = Path(sys.argv[1])
+report = build.build_site(root / "data", site_dir=root / "site",
+                          config_file=root / "mkdocs.yml", docs_dir=root / "build-docs")
+assert report.site_step.action == "incremental", report.site_step
+"""
+
+
+def _site_files(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*")
+            if p.is_file()}
+
+
+def test_an_incremental_step_killed_at_any_step_leaves_the_old_or_the_new_site(
+        built: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rebuilt files reach the site in one journaled save: a SIGKILL before its
+    commit point leaves the old site, one after it a save the next build completes
+    first (durable.complete_pending, as for data/)."""
+    import signal
+    import subprocess
+    import sys
+
+    from builder.store import durable
+    from conftest import ROOT
+
+    old = _site_files(built.site)
+    change_answer(built, " (edited before a kill)", monkeypatch)
+    reference = tmp_path / "reference"
+    shutil.copytree(built.root, reference)
+    done = subprocess.run([sys.executable, "-c", KILLED_MOVE, str(reference), "100000"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    new = _site_files(reference / "site")
+    assert new != old
+    outcomes = []
+    for step in (1, 20, 45, 100000):
+        copy = tmp_path / f"kill-{step}"
+        shutil.copytree(built.root, copy)
+        done = subprocess.run([sys.executable, "-c", KILLED_MOVE, str(copy), str(step)],
+                              cwd=ROOT, capture_output=True, text=True, timeout=120)
+        assert done.returncode in (0, -signal.SIGKILL), done.stderr
+        durable.complete_pending(copy / "site", durable=False)  # what the next build does
+        after = _site_files(copy / "site")
+        assert after in (old, new), step
+        outcomes.append("old" if after == old else "new")
+        if done.returncode == 0:
+            break
+    # Killed while staging: the old site; while renaming: the new one, completed.
+    assert outcomes[0] == "old" and outcomes.count("new") >= 2, outcomes
+    assert outcomes == sorted(outcomes, key=["old", "new"].index)
