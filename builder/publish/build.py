@@ -30,7 +30,12 @@ from builder.publish.mkdocs_config import config_value
 from builder.publish.opendata.produce import code_digest, write_downloads
 from builder.publish.search import search_files
 from builder.publish.stamp import Plan, Stamp, environment, load_stamp, plan, work_files
-from builder.publish.workdir import check_work_dir, default_work_dir, handwritten_pages
+from builder.publish.workdir import (
+    check_work_dir,
+    default_work_dir,
+    handwritten_pages,
+    work_dir_lock,
+)
 from builder.publish.write import write_pages
 from builder.store.durable import DIR_MODE, FILE_MODE, complete_pending, move_files
 from builder.store.records import load_store
@@ -296,11 +301,17 @@ def build_site(data_dir: Path, *, site_dir: Path, config_file: Path,
     """Build the site of data_dir into site_dir. docs_dir is the work folder (default: one
     of its own under the project folder); site_url overrides mkdocs.yml's site_url; `full`
     forbids the incremental site step (and the skip)."""
-    timings: dict[str, float] = {}
-    say = progress or (lambda message: None)
     start = time.perf_counter()
     places = _places(data_dir, site_dir, config_file, docs_dir, templates_dir)
-    site_url = resolve_site_url(site_url, config_file)
+    with work_dir_lock(places.work_dir):
+        return _build(places, resolve_site_url(site_url, config_file), allow_shrink,
+                      progress or (lambda message: None), full, start)
+
+
+def _build(places: steps.Places, site_url: str | None, allow_shrink: bool, say: Progress,
+           full: bool, start: float) -> BuildReport:
+    timings: dict[str, float] = {}
+    site_dir, config_file = places.site_dir, places.config_file
     notes = [] if site_url else [NO_SITE_URL]
     last, now = steps.inputs_now(places, site_url)
     timings["inputs"] = time.perf_counter() - start

@@ -6,12 +6,14 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import jinja2
 
 from builder.core.errors import BuilderError
 from builder.publish.write import MANIFEST
+from builder.store.lock import folder_lock
 
 WORK_ROOT = ".build-docs"
 """Under the project folder: the default work folders, one per data folder."""
@@ -19,6 +21,18 @@ TEMPLATE_CACHE = ".template-cache"
 """In a work folder: the compiled Jinja templates (ours and the theme's), so a build
 does not compile them again (Jinja checks each against its source). Hidden: MkDocs
 does not publish it."""
+
+
+BUILD_LOCK = ".build.lock"
+"""In a work folder while a build uses it (flock'ed, exclusive; removed after)."""
+
+
+def work_dir_lock(work_dir: Path) -> AbstractContextManager[None]:
+    """One build at a time per work folder, hence per site: two at once would write the
+    same pages and the same site's save journal."""
+    busy = (f"{work_dir}: another build is using this work folder ({{holder}}); try again "
+            "when it has finished")
+    return folder_lock(work_dir, BUILD_LOCK, busy=busy)
 
 
 def template_cache(work_dir: Path) -> jinja2.BytecodeCache:
@@ -60,6 +74,7 @@ def check_work_dir(work_dir: Path, docs_dir: Path) -> None:
     if work == docs or docs in work.parents or work in docs.parents:
         raise BuilderError(f"{work_dir}: the work folder for the generated pages must be apart "
                            f"from the hand-written pages in {docs_dir}")
-    if work.is_dir() and any(work.iterdir()) and not (work / MANIFEST).exists():
+    if work.is_dir() and any(p.name != BUILD_LOCK for p in work.iterdir()) \
+            and not (work / MANIFEST).exists():
         raise BuilderError(f"{work_dir}: this folder is not empty and is not a work folder of "
                            f"the builder (it has no {MANIFEST}): refusing to write into it")

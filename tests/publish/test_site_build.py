@@ -263,6 +263,44 @@ def test_failed_mkdocs_build_leaves_the_previous_site(tmp_path: Path, cli) -> No
     assert not list(project.root.glob(".site-build-*"))
 
 
+HOLD_THE_WORK_FOLDER = """
+import sys
+from pathlib import Path
+from builder.publish.workdir import work_dir_lock
+with work_dir_lock(Path(sys.argv[1])):
+    print("held", flush=True)
+    sys.stdin.readline()
+"""
+
+
+def test_a_second_build_at_once_stops_naming_the_first_and_changes_nothing(
+        tmp_path: Path, cli) -> None:
+    """Two builds of one work folder would write the same pages and the same site's save
+    journal: the second stops at once, exit status 1, naming the first."""
+    import subprocess
+    import sys
+
+    project = make_project(tmp_path / "p")
+    build(project, ROOT / "data")
+    site, work = tree(project.site), tree(project.docs)
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_THE_WORK_FOLDER, str(project.docs)],
+                              cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+        result = cli(*project.build_args(ROOT / "data"), "--full")
+        assert result.exit_code == 1
+        assert "another build is using this work folder (pid " \
+            f"{holder.pid}, since " in result.output
+        during = tree(project.docs)
+        assert "pid" in during.pop(".build.lock").decode()  # the holder's, named in it
+        assert tree(project.site) == site and during == work
+    finally:
+        holder.communicate("\n", timeout=30)
+    assert cli(*project.build_args(ROOT / "data"), "--full").exit_code == 0
+    assert not (project.docs / ".build.lock").exists()
+
+
 def test_a_page_name_collision_fails_the_build(tmp_path: Path, monkeypatch) -> None:
     import builder.publish.paths
     from builder.core.errors import BuildFailed
