@@ -110,8 +110,8 @@ def run_mkdocs(config_file: Path, docs_dir: Path, out_dir: Path,
                site_url: str | None = None, changed: Collection[str] | None = None) -> None:
     """mkdocs build --strict into out_dir; raises BuildFailed with the first problem.
     With a site URL, MkDocs writes canonical links, an absolute sitemap and a 404 page
-    whose assets load from the site's sub-path. With `changed`, out_dir holds a
-    hard-linked copy of the site and only those files are built (incremental.py), here;
+    whose assets load from the site's sub-path. With `changed`, out_dir is an empty
+    folder and only those files are built (incremental.py), here;
     a full build runs in a fresh process of its own (background.py says why)."""
     if changed is None:
         in_fresh_processes([partial(mkdocs_build, config_file, docs_dir, out_dir, site_url)],
