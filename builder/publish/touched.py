@@ -4,9 +4,11 @@ The work folder keeps (`.render-state.json`) a digest of each answer's timeline 
 current record and its recorded changes) and one of everything else the pages are made
 from (the surveys' metadata and questions as the pages show them, the CA owners' names,
 topics, catalog, CA information, the templates, the site URL, the builder's code), with
-the list of files the site had. After loading the new store, the digests say which
-answers changed; when nothing else did and the site has the same files, only
-`pages_showing` of those answers are made again, and every other file keeps its bytes in
+the list of files the site had and a digest of the entries each archive page of the
+changes lists shows. After loading the new store, the digests say which answers
+changed; when nothing else did and the site has the same files, only `pages_showing` of
+those answers and the archive pages whose entries changed (a change observed before
+others shifts every newer block) are made again, and every other file keeps its bytes in
 the work folder. Anything else changed, or no state: everything is made (None).
 
 The answers' digests of a survey whose data files have the hashes they had last time
@@ -26,11 +28,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from builder.core.model import Answer, Change, Question, Store, SurveyData
+from builder.publish.pages.changes import archive_digests
 from builder.publish.pages.showing import pages_showing
 from builder.publish.pages.site import SiteIndex
 
 STATE = ".render-state.json"
-VERSION = 2
+VERSION = 3
 Digests = Mapping[str, str]
 """'question\0owner' -> digest of that answer's timeline, for one survey."""
 
@@ -56,11 +59,13 @@ class RenderState:
     """A digest of the sorted list of the site's generated files."""
     files: Mapping[str, str] = dataclasses.field(default_factory=dict)
     """Survey key -> the hash of its data files the answers' digests were made from."""
+    archives: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    """Archive page of a changes list -> a digest of its entries (archive_digests)."""
 
     def dumps(self) -> str:
         return json.dumps({"version": VERSION, "env": self.env, "paths": self.paths,
-                           "answers": self.answers, "files": self.files},
-                          sort_keys=True) + "\n"
+                           "answers": self.answers, "files": self.files,
+                           "archives": self.archives}, sort_keys=True) + "\n"
 
 
 def survey_digests(data: SurveyData) -> dict[str, str]:
@@ -115,7 +120,8 @@ def state_of(site: SiteIndex, extra: str, paths: Collection[str],
     files = files or {}
     return RenderState(other_digest(site, extra),
                        answer_digests(site.store, files, previous), _digest(sorted(paths)),
-                       {k: v for k, v in files.items() if k in site.store.surveys})
+                       {k: v for k, v in files.items() if k in site.store.surveys},
+                       archive_digests(site))
 
 
 def to_render(site: SiteIndex, previous: RenderState | None,
@@ -124,7 +130,8 @@ def to_render(site: SiteIndex, previous: RenderState | None,
     if previous is None or previous.env != now.env or previous.paths != now.paths \
             or previous.answers.keys() != now.answers.keys():
         return None
-    out: set[str] = set()
+    out = {page for page, digest in now.archives.items()
+           if previous.archives.get(page) != digest}
     for survey, digests in now.answers.items():
         before = previous.answers[survey]
         if before is digests or before == digests:
@@ -145,12 +152,12 @@ def load(work_dir: Path) -> RenderState | None:
         raw = json.loads((work_dir / STATE).read_text(encoding="utf-8"))
         if raw["version"] != VERSION:
             return None
-        answers, files = raw["answers"], raw["files"]
+        answers, files, archives = raw["answers"], raw["files"], raw["archives"]
         if not all(isinstance(d, dict) and all(isinstance(v, str) for v in d.values())
                    for d in answers.values()) \
-                or not all(isinstance(v, str) for v in files.values()):
+                or not all(isinstance(v, str) for v in [*files.values(), *archives.values()]):
             return None
-        return RenderState(str(raw["env"]), answers, str(raw["paths"]), files)
+        return RenderState(str(raw["env"]), answers, str(raw["paths"]), files, archives)
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
 

@@ -156,6 +156,28 @@ def test_changes_in_turn_equal_a_build_from_nothing(
     check_step(built, tmp_path, rendered, before)
 
 
+def test_a_back_dated_change_renders_every_changes_page_it_shifts(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An import observed before others puts its entry among older ones: the archive
+    pages from its block to the newest show other entries, and only they are rendered
+    with the answer's own pages (archive pages compared by their entries)."""
+    from builder.publish.pages import changes
+
+    monkeypatch.setattr(changes, "CHANGES_PER_PAGE", 3)  # 13 entries: no page added
+    project = make_project(tmp_path / "p")
+    write_demo(project.data, "small")
+    build(project)
+    rendered = Rendered(monkeypatch)
+    before = files(project.docs)
+    from builder.tools.bench import changes as bench_changes
+
+    monkeypatch.setattr(bench_changes, "CHANGE_OBSERVED_AT", "2000-01-01T00:00:00Z")  # oldest
+    bench.change_one_answer(project.data)
+    check_step(project, tmp_path, rendered, before)
+    assert {p for p in rendered.paths if p.startswith("changes/page-")} == {
+        p for p in files(project.docs) if p.startswith("changes/page-")}
+
+
 def test_only_the_changed_surveys_answers_are_digested_again(
         built: Project, monkeypatch: pytest.MonkeyPatch) -> None:
     digested: list[str] = []

@@ -1,11 +1,15 @@
 """The changes pages: every recorded change, newest first, in blocks of CHANGES_PER_PAGE.
 
 Archive pages are numbered from the oldest entry and hold full blocks, so a new change
-rewrites the first page only (and, once per block, adds an archive page).
+rewrites the first page only (and, once per block, adds an archive page); a change
+observed before others (an import with an earlier --observed-at) shifts every block
+from its own to the newest: `archive_digests` tells which archive pages show other
+entries than last time.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from markupsafe import Markup
@@ -21,6 +25,8 @@ from builder.publish.words import KINDS
 from builder.store.records import survey_dir_name
 
 CHANGES_PER_PAGE = 200
+FIRST_PAGE = "changes/index.md"
+"""The newest entries of every survey (each survey has its own list too)."""
 
 
 @dataclass(frozen=True)
@@ -73,7 +79,7 @@ class ChangeList:
 
 
 def change_lists(site: SiteIndex) -> list[ChangeList]:
-    out = [ChangeList("changes/index.md", "changes/page-{n}.md", "Changes", "feeds/all.xml",
+    out = [ChangeList(FIRST_PAGE, "changes/page-{n}.md", "Changes", "feeds/all.xml",
                       site.changes)]
     for data in site.surveys:
         folder = f"surveys/{survey_dir_name(data.survey.key)}"
@@ -95,6 +101,22 @@ def page_names(site: SiteIndex, changes: ChangeList) -> list[str]:
     """The list's pages, the oldest block first; the first page (newest) comes last."""
     archives = max(0, (len(oldest_first(site, changes)) - 1) // CHANGES_PER_PAGE)
     return [changes.other.format(n=k) for k in range(1, archives + 1)] + [changes.first]
+
+
+def archive_digests(site: SiteIndex) -> dict[str, str]:
+    """Every archive page of every change list -> a digest of the entries it shows, by
+    what an entry names (date, capture, kind, survey, CA owners, questions; their names,
+    titles and labels are in touched's digest of everything but the answers)."""
+    out = {}
+    for changes in change_lists(site):
+        entries = oldest_first(site, changes)
+        for k, page in enumerate(page_names(site, changes)[:-1], start=1):
+            block = entries[(k - 1) * CHANGES_PER_PAGE:k * CHANGES_PER_PAGE]
+            shown = repr([(e.date, e.captured_at, e.kind, e.survey_key, e.owners,
+                           e.question_ids) for e in block])
+            out[page] = hashlib.blake2b(shown.encode("utf-8", "surrogatepass"),
+                                        digest_size=12).hexdigest()
+    return out
 
 
 def build_changes(site: SiteIndex, changes: ChangeList, k: int) -> Page:

@@ -11,7 +11,7 @@ from builder.core.comments import comments_question
 from builder.publish.history_view import history_page, is_long
 from builder.publish.opendata.layout import PAGE as DOWNLOADS_PAGE
 from builder.publish.pages import compare, feeds
-from builder.publish.pages.changes import ChangeList, change_lists, page_names
+from builder.publish.pages.changes import FIRST_PAGE as CHANGES_PAGE
 from builder.publish.pages.home import HOME, SURVEYS
 from builder.publish.pages.owners import OWNERS, owner_feed
 from builder.publish.pages.site import SiteIndex
@@ -21,7 +21,10 @@ from builder.publish.paths import question_page, survey_page
 
 def pages_showing(site: SiteIndex, survey_key: str, question_id: str,
                   owner_key: str) -> set[str]:
-    """Every file that shows (or counts, or lists a change of) this answer."""
+    """Every file that shows (or counts, or lists a change of) this answer, but the
+    archive pages of the changes lists: those are compared by what they show
+    (changes.archive_digests, in touched's state), as a change observed before others
+    shifts all the newer ones."""
     data = site.store.surveys[survey_key]
     out = {question_page(survey_key, question_id), site.memo.owner_page(owner_key),
            survey_page(survey_key), HOME, SURVEYS, OWNERS, DOWNLOADS_PAGE,
@@ -32,15 +35,4 @@ def pages_showing(site: SiteIndex, survey_key: str, question_id: str,
             if (c := comments_question(data, q)) is not None and c.id == question_id}
     if is_long(site.per_survey[survey_key].lines.get((question_id, owner_key), [])):
         out.add(history_page(survey_key, question_id, owner_key))
-    for changes in change_lists(site):
-        if changes.first in ("changes/index.md", survey_changes_page(survey_key)):
-            out |= newest_change_pages(site, changes)
-    return out
-
-
-def newest_change_pages(site: SiteIndex, changes: ChangeList) -> set[str]:
-    """The first page and the two newest archive pages: a new change goes on the first
-    page; when a block fills up, it becomes a new archive page, and the archive before
-    it links that one (not the first page) as the newer one."""
-    names = page_names(site, changes)
-    return {names[-1], *names[-3:-1]}
+    return out | {CHANGES_PAGE, survey_changes_page(survey_key)}
