@@ -16,9 +16,10 @@ from builder.publish.search.kept import (
     Kept,
     Known,
     answers_block,
+    pages_block,
     questions_block,
 )
-from builder.publish.search.records import handwritten_records, owner_records, survey_records
+from builder.publish.search.records import owner_records, survey_records
 
 __all__ = ["SEARCH_PIECES", "Kept", "Known", "search_files"]
 
@@ -32,7 +33,7 @@ def search_files(store: Store, handwritten: Mapping[str, bytes],
     surveys = surveys_newest_first(store)
     index = Index()
     index.add(block_of(owner_records(names)))
-    index.add(block_of(handwritten_records(handwritten)))
+    index.add(pages_block(handwritten, known))
     index.add(block_of(survey_records(surveys)))
     for data in surveys:
         index.add(questions_block(data, known))

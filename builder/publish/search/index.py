@@ -126,10 +126,6 @@ def joined(spans: list[tuple[int, Span]]) -> tuple[str, int, int]:
     return "[" + ",".join(parts) + "]", count, many
 
 
-def _shard_name(term: str) -> str:
-    return term[:PREFIX].encode("utf-8").hex()
-
-
 class Index:
     """The index files of blocks added in id order: the record shards as they fill, the
     term shards and posting files at the end (a block's lines are not kept)."""
@@ -172,7 +168,7 @@ class Index:
 
     def _term_files(self) -> dict[str, bytes]:
         """t/<hex of the first letters>.json and p/<n>.json for the terms of many runs."""
-        shards: dict[str, list[str]] = defaultdict(list)
+        shards: dict[str, list[str]] = defaultdict(list)  # by the term's first letters
         files: dict[str, bytes] = {}
         for term in sorted(self.spans):
             encoded, count, many = joined(self.spans[term])
@@ -180,10 +176,12 @@ class Index:
                 number = len(files)
                 files[f"{FOLDER}/p/{number}.json"] = encoded.encode()
                 encoded = f'{{"f":{number},"n":{count}}}'
-            key = json.dumps(term, ensure_ascii=False)
-            shards[_shard_name(term)].append(f"{key}:{encoded}")
-        files.update({f"{FOLDER}/t/{name}.json": ("{" + ",".join(shard) + "}").encode("utf-8")
-                      for name, shard in shards.items()})
+            # json.dumps of a word of letters and digits only is the word in quotes
+            key = f'"{term}"' if term.isalnum() else json.dumps(term, ensure_ascii=False)
+            shards[term[:PREFIX]].append(f"{key}:{encoded}")
+        files.update({f"{FOLDER}/t/{prefix.encode().hex()}.json":
+                      ("{" + ",".join(shard) + "}").encode("utf-8")
+                      for prefix, shard in shards.items()})
         return files
 
 

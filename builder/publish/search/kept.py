@@ -5,7 +5,8 @@ Each survey gives two blocks of consecutive records, its questions and its answe
 the same unless its data changed. They are kept as pieces (the build hands in the store
 of pieces, opendata.pieces.Pieces: content-checked, written atomically, keyed with the
 builder's code) under a key made of everything they are made from: the hash of the
-survey's data files, and for the answers the owners' names. A piece is plain text, the
+survey's data files, and for the answers the owners' names. The hand-written pages'
+records are kept so too, under a digest of their text. A piece is plain text, the
 spans as JSON on its first line and one record per line after: a piece that is missing,
 damaged or not of this shape is made again, never trusted.
 """
@@ -21,7 +22,7 @@ from typing import Protocol, cast
 
 from builder.core.model import SurveyData
 from builder.publish.search.index import Block, Span, block_of
-from builder.publish.search.records import answer_records, question_records
+from builder.publish.search.records import answer_records, handwritten_records, question_records
 
 SEARCH_PIECES = ".search-pieces"
 """In the work folder, beside `.downloads-pieces` (hidden: MkDocs leaves it out)."""
@@ -93,6 +94,16 @@ def _kept(known: Known | None, inputs: list[str], make: Callable[[], Block]) -> 
 
     data = known.kept.read(known.kept.key(FORMAT, *inputs), write)
     return made[0] if made else decode(data) or make()
+
+
+def pages_block(pages: Mapping[str, bytes], known: Known | None) -> Block:
+    """The hand-written pages' records (their Markdown alone)."""
+    digest = hashlib.sha256()
+    for path, content in sorted(pages.items()):
+        if path.endswith(".md"):
+            digest.update(f"{len(path)} {path} {len(content)}\n".encode() + content)
+    return _kept(known, ["pages", digest.hexdigest()],
+                 lambda: block_of(handwritten_records(pages)))
 
 
 def questions_block(data: SurveyData, known: Known | None) -> Block:
