@@ -259,8 +259,7 @@ def _generate(places: steps.Places, site_url: str | None, full: bool, say: Progr
         # downloads' sums, so this process works while the other one is busy.
         code, files = code_digest(), steps.survey_files(now, store)
         search_start = time.perf_counter()
-        known = None if full else Known(Pieces(docs_dir / SEARCH_PIECES, code), files,
-                                        planned.site.owner_names)
+        known = Known(Pieces(docs_dir / SEARCH_PIECES, code), files, planned.site.owner_names)
         search = search_files(store, handwritten, known)  # static files, copied by MkDocs
         timings["search"] = time.perf_counter() - search_start  # part of "pages"
         say(f"rendering the pages of {len(store.surveys)} survey(s)")
