@@ -58,11 +58,13 @@ def runs(ids: list[int]) -> list[int]:
     return out
 
 
-Span = tuple[int, int, int, int, str, int, int]
-"""A term's records in one block of consecutive records, as runs (`runs`) from the block's
-start: how many records, how many runs, the first run's gap and length, the runs between
-(their JSON text), the last run's length and where it ends. Blocks join without their
-middles being read again (`joined`)."""
+SPAN = re.compile(r"[0-9]+,[0-9]+|[0-9]+(?:,[0-9]+){6,}")
+"""A term's records in one block of consecutive records, as text (`span`): the runs
+(`runs`) from the block's start, 'GAP,LENGTH' when there is one, else 'RECORDS,RUNS,GAP,
+FIRST,LAST,END,MIDDLE': how many records and runs, the first run's gap and length, the last
+run's length, where it ends, then the runs between as they are written. Blocks join
+without their middles being read again (`joined`); text, not lists, keeps a kept block
+cheap to read back (nothing for the garbage collector to track)."""
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,8 @@ class Block:
     """Consecutive records: each as its result shows it (JSON) and the spans of its terms."""
 
     lines: list[bytes]
-    spans: dict[str, Span]
+    spans: dict[str, str]
+    """Term -> its SPAN in this block."""
 
 
 def _dump(value: object) -> bytes:
@@ -83,10 +86,13 @@ def _shown(record: Record) -> list[object]:
     return [KINDS.index(record.kind), record.title, record.context, record.url, text]
 
 
-def span(ids: list[int]) -> Span:
+def span(ids: list[int]) -> str:
     encoded = runs(ids)
-    return (len(ids), len(encoded) // 2, encoded[0], encoded[1],
-            ",".join(map(str, encoded[2:-1])), encoded[-1], sum(encoded))
+    if len(encoded) == 2:
+        return f"{encoded[0]},{encoded[1]}"
+    middle = ",".join(map(str, encoded[2:-1]))
+    return f"{len(ids)},{len(encoded) // 2},{encoded[0]},{encoded[1]},{encoded[-1]}," \
+        f"{sum(encoded)},{middle}"
 
 
 def block_of(records: Iterable[Record]) -> Block:
@@ -100,12 +106,19 @@ def block_of(records: Iterable[Record]) -> Block:
     return Block(lines, {term: span(ids) for term, ids in found.items()})
 
 
-def joined(spans: list[tuple[int, Span]]) -> tuple[str, int, int]:
+def joined(starts: list[int], spans: list[str]) -> tuple[str, int, int]:
     """A term's runs over the whole index as JSON (what `runs` makes of all its ids), how
-    many records and runs, from its spans in the blocks starting at the given ids."""
+    many records and runs, from its spans in the blocks starting at these ids."""
     parts: list[str] = []
     last = end = count = many = 0  # last: the length of the last run, not yet written
-    for start, (records, number, gap, first, middle, final, stop) in spans:
+    for start, text in zip(starts, spans, strict=True):
+        fields = text.split(",", 6)
+        if len(fields) == 2:
+            gap, first = int(fields[0]), int(fields[1])
+            records, number, final, stop, middle = first, 1, first, gap + first, ""
+        else:
+            records, number, gap, first, final, stop = map(int, fields[:6])
+            middle = fields[6]
         gap += start - end
         count += records
         many += number
@@ -132,13 +145,15 @@ class Index:
 
     def __init__(self) -> None:
         self.files: dict[str, bytes] = {}
-        self.spans: dict[str, list[tuple[int, Span]]] = defaultdict(list)
+        self.starts: dict[str, list[int]] = defaultdict(list)
+        self.spans: dict[str, list[str]] = defaultdict(list)
         self.records = 0
         self.waiting: list[bytes] = []
 
     def add(self, block: Block) -> None:
         for term, found in block.spans.items():
-            self.spans[term].append((self.records, found))
+            self.starts[term].append(self.records)
+            self.spans[term].append(found)
         self.records += len(block.lines)
         self.waiting += block.lines
         full = len(self.waiting) - len(self.waiting) % RECORDS_PER_SHARD
@@ -171,7 +186,7 @@ class Index:
         shards: dict[str, list[str]] = defaultdict(list)  # by the term's first letters
         files: dict[str, bytes] = {}
         for term in sorted(self.spans):
-            encoded, count, many = joined(self.spans[term])
+            encoded, count, many = joined(self.starts[term], self.spans[term])
             if many > INLINE_RUNS:
                 number = len(files)
                 files[f"{FOLDER}/p/{number}.json"] = encoded.encode()

@@ -21,7 +21,7 @@ from functools import cached_property
 from typing import Protocol, cast
 
 from builder.core.model import SurveyData
-from builder.publish.search.index import Block, Span, block_of
+from builder.publish.search.index import SPAN, Block, block_of
 from builder.publish.search.records import answer_records, handwritten_records, question_records
 
 SEARCH_PIECES = ".search-pieces"
@@ -74,11 +74,11 @@ def decode(data: bytes) -> Block | None:
         raw = json.loads(head)
         spans = raw["spans"]
         if raw["records"] != len(lines) or not isinstance(spans, dict) or not all(
-                isinstance(s, list) and len(s) == 7 for s in spans.values()):
+                isinstance(s, str) and SPAN.fullmatch(s) for s in spans.values()):
             return None
     except (ValueError, TypeError, KeyError):
         return None
-    return Block(lines, cast(dict[str, Span], spans))
+    return Block(lines, cast(dict[str, str], spans))
 
 
 def _kept(known: Known | None, inputs: list[str], make: Callable[[], Block]) -> Block:
