@@ -76,8 +76,12 @@ class Block:
     """Term -> its SPAN in this block."""
 
 
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+"""json.dumps with these options, without making an encoder per call."""
+
+
 def _dump(value: object) -> bytes:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return _JSON.encode(value).encode("utf-8")
 
 
 def _shown(record: Record) -> list[object]:
