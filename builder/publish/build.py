@@ -27,8 +27,9 @@ from builder.core.errors import BuilderError, BuildFailed
 from builder.publish import inputs, steps, touched
 from builder.publish.background import InBackground, in_fresh_processes
 from builder.publish.mkdocs_config import config_value
+from builder.publish.opendata.pieces import Pieces
 from builder.publish.opendata.produce import code_digest, write_downloads
-from builder.publish.search import search_files
+from builder.publish.search import SEARCH_PIECES, Known, search_files
 from builder.publish.stamp import Plan, Stamp, environment, load_stamp, plan, work_files
 from builder.publish.workdir import (
     check_work_dir,
@@ -266,10 +267,14 @@ def _generate(places: steps.Places, site_url: str | None, full: bool, say: Progr
     try:
         # The search index first: the Downloads page, among the pages, waits for the
         # downloads' sums, so this process works while the other one is busy.
-        search = search_files(store, handwritten)  # static files, copied by MkDocs
+        code, files = code_digest(), steps.survey_files(now, store)
+        search_start = time.perf_counter()
+        known = Known(Pieces(docs_dir / SEARCH_PIECES, code), files, planned.site.owner_names)
+        search = search_files(store, handwritten, known)  # static files, copied by MkDocs
+        timings["search"] = time.perf_counter() - search_start  # part of "pages"
         say(f"rendering the pages of {len(store.surveys)} survey(s)")
         made, state = steps.make_pages(planned, places.templates_dir, docs_dir, later, full,
-                                       code_digest(), steps.survey_files(now, store))
+                                       code, files)
         timings["pages"] = time.perf_counter() - start - timings["load"]  # part of "render"
         import builder.publish.incremental  # noqa: F401 - MkDocs loads while the other works
         downloads = later.result()

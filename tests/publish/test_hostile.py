@@ -75,14 +75,16 @@ def test_nothing_written_outside_the_output_folders(sites, tmp_path: Path) -> No
     assert not Path("/tmp/x").exists() or Path("/tmp/x").is_dir()
     for path in hostile.docs.rglob("*"):
         # Hidden files are the builder's own: its manifest, its downloads' state and kept
-        # pieces (named by digests only), the record of what the build read, the digests
-        # of what it rendered, the compiled templates and the work files' hashes.
-        if path.parent.name == ".downloads-pieces":
+        # pieces, the search index's pieces (named by digests only), the record of what
+        # the build read, the digests of what it rendered, the compiled templates and the
+        # work files' hashes.
+        if path.parent.name in (".downloads-pieces", ".search-pieces"):
             assert re.fullmatch(r"[0-9a-f]{40}\.[0-9a-f]{32}", path.name), path
             continue
         assert not path.name.startswith(".") or path.name in {
             ".generated-pages.json", ".downloads-state.json", ".build-inputs.json",
-            ".render-state.json", ".downloads-pieces", TEMPLATE_CACHE, HASHES}
+            ".render-state.json", ".downloads-pieces", ".search-pieces", TEMPLATE_CACHE,
+            HASHES}
 
 
 def test_payloads_are_visible_as_text(sites) -> None:

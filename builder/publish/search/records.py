@@ -4,11 +4,11 @@ per hand-written page, in the order results are listed (names first, answers las
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
-from builder.core.model import Store, is_blank
+from builder.core.model import Store, SurveyData, is_blank
 from builder.core.text import fold_whitespace
 from builder.publish.history_view import row_anchor
 from builder.publish.owners import owner_names
@@ -48,30 +48,49 @@ def _answer_text(values: tuple[str, ...]) -> str:
     return " · ".join(fold_whitespace(value) for value in values)
 
 
-def store_records(store: Store) -> Iterator[Record]:
-    """Owners, surveys, questions and answers (newest survey first, in question order)."""
-    names = owner_names(store)
+def owner_records(names: Mapping[str, str]) -> Iterator[Record]:
+    """One per CA owner, by name (`names`: publish.owners.owner_names)."""
     for key, name in sorted(names.items(), key=lambda item: (item[1].casefold(), item[0])):
         yield Record("owner", name, "CA owner", url_of(owner_page(key)), "")
-    surveys = surveys_newest_first(store)
+
+
+def survey_records(surveys: Iterable[SurveyData]) -> Iterator[Record]:
     for data in surveys:
         yield Record("survey", data.survey.title, "Survey", url_of(survey_page(data.survey.key)),
                      fold_whitespace(data.survey.letter or ""))
+
+
+def question_records(data: SurveyData) -> Iterator[Record]:
+    """One survey's questions, in question order (made from that survey's data alone)."""
+    for q in data.sorted_questions():
+        yield Record("question", question_title(q, 90), data.survey.title,
+                     url_of(question_page(data.survey.key, q.id)), fold_whitespace(q.text))
+
+
+def answer_records(data: SurveyData, names: Mapping[str, str]) -> Iterator[Record]:
+    """One survey's answers with a value, in question order (its data and the names)."""
+    labels = {q.id: question_title(q, 90) for q in data.questions.values()}
+    for answer in data.sorted_answers():
+        if is_blank(answer.values):
+            continue
+        label = labels.get(answer.question_id, public_id(answer.question_id) or "a question")
+        page = url_of(question_page(data.survey.key, answer.question_id))
+        yield Record("answer", names.get(answer.owner_key, answer.owner_name),
+                     f"{data.survey.title} · {label}",
+                     f"{page}#{row_anchor(answer.owner_key)}",
+                     _answer_text(answer.values), terms_from=label)
+
+
+def store_records(store: Store) -> Iterator[Record]:
+    """Owners, surveys, questions and answers (newest survey first, in question order)."""
+    names = owner_names(store)
+    surveys = surveys_newest_first(store)
+    yield from owner_records(names)
+    yield from survey_records(surveys)
     for data in surveys:
-        for q in data.sorted_questions():
-            yield Record("question", question_title(q, 90), data.survey.title,
-                         url_of(question_page(data.survey.key, q.id)), fold_whitespace(q.text))
+        yield from question_records(data)
     for data in surveys:
-        labels = {q.id: question_title(q, 90) for q in data.questions.values()}
-        for answer in data.sorted_answers():
-            if is_blank(answer.values):
-                continue
-            label = labels.get(answer.question_id, public_id(answer.question_id) or "a question")
-            page = url_of(question_page(data.survey.key, answer.question_id))
-            yield Record("answer", names.get(answer.owner_key, answer.owner_name),
-                         f"{data.survey.title} · {label}",
-                         f"{page}#{row_anchor(answer.owner_key)}",
-                         _answer_text(answer.values), terms_from=label)
+        yield from answer_records(data, names)
 
 
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
