@@ -42,9 +42,14 @@ def code_digest(package: Path = PACKAGE) -> bytes:
     """What reading a survey depends on besides its bytes: the code of builder/core and
     builder/store (the records, their checks, this format) and the Python version."""
     digest = hashlib.sha256(f"{sys.version} pickle {_PROTOCOL}\n".encode() + FORMAT)
-    for path in sorted([*package.glob("core/*.py"), *package.glob("store/*.py")]):
+    # .pyc too: an installation without sources has its compiled modules there.
+    code = sorted(path for folder in ("core", "store") for path in package.glob(f"{folder}/*")
+                  if path.suffix in (".py", ".pyc"))
+    for path in code:
         digest.update(path.relative_to(package).as_posix().encode() + b"\0")
         digest.update(path.read_bytes() + b"\0")
+    if not code:  # code that cannot be told from other code never gets an entry
+        digest.update(os.urandom(_DIGEST))
     return digest.digest()
 
 

@@ -213,6 +213,17 @@ def test_other_code_never_gets_these_records(data: Path, tmp_path: Path) -> None
         (copy / module).write_bytes(source + b"# edited\n")
         assert code_digest(copy) != code_digest(), module
         (copy / module).write_bytes(source)
+    for path in copy.rglob("*.py"):  # installed without sources: compiled modules only
+        path.with_suffix(".pyc").write_bytes(b"compiled " + path.read_bytes())
+        path.unlink()
+    compiled = code_digest(copy)
+    assert code_digest(copy) == compiled != code_digest()
+    model = copy / "core" / "model.pyc"
+    model.write_bytes(model.read_bytes() + b"edited")
+    assert code_digest(copy) != compiled
+    shutil.rmtree(copy / "core")
+    shutil.rmtree(copy / "store")
+    assert code_digest(copy) != code_digest(copy)  # no code found: never a hit
 
 
 def test_a_failed_write_is_a_miss_later_not_an_error(
