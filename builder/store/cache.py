@@ -14,12 +14,14 @@ written to a temporary file and renamed into place.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import os
 import pickle
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -128,14 +130,28 @@ class SurveyCache:
         survey not read this time (its folder is gone). A failed write is a miss later."""
         try:
             self.root.mkdir(parents=True, exist_ok=True)
-            for name, entry in self.pending.items():
-                _write_atomically(self.root / name, entry)
-            for name in os.listdir(self.root):
-                if name not in self.used:
-                    (self.root / name).unlink(missing_ok=True)
+            names = os.listdir(self.root)
         except OSError:
-            pass  # a cache: the next build reads those surveys from text again
+            names = []
+        for name, entry in self.pending.items():
+            _write_atomically(self.root / name, entry)
+        for name in names:
+            if name not in self.used and not _being_written(self.root / name):
+                _remove(self.root / name)
         self.pending.clear()
+
+
+def _being_written(path: Path) -> bool:
+    """Another build's temporary file, from the last hour (older: left by a crash)."""
+    try:
+        return path.name.startswith(".") and time.time() - path.stat().st_mtime < 3600
+    except OSError:
+        return False
+
+
+def _remove(path: Path) -> None:
+    with contextlib.suppress(OSError):  # a file left is never used: no survey's name
+        path.unlink(missing_ok=True)
 
 
 def _entry_name(folder_name: str) -> str:
@@ -146,12 +162,15 @@ def _entry_name(folder_name: str) -> str:
 
 def _write_atomically(path: Path, data: bytes) -> None:
     """A whole entry or none: another build reading at the same time sees the old entry
-    or the new one. No fsync: an entry cut short by a crash fails its digest."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
+    or the new one. No fsync: an entry cut short by a crash fails its digest. A failed
+    write (a full disk) is only a miss for the next build."""
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
+    except OSError:
+        return
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
         os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    except OSError:
+        _remove(Path(tmp))

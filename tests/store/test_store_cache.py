@@ -5,6 +5,7 @@ an issue is read (and reported) every time; a removed survey is never served."""
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import os
 import pickle
 import shutil
@@ -201,6 +202,17 @@ def test_a_removed_survey_is_not_served(data: Path) -> None:
     assert len(store.surveys) == 2 and cache.hits == 2 and len(entries(data)) == 2
 
 
+def test_another_builds_temporary_file_is_left_until_it_is_old(data: Path) -> None:
+    load(data)
+    root = data.parent / STORE_CACHE
+    fresh, old, stray = root / ".a.tmp", root / ".b.tmp", root / "0123.pickle"
+    for path in (fresh, old, stray):
+        path.write_bytes(b"partial")
+    os.utime(old, (1, 1))  # left by a build killed long ago
+    load(data)
+    assert fresh.exists() and not old.exists() and not stray.exists()
+
+
 def test_other_code_never_gets_these_records(data: Path, tmp_path: Path) -> None:
     load(data, b"this code")
     assert load(data, b"other code")[1].hits == 0
@@ -235,6 +247,23 @@ def test_a_failed_write_is_a_miss_later_not_an_error(
     assert store == load_store(data) and entries(data) == {}  # no temporary file left
     monkeypatch.undo()
     assert load(data)[1].hits == 0
+
+
+def _load_and_save(data: Path, times: int) -> None:
+    for code in range(times):  # other code each time: every entry written again
+        load(data, bytes([code]))
+
+
+def test_two_builds_at_once_leave_a_sound_cache(data: Path) -> None:
+    fork = multiprocessing.get_context("fork")
+    workers = [fork.Process(target=_load_and_save, args=(data, 8)) for _ in range(2)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(60)
+    assert [w.exitcode for w in workers] == [0, 0]
+    assert load(data, bytes([7]))[0] == load_store(data)  # hits or misses, never wrong
+    assert load(data, bytes([7]))[1].hits == 3 and len(entries(data)) == 3  # no temp file
 
 
 def test_the_cache_is_for_a_whole_read(data: Path) -> None:
