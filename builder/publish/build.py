@@ -251,7 +251,7 @@ def _generate(places: steps.Places, site_url: str | None, full: bool, say: Progr
     docs_dir = places.work_dir
     handwritten = handwritten_pages(places.handwritten_dir)
     say(f"reading the store {places.data_dir}")
-    cache = SurveyCache(docs_dir / STORE_CACHE)
+    cache = SurveyCache(docs_dir / STORE_CACHE, trusted=not full)  # --full: from text
     store = load_store(places.data_dir, must_exist=True, cache=cache)
     planned = steps.plan_pages(store, site_url)
     _no_clash(places, handwritten, planned.paths)

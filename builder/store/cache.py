@@ -73,10 +73,11 @@ class SurveyCache:
     """The entries in `root` (made when first written). `code` is code_digest() unless a
     test says otherwise. Entries are written by save(), once the caller's folder is ready
     (a build: once its work folder is claimed, so a build that fails reading the store
-    leaves no folder that the next one would not recognise as its own)."""
+    leaves no folder that the next one would not recognise as its own). trusted=False
+    (`builder build --full`): every survey is read from text, its entry written again."""
 
-    def __init__(self, root: Path, code: bytes | None = None) -> None:
-        self.root = root
+    def __init__(self, root: Path, code: bytes | None = None, *, trusted: bool = True) -> None:
+        self.root, self.trusted = root, trusted
         self.code = code_digest() if code is None else code
         self.pending: dict[str, bytes] = {}
         self.used: set[str] = set()
@@ -88,7 +89,7 @@ class SurveyCache:
         key = self._key(folder.name, files)
         name = _entry_name(folder.name)
         self.used.add(name)
-        if (kept := self._get(name, key)) is not None:
+        if self.trusted and (kept := self._get(name, key)) is not None:
             self.hits += 1
             return kept
         found: list[Issue] = []

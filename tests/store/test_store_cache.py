@@ -266,6 +266,15 @@ def test_two_builds_at_once_leave_a_sound_cache(data: Path) -> None:
     assert load(data, bytes([7]))[1].hits == 3 and len(entries(data)) == 3  # no temp file
 
 
+def test_a_full_build_reads_every_survey_from_text(data: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    load(data)
+    read = FromText(monkeypatch)
+    cache = SurveyCache(data.parent / STORE_CACHE, trusted=False)
+    assert load_store(data, cache=cache) == load_store(data)
+    assert cache.hits == 0 and len(read.folders) == len(cache.pending) == 3
+
+
 def test_the_cache_is_for_a_whole_read(data: Path) -> None:
     with pytest.raises(ValueError):
         read_store(data, surveys=["x"], cache=SurveyCache(data.parent / STORE_CACHE))
@@ -300,6 +309,8 @@ def test_a_build_after_a_change_reads_one_survey_and_equals_one_from_nothing(
     bench.change_one_answer(project.data)
     build(project.docs, project.site)
     assert len(read.folders) == 1
+    build(project.docs, project.site, full=True)
+    assert len(read.folders) == 4  # --full: every survey from text
     fresh = tmp_path / "fresh"
     build(fresh / "docs", fresh / "site", full=True)
     assert diff_sites(project.site, fresh / "site") == []
