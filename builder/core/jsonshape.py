@@ -40,10 +40,22 @@ def read_json(path: Path, note: str = "") -> tuple[Any, Issue | None]:
     `note` is added to the message (what to do about it). A missing file raises
     FileNotFoundError: what that means is the caller's to say.
     """
+    return json_of(str(path), path.read_bytes(), note)
+
+
+def json_of(path: str, data: bytes, note: str = "") -> tuple[Any, Issue | None]:
+    """read_json of the bytes `data` already read from the file `path`."""
     try:
-        return json.loads(path.read_text(encoding="utf-8")), None
+        return json.loads(text_of(data)), None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        return None, decode_issue(str(path), exc, note)
+        return None, decode_issue(path, exc, note)
+
+
+def text_of(data: bytes) -> str:
+    """The text of a UTF-8 file's bytes as Path.read_text gives it (the same errors, and
+    "\r\n" and "\r" read as "\n"), for a caller that keeps the bytes it parsed."""
+    text = data.decode("utf-8")
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
 
 def python_names(types: tuple[type, ...]) -> str:

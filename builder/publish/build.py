@@ -32,12 +32,14 @@ from builder.publish.opendata.produce import code_digest, write_downloads
 from builder.publish.search import SEARCH_PIECES, Known, search_files
 from builder.publish.stamp import Plan, Stamp, environment, load_stamp, plan, work_files
 from builder.publish.workdir import (
+    STORE_CACHE,
     check_work_dir,
     default_work_dir,
     handwritten_pages,
     work_dir_lock,
 )
 from builder.publish.write import write_pages
+from builder.store.cache import SurveyCache
 from builder.store.durable import DIR_MODE, FILE_MODE, complete_pending, move_files
 from builder.store.records import load_store
 
@@ -256,10 +258,12 @@ def _generate(places: steps.Places, site_url: str | None, full: bool, say: Progr
     docs_dir = places.work_dir
     handwritten = handwritten_pages(places.handwritten_dir)
     say(f"reading the store {places.data_dir}")
-    store = load_store(places.data_dir, must_exist=True)
+    cache = SurveyCache(docs_dir / STORE_CACHE, trusted=not full)  # --full: from text
+    store = load_store(places.data_dir, must_exist=True, cache=cache)
     planned = steps.plan_pages(store, site_url)
     _no_clash(places, handwritten, planned.paths)
     steps.claim(docs_dir, planned.paths)
+    cache.save()  # now that the work folder is the builder's (it has its manifest)
     timings["load"] = time.perf_counter() - start
     say(f"writing the downloads into {docs_dir}")
     # Open data, written as it is made, by a second process while this one renders.

@@ -21,6 +21,9 @@ TEMPLATE_CACHE = ".template-cache"
 """In a work folder: the compiled Jinja templates (ours and the theme's), so a build
 does not compile them again (Jinja checks each against its source). Hidden: MkDocs
 does not publish it."""
+STORE_CACHE = ".store-cache"
+"""In a work folder: the surveys as read by the last builds (builder.store.cache), so a
+build reads from text only those whose files changed. Hidden, like the template cache."""
 
 
 BUILD_LOCK = ".build.lock"

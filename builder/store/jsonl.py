@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from builder.core.errors import Issue
-from builder.core.jsonshape import NULL, Shape, syntax_issue
+from builder.core.jsonshape import NULL, Shape, syntax_issue, text_of
 from builder.core.model import (
     MAX_INTEGER,
     Answer,
@@ -114,19 +114,29 @@ _decode = json.JSONDecoder().raw_decode
 
 def read_json_lines(path: Path, cls: type, issues: list[Issue]) -> list[tuple[int, Any]]:
     """The records of a .jsonl file, each with its line number."""
-    records = []
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except FileNotFoundError:
-        issues.append(Issue(str(path), None, None, "-", "missing-file",
+        data = None
+    return json_lines(str(path), data, cls, issues)
+
+
+def json_lines(name: str, data: bytes | None, cls: type,
+               issues: list[Issue]) -> list[tuple[int, Any]]:
+    """The records of the bytes `data` read from the .jsonl file `name` (None: there was
+    no such file), each with its line number."""
+    if data is None:
+        issues.append(Issue(name, None, None, "-", "missing-file",
                             "each survey folder needs this file (it may be empty)"))
         return []
+    try:
+        text = text_of(data)
     except UnicodeDecodeError as exc:
-        issues.append(Issue(str(path), None, None, "-", "invalid-utf8", str(exc)))
+        issues.append(Issue(name, None, None, "-", "invalid-utf8", str(exc)))
         return []
+    records = []
     # Records end at "\n" only: str.splitlines() would also split at U+2028, U+2029, NEL
     # and other characters that json.dumps(ensure_ascii=False) leaves inside strings.
-    name = str(path)
     for number, line in enumerate(text.split("\n"), start=1):
         try:
             obj, end = _decode(line)  # a third faster than json.loads on a line this size

@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from builder.core.errors import Issue
-from builder.core.jsonshape import read_json
+from builder.core.jsonshape import json_of
 from builder.core.model import QUESTION_TYPES, Answer, Change, Question, Survey, SurveyData
 from builder.core.text import page_name
-from builder.store.jsonl import dumps, is_canonical, read_json_lines, record_dict, to_record
+from builder.store.jsonl import dumps, is_canonical, json_lines, record_dict, to_record
 
 
 @lru_cache(maxsize=1 << 12)  # asked for on every page that links a survey
@@ -32,14 +32,35 @@ def survey_dir_name(survey_key: str) -> str:
 # -- reading ---------------------------------------------------------------------------
 
 
-def read_survey(folder: Path, issues: list[Issue]) -> SurveyData | None:
-    """The survey in `folder`, or None; every problem of its files added to `issues`."""
+SURVEY_FILES = ("survey.json", "questions.jsonl", "answers.jsonl", "history.jsonl")
+"""The files of a survey's folder that it is read from (any other file is not read)."""
+
+SurveyBytes = dict[str, bytes]
+"""The bytes of each of SURVEY_FILES that the folder has, by name."""
+
+
+def survey_bytes(folder: Path) -> SurveyBytes:
+    """Each file of the survey read once: what is parsed is what a cache key hashes."""
+    found = {}
+    for name in SURVEY_FILES:
+        try:
+            found[name] = (folder / name).read_bytes()
+        except FileNotFoundError:
+            continue
+    return found
+
+
+def read_survey(folder: Path, issues: list[Issue],
+                files: SurveyBytes | None = None) -> SurveyData | None:
+    """The survey in `folder` (from `files`, its survey_bytes, if given), or None; every
+    problem of its files added to `issues`."""
+    files = survey_bytes(folder) if files is None else files
     survey_path = folder / "survey.json"
-    if not survey_path.exists():
+    if "survey.json" not in files:
         issues.append(Issue(str(survey_path), None, None, "-", "missing-survey",
                             "each survey folder needs a survey.json"))
         return None
-    obj, bad = read_json(survey_path)
+    obj, bad = json_of(str(survey_path), files["survey.json"])
     if bad:
         issues.append(bad)
         return None
@@ -51,20 +72,21 @@ def read_survey(folder: Path, issues: list[Issue]) -> SurveyData | None:
         issues.append(Issue(str(survey_path), None, None, "key", "misplaced-survey",
                             f"a survey with this key belongs in surveys/"
                             f"{survey_dir_name(data.survey.key)}/", data.survey.key))
-    _read_questions(data, folder / "questions.jsonl", issues)
-    _read_answers(data, folder / "answers.jsonl", issues)
-    history = folder / "history.jsonl"
-    if history.exists():
-        changes = read_json_lines(history, Change, issues)
+    _read_questions(data, str(folder / "questions.jsonl"), files.get("questions.jsonl"),
+                    issues)
+    _read_answers(data, str(folder / "answers.jsonl"), files.get("answers.jsonl"), issues)
+    if "history.jsonl" in files:
+        history = str(folder / "history.jsonl")
+        changes = json_lines(history, files["history.jsonl"], Change, issues)
         for line, c in changes:
-            issues += _line_issues(data, str(history), line, c, None, {})
+            issues += _line_issues(data, history, line, c, None, {})
         data.history = [c for _, c in changes]
     return data
 
 
-def _read_questions(data: SurveyData, file: Path, issues: list[Issue]) -> None:
-    path = str(file)
-    for line, q in read_json_lines(file, Question, issues):
+def _read_questions(data: SurveyData, path: str, text: bytes | None,
+                    issues: list[Issue]) -> None:
+    for line, q in json_lines(path, text, Question, issues):
         issues += _line_issues(data, path, line, q, q.id, data.questions)
         if q.type not in QUESTION_TYPES:
             issues.append(Issue(path, line, None, "type", "unknown-question-type",
@@ -72,9 +94,9 @@ def _read_questions(data: SurveyData, file: Path, issues: list[Issue]) -> None:
         data.questions[q.id] = q
 
 
-def _read_answers(data: SurveyData, file: Path, issues: list[Issue]) -> None:
-    path = str(file)
-    for line, a in read_json_lines(file, Answer, issues):
+def _read_answers(data: SurveyData, path: str, text: bytes | None,
+                  issues: list[Issue]) -> None:
+    for line, a in json_lines(path, text, Answer, issues):
         issues += _line_issues(data, path, line, a, (a.question_id, a.owner_key), data.answers)
         if a.question_id not in data.questions:
             issues.append(Issue(path, line, None, "question_id", "unknown-question",

@@ -12,7 +12,7 @@ from builder.ingest.formats import LoadOptions
 from builder.ingest.importer import import_source
 from builder.publish.build import build_site
 from builder.publish.stamp import HASHES
-from builder.publish.workdir import TEMPLATE_CACHE
+from builder.publish.workdir import STORE_CACHE, TEMPLATE_CACHE
 from conftest import ROOT, Project, make_project
 from hostile_data import OWNERS, PAYLOADS, SURVEY_TITLE, write_hostile_export
 from sitecheck import main_text, read_page
@@ -76,15 +76,18 @@ def test_nothing_written_outside_the_output_folders(sites, tmp_path: Path) -> No
     for path in hostile.docs.rglob("*"):
         # Hidden files are the builder's own: its manifest, its downloads' state and kept
         # pieces, the search index's pieces (named by digests only), the record of what
-        # the build read, the digests of what it rendered, the compiled templates and the
-        # work files' hashes.
+        # the build read, the digests of what it rendered, the compiled templates, the
+        # surveys as read and the work files' hashes.
         if path.parent.name in (".downloads-pieces", ".search-pieces"):
             assert re.fullmatch(r"[0-9a-f]{40}\.[0-9a-f]{32}", path.name), path
+            continue
+        if path.parent.name == STORE_CACHE:  # the surveys as read, named by a digest
+            assert re.fullmatch(r"[0-9a-f]{32}\.pickle", path.name), path
             continue
         assert not path.name.startswith(".") or path.name in {
             ".generated-pages.json", ".downloads-state.json", ".build-inputs.json",
             ".render-state.json", ".downloads-pieces", ".search-pieces", TEMPLATE_CACHE,
-            HASHES}
+            STORE_CACHE, HASHES}
 
 
 def test_payloads_are_visible_as_text(sites) -> None:

@@ -1,0 +1,177 @@
+"""Surveys as read before, kept between builds so that a build reads from text only the
+surveys whose files changed (issue #16).
+
+`builder build` passes a SurveyCache in its work folder to load_store; other commands
+read the text. An entry is one survey's SurveyData, pickled, in a file named after its
+folder, under a key that is a SHA-256 of the bytes of the survey's files (the very bytes
+parsed on a miss, read once), its folder's name and the code that reads and checks
+records (builder/core and builder/store, the Python version). A survey whose reading
+gave any issue is never kept: its issues are reported by every build. An entry that is
+damaged, cut short, of other files or of other code is a miss, never an error: its bytes
+carry their own digest, and only the record classes may be unpickled. Entries are
+written to a temporary file and renamed into place.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import os
+import pickle
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from builder.core import model
+from builder.core.errors import Issue
+from builder.core.model import SurveyData
+from builder.store.surveys import read_survey, survey_bytes
+
+FORMAT = b"csr-store-cache 1\n"
+"""The first bytes of an entry: another layout is a miss."""
+_DIGEST = 32  # bytes of a SHA-256
+_PROTOCOL = 5
+
+
+PACKAGE = Path(__file__).resolve().parents[1]
+"""builder/, whose core/ and store/ define the records and their checks."""
+
+
+def code_digest(package: Path = PACKAGE) -> bytes:
+    """What reading a survey depends on besides its bytes: the code of builder/core and
+    builder/store (the records, their checks, this format) and the Python version."""
+    digest = hashlib.sha256(f"{sys.version} pickle {_PROTOCOL}\n".encode() + FORMAT)
+    # .pyc too: an installation without sources has its compiled modules there.
+    code = sorted(path for folder in ("core", "store") for path in package.glob(f"{folder}/*")
+                  if path.suffix in (".py", ".pyc"))
+    for path in code:
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    if not code:  # code that cannot be told from other code never gets an entry
+        digest.update(os.urandom(_DIGEST))
+    return digest.digest()
+
+
+class _Records(pickle.Unpickler):
+    """Unpickles the record classes of a survey and nothing else: an entry cannot make
+    pickle call any other function (builtins, os.system, ...)."""
+
+    ALLOWED = {("builder.core.model", name): getattr(model, name)
+               for name in ("SurveyData", "Survey", "Question", "Answer", "Change")}
+
+    def find_class(self, module: str, name: str) -> Any:
+        try:
+            return self.ALLOWED[(module, name)]
+        except KeyError:
+            raise pickle.UnpicklingError(f"not a survey record: {module}.{name}") from None
+
+
+class SurveyCache:
+    """The entries in `root` (made when first written). `code` is code_digest() unless a
+    test says otherwise. Entries are written by save(), once the caller's folder is ready
+    (a build: once its work folder is claimed, so a build that fails reading the store
+    leaves no folder that the next one would not recognise as its own). trusted=False
+    (`builder build --full`): every survey is read from text, its entry written again."""
+
+    def __init__(self, root: Path, code: bytes | None = None, *, trusted: bool = True) -> None:
+        self.root, self.trusted = root, trusted
+        self.code = code_digest() if code is None else code
+        self.pending: dict[str, bytes] = {}
+        self.used: set[str] = set()
+        self.hits = 0
+
+    def read(self, folder: Path, issues: list[Issue]) -> SurveyData | None:
+        """read_survey(folder, issues), from the entry if its key matches."""
+        files = survey_bytes(folder)
+        key = self._key(folder.name, files)
+        name = _entry_name(folder.name)
+        self.used.add(name)
+        if self.trusted and (kept := self._get(name, key)) is not None:
+            self.hits += 1
+            return kept
+        found: list[Issue] = []
+        data = read_survey(folder, found, files)
+        issues += found
+        if data is not None and not found:
+            payload = pickle.dumps(data, protocol=_PROTOCOL)
+            self.pending[name] = FORMAT + key + hashlib.sha256(payload).digest() + payload
+        return data
+
+    def _key(self, folder_name: str, files: dict[str, bytes]) -> bytes:
+        digest = hashlib.sha256(self.code)
+        digest.update(folder_name.encode("utf-8", "surrogateescape") + b"\0")
+        for file, data in sorted(files.items()):
+            digest.update(f"{file}\0{len(data)}\0".encode())
+            digest.update(data)
+        return digest.digest()
+
+    def _get(self, name: str, key: bytes) -> SurveyData | None:
+        try:
+            entry = (self.root / name).read_bytes()
+        except OSError:
+            return None
+        head = len(FORMAT) + 2 * _DIGEST
+        if entry[:len(FORMAT)] != FORMAT or entry[len(FORMAT):len(FORMAT) + _DIGEST] != key:
+            return None  # another layout, or of other files or code
+        if hashlib.sha256(memoryview(entry)[head:]).digest() != entry[head - _DIGEST:head]:
+            return None  # damaged or cut short
+        stream = io.BytesIO(entry)  # shares the bytes, no copy
+        stream.seek(head)
+        try:
+            data = _Records(stream).load()
+        except Exception:  # noqa: BLE001 - whatever a bad entry raises, it is a miss
+            return None
+        return data if type(data) is SurveyData else None
+
+    def save(self) -> None:
+        """Write the entries of the surveys read from text; remove every entry of a
+        survey not read this time (its folder is gone). A failed write is a miss later."""
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            names = os.listdir(self.root)
+        except OSError:
+            names = []
+        for name, entry in self.pending.items():
+            _write_atomically(self.root / name, entry)
+        for name in names:
+            if name not in self.used and not _being_written(self.root / name):
+                _remove(self.root / name)
+        self.pending.clear()
+
+
+def _being_written(path: Path) -> bool:
+    """Another build's temporary file, from the last hour (older: left by a crash)."""
+    try:
+        return path.name.startswith(".") and time.time() - path.stat().st_mtime < 3600
+    except OSError:
+        return False
+
+
+def _remove(path: Path) -> None:
+    with contextlib.suppress(OSError):  # a file left is never used: no survey's name
+        path.unlink(missing_ok=True)
+
+
+def _entry_name(folder_name: str) -> str:
+    """A survey folder's entry: named by a digest, never by the folder's own text."""
+    digest = hashlib.sha256(folder_name.encode("utf-8", "surrogateescape")).hexdigest()
+    return f"{digest[:32]}.pickle"
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """A whole entry or none: another build reading at the same time sees the old entry
+    or the new one. No fsync: an entry cut short by a crash fails its digest. A failed
+    write (a full disk) is only a miss for the next build."""
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
+    except OSError:
+        return
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except OSError:
+        _remove(Path(tmp))
