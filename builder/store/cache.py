@@ -85,14 +85,14 @@ class SurveyCache:
 
     def read(self, folder: Path, issues: list[Issue]) -> SurveyData | None:
         """read_survey(folder, issues), from the entry if its key matches."""
-        files = survey_bytes(folder)
+        found: list[Issue] = []
+        files = survey_bytes(folder, found)
         key = self._key(folder.name, files)
         name = _entry_name(folder.name)
         self.used.add(name)
-        if self.trusted and (kept := self._get(name, key)) is not None:
+        if self.trusted and not found and (kept := self._get(name, key)) is not None:
             self.hits += 1
             return kept
-        found: list[Issue] = []
         data = read_survey(folder, found, files)
         issues += found
         if data is not None and not found:

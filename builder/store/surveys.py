@@ -39,14 +39,20 @@ SurveyBytes = dict[str, bytes]
 """The bytes of each of SURVEY_FILES that the folder has, by name."""
 
 
-def survey_bytes(folder: Path) -> SurveyBytes:
-    """Each file of the survey read once: what is parsed is what a cache key hashes."""
+def survey_bytes(folder: Path, issues: list[Issue]) -> SurveyBytes:
+    """Each file of the survey read once: what is parsed is what a cache key hashes. A
+    file that cannot be read (a folder in its place, no permission) is a problem added
+    to `issues`, and left out."""
     found = {}
     for name in SURVEY_FILES:
+        path = folder / name
         try:
-            found[name] = (folder / name).read_bytes()
+            found[name] = path.read_bytes()
         except FileNotFoundError:
             continue
+        except OSError as exc:
+            issues.append(Issue(str(path), None, None, "-", "unreadable-file",
+                                f"cannot be read: {exc.strerror or exc}"))
     return found
 
 
@@ -54,7 +60,7 @@ def read_survey(folder: Path, issues: list[Issue],
                 files: SurveyBytes | None = None) -> SurveyData | None:
     """The survey in `folder` (from `files`, its survey_bytes, if given), or None; every
     problem of its files added to `issues`."""
-    files = survey_bytes(folder) if files is None else files
+    files = survey_bytes(folder, issues) if files is None else files
     survey_path = folder / "survey.json"
     if "survey.json" not in files:
         issues.append(Issue(str(survey_path), None, None, "-", "missing-survey",

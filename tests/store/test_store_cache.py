@@ -118,6 +118,27 @@ def test_a_survey_with_an_error_is_reported_by_every_read(data: Path) -> None:
         assert caught.value.issues == without
 
 
+def test_an_unreadable_file_is_a_problem_of_every_read_not_a_crash(data: Path) -> None:
+    """A folder in a file's place: one problem naming the file, with and without the
+    cache, and the survey's other files still checked."""
+    folder = folders(data)[0]
+    load(data)  # every survey kept
+    (folder / "questions.jsonl").unlink()
+    (folder / "questions.jsonl").mkdir()
+    (folder / "survey.json").write_text("{not json")
+    without = read_store(data)[1]
+    assert [(i.path, i.code) for i in without] == [
+        (str(folder / "questions.jsonl"), "unreadable-file"),
+        (str(folder / "survey.json"), "json-syntax")]
+    assert "Is a directory" in without[0].message
+    with pytest.raises(InputRejected) as from_text:
+        load_store(data)
+    for _ in range(2):
+        with pytest.raises(InputRejected) as caught:
+            load(data)
+        assert caught.value.issues == from_text.value.issues
+
+
 def test_a_survey_with_a_warning_is_never_kept(data: Path,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     real = cache_module.read_survey
