@@ -24,11 +24,12 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from builder.core.errors import BuilderError, BuildFailed
+from builder.core.model import Store
 from builder.publish import inputs, steps, touched
 from builder.publish.background import InBackground, in_fresh_processes
 from builder.publish.mkdocs_config import config_value
 from builder.publish.opendata.pieces import Pieces
-from builder.publish.opendata.produce import code_digest, write_downloads
+from builder.publish.opendata.produce import Downloads, code_digest, write_downloads
 from builder.publish.search import SEARCH_PIECES, Known, search_files
 from builder.publish.stamp import Plan, Stamp, environment, load_stamp, plan, work_files
 from builder.publish.workdir import (
@@ -254,32 +255,19 @@ class _Generated:
 def _generate(places: steps.Places, site_url: str | None, full: bool, say: Progress,
               timings: dict[str, float], start: float, now: inputs.Inputs) -> _Generated:
     """The store into the work folder: pages and search index here, the downloads by a
-    second process at the same time."""
+    second process at the same time, from as soon as the store is read."""
     docs_dir = places.work_dir
     handwritten = handwritten_pages(places.handwritten_dir)
     say(f"reading the store {places.data_dir}")
     cache = SurveyCache(docs_dir / STORE_CACHE, trusted=not full)  # --full: from text
     store = load_store(places.data_dir, must_exist=True, cache=cache)
-    planned = steps.plan_pages(store, site_url)
-    _no_clash(places, handwritten, planned.paths)
-    steps.claim(docs_dir, planned.paths)
-    cache.save()  # now that the work folder is the builder's (it has its manifest)
-    timings["load"] = time.perf_counter() - start
+    files = steps.survey_files(now, store)
     say(f"writing the downloads into {docs_dir}")
-    # Open data, written as it is made, by a second process while this one renders.
-    later = InBackground(partial(write_downloads, store, docs_dir))
+    later = InBackground(partial(write_downloads, store, docs_dir, files))
     try:
-        # The search index first: the Downloads page, among the pages, waits for the
-        # downloads' sums, so this process works while the other one is busy.
-        code, files = code_digest(), steps.survey_files(now, store)
-        search_start = time.perf_counter()
-        known = Known(Pieces(docs_dir / SEARCH_PIECES, code), files, planned.site.owner_names)
-        search = search_files(store, handwritten, known)  # static files, copied by MkDocs
-        timings["search"] = time.perf_counter() - search_start  # part of "pages"
-        say(f"rendering the pages of {len(store.surveys)} survey(s)")
-        made, state = steps.make_pages(planned, places.templates_dir, docs_dir, later, full,
-                                       code, files)
-        timings["pages"] = time.perf_counter() - start - timings["load"]  # part of "render"
+        made, state, search = _pages(places, site_url, store, handwritten, later, full,
+                                     files, say, timings, start)
+        cache.save()  # now that the work folder is the builder's (it has its manifest)
         import builder.publish.incremental  # noqa: F401 - MkDocs loads while the other works
         downloads = later.result()
     finally:
@@ -294,6 +282,29 @@ def _generate(places: steps.Places, site_url: str | None, full: bool, say: Progr
     timings["write"] = time.perf_counter() - start - timings["load"] - timings["render"]
     return _Generated(made.total, sorted(downloads.written + made.written + written.written),
                       written.removed)
+
+
+def _pages(places: steps.Places, site_url: str | None, store: Store,
+           handwritten: Mapping[str, bytes],
+           downloads: InBackground[Downloads], full: bool, files: Mapping[str, str],
+           say: Progress, timings: dict[str, float],
+           start: float) -> tuple[steps.Made, touched.RenderState, dict[str, bytes]]:
+    """The pages planned, checked against the hand-written ones and claimed, then the
+    search index and the pages (the Downloads page, last, waits for the downloads)."""
+    docs_dir, code = places.work_dir, code_digest()
+    planned = steps.plan_pages(store, site_url)
+    _no_clash(places, handwritten, planned.paths)
+    steps.claim(docs_dir, planned.paths)
+    timings["load"] = time.perf_counter() - start
+    search_start = time.perf_counter()
+    known = Known(Pieces(docs_dir / SEARCH_PIECES, code), files, planned.site.owner_names)
+    search = search_files(store, handwritten, known)  # static files, copied by MkDocs
+    timings["search"] = time.perf_counter() - search_start  # part of "pages"
+    say(f"rendering the pages of {len(store.surveys)} survey(s)")
+    made, state = steps.make_pages(planned, places.templates_dir, docs_dir, downloads, full,
+                                   code, files)
+    timings["pages"] = time.perf_counter() - start - timings["load"]  # part of "render"
+    return made, state, search
 
 
 def _no_clash(places: steps.Places, handwritten: Mapping[str, bytes],

@@ -116,9 +116,10 @@ def plan_pages(store: Store, site_url: str | None) -> Planned:
 
 
 def claim(work_dir: Path, paths: list[str]) -> None:
-    """List the pages in the work folder's manifest before any is written (and before
-    the downloads' process starts, which lists its own): a page left by a run cut short
-    is still the builder's, and the next build removes it if it is no longer made."""
+    """List the pages in the work folder's manifest before any is written (the
+    downloads' process lists its own meanwhile, each under the manifest's lock): a page
+    left by a run cut short is still the builder's, and the next build removes it if it
+    is no longer made."""
     StreamedFiles(work_dir).plan(paths)
 
 

@@ -7,6 +7,7 @@ when its bytes changed; `write_pages` then lists them in the manifest as `kept`.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -22,6 +23,9 @@ from builder.store.durable import FILE_MODE, complete_pending, write_files
 MANIFEST = ".generated-pages.json"
 """Lists the pages the builder wrote last time, so it can remove those that disappeared
 without touching hand-written pages beside them."""
+MANIFEST_LOCK = ".generated-pages.lock"
+"""flock'ed while a process adds to the manifest: the pages' and the downloads'
+processes each claim their files at the same time."""
 
 
 @dataclass(frozen=True)
@@ -91,6 +95,13 @@ def write_pages(pages: Mapping[str, str | bytes], docs_dir: Path,
     return WriteReport(written, removed)
 
 
+@contextmanager
+def _manifest_lock(root: Path) -> Iterator[None]:
+    with open(root / MANIFEST_LOCK, "ab") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # let go when the file is closed
+        yield
+
+
 @dataclass(frozen=True)
 class FileInfo:
     """A file written into docs/: its docs-relative path, size and SHA-256 (hex)."""
@@ -141,15 +152,16 @@ class StreamedFiles:
         self.inside = _Within(self.root)
 
     def plan(self, paths: Iterable[str]) -> None:
-        complete_pending(self.root, durable=False)  # a page save cut short comes first
         wanted = set(paths)
         for rel in wanted:
             self.inside(rel)
-        previous = set(_manifest(self.root))
-        if not wanted <= previous:
-            self.root.mkdir(parents=True, exist_ok=True)
-            write_files(self.root, {MANIFEST: _manifest_text(previous | wanted)},
-                        durable=False)
+        self.root.mkdir(parents=True, exist_ok=True)
+        with _manifest_lock(self.root):
+            complete_pending(self.root, durable=False)  # a page save cut short comes first
+            previous = set(_manifest(self.root))
+            if not wanted <= previous:
+                write_files(self.root, {MANIFEST: _manifest_text(previous | wanted)},
+                            durable=False)
 
     @contextmanager
     def open(self, rel: str) -> Iterator[_Hashing]:

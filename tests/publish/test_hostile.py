@@ -13,6 +13,7 @@ from builder.ingest.importer import import_source
 from builder.publish.build import build_site
 from builder.publish.stamp import HASHES
 from builder.publish.workdir import STORE_CACHE, TEMPLATE_CACHE
+from builder.publish.write import MANIFEST_LOCK
 from conftest import ROOT, Project, make_project
 from hostile_data import OWNERS, PAYLOADS, SURVEY_TITLE, write_hostile_export
 from sitecheck import main_text, read_page
@@ -87,7 +88,7 @@ def test_nothing_written_outside_the_output_folders(sites, tmp_path: Path) -> No
         assert not path.name.startswith(".") or path.name in {
             ".generated-pages.json", ".downloads-state.json", ".build-inputs.json",
             ".render-state.json", ".downloads-pieces", ".search-pieces", TEMPLATE_CACHE,
-            STORE_CACHE, HASHES}
+            STORE_CACHE, HASHES, MANIFEST_LOCK}
 
 
 def test_payloads_are_visible_as_text(sites) -> None:

@@ -61,3 +61,30 @@ def test_nested_pages_are_written_and_listed(tmp_path: Path) -> None:
     removed = write_pages({"top.md": "three"}, work).removed
     assert sorted(removed) == ["a/b/index.md", "a/c/index.md"]
     assert not (work / "a").exists()  # emptied folders go with their pages
+
+
+def _claim_in_turns(root: str, prefix: str) -> None:
+    for n in range(40):
+        StreamedFiles(Path(root)).plan([f"{prefix}/{n}.csv"])
+
+
+def test_two_processes_claiming_at_once_lose_no_claim(tmp_path: Path) -> None:
+    """The pages' and the downloads' processes add to the manifest at the same time: each
+    read-modify-write holds the manifest's lock, so neither overwrites the other's."""
+    import json
+    import multiprocessing
+
+    from builder.publish.write import MANIFEST
+
+    work = tmp_path / "work"
+    work.mkdir()
+    context = multiprocessing.get_context("fork")
+    workers = [context.Process(target=_claim_in_turns, args=(str(work), name))
+               for name in ("pages", "downloads")]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(60)
+        assert worker.exitcode == 0
+    claimed = set(json.loads((work / MANIFEST).read_text()))
+    assert claimed == {f"{name}/{n}.csv" for name in ("pages", "downloads") for n in range(40)}

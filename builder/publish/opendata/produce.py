@@ -18,7 +18,7 @@ import json
 import marshal
 import operator
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache, partial
 from pathlib import Path
@@ -152,8 +152,10 @@ def _of_question(records: Callable[[], Records], question_id: str) -> Callable[[
     return lambda: (r for r in records() if r["question_id"] == question_id)
 
 
-def survey_group(data: SurveyData) -> Group:
-    """A survey's answer records (gzipped CSV and JSON) and one CSV per answered question."""
+def survey_group(data: SurveyData, files: str | None = None) -> Group:
+    """A survey's answer records (gzipped CSV and JSON) and one CSV per answered question.
+    `files`: the hash of the survey's data files, when known (steps.survey_files): what
+    its records are read from, so its digest need not be made from the records."""
     sid, key, title = survey_dir_name(data.survey.key), data.survey.key, data.survey.title
     records = cache(lambda: answer_records(data, data.sorted_answers()))
     parts: list[Part] = []
@@ -166,7 +168,9 @@ def survey_group(data: SurveyData) -> Group:
             parts += _record_parts(
                 f"survey-{sid}-{q.id.lower()}", question_file(question_page(key, q.id)),
                 f"Answers to {q.id} of {title}", _of_question(records, q.id), False)
-    return Group(f"survey/{sid}", survey_digest(data), parts)
+    inputs = survey_digest(data) if files is None else hashlib.sha256(
+        f"{code_digest()}\nfiles {files}".encode()).hexdigest()
+    return Group(f"survey/{sid}", inputs, parts)
 
 
 def _write(sink: Sink, data: bytes) -> None:
@@ -264,9 +268,13 @@ def _saved_state(docs_dir: Path) -> dict[str, Any]:
     return groups if isinstance(groups, dict) else {}
 
 
-def write_downloads(store: Store, docs_dir: Path) -> Downloads:
-    """Every download, written into docs_dir (under downloads/) as it is made."""
-    surveys = [survey_group(data) for data in store.sorted_surveys()]
+def write_downloads(store: Store, docs_dir: Path,
+                    files: Mapping[str, str] | None = None) -> Downloads:
+    """Every download, written into docs_dir (under downloads/) as it is made. `files`:
+    survey key -> the hash of its data files (steps.survey_files), where known."""
+    files = files or {}
+    surveys = [survey_group(data, files.get(data.survey.key))
+               for data in store.sorted_surveys()]
     pieces = Pieces(docs_dir / CACHE, code_digest())
     groups = [dataset_group(store, pieces, surveys), *surveys]
     package = f"{ROOT}/datapackage.json"
