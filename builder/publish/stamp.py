@@ -16,7 +16,7 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -82,26 +82,34 @@ def _known_hashes(docs_dir: Path) -> dict[str, list[Any]]:
         return {}
 
 
+def _visible_files(folder: str, prefix: str) -> Iterator[tuple[str, str]]:
+    """(path relative to the top, path) of every file under folder that is not hidden and
+    in no hidden folder, in sorted order (what MkDocs reads)."""
+    with os.scandir(folder) as scan:
+        entries = sorted((e for e in scan if not e.name.startswith(".")), key=lambda e: e.name)
+    for entry in entries:
+        if entry.is_dir():
+            yield from _visible_files(entry.path, f"{prefix}{entry.name}/")
+        else:
+            yield prefix + entry.name, entry.path
+
+
 def work_files(docs_dir: Path) -> dict[str, str]:
     """The SHA-256 of every file of the work folder that MkDocs reads."""
     known = _known_hashes(docs_dir)
     found, cache = {}, {}
-    for folder, dirs, names in os.walk(docs_dir):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(n for n in names if not n.startswith(".")):
-            path = os.path.join(folder, name)
-            rel = os.path.relpath(path, docs_dir).replace(os.sep, "/")
-            stat = os.stat(path)
-            entry = [stat.st_size, stat.st_mtime_ns, stat.st_ino]
-            old = known.get(rel)
-            if isinstance(old, list) and len(old) == 4 and old[:3] == entry \
-                    and isinstance(old[3], str) and SHA256.fullmatch(old[3]):
-                sha = old[3]
-            else:
-                with open(path, "rb") as handle:
-                    sha = hashlib.file_digest(handle, "sha256").hexdigest()
-            found[rel] = sha
-            cache[rel] = [*entry, sha]
+    for rel, path in _visible_files(str(docs_dir), ""):
+        stat = os.stat(path)
+        entry = [stat.st_size, stat.st_mtime_ns, stat.st_ino]
+        old = known.get(rel)
+        if isinstance(old, list) and len(old) == 4 and old[:3] == entry \
+                and isinstance(old[3], str) and SHA256.fullmatch(old[3]):
+            sha = old[3]
+        else:
+            with open(path, "rb") as handle:
+                sha = hashlib.file_digest(handle, "sha256").hexdigest()
+        found[rel] = sha
+        cache[rel] = [*entry, sha]
     if cache != known and docs_dir.is_dir():
         tmp = docs_dir / f"{HASHES}.tmp"
         tmp.write_text(json.dumps(cache), encoding="utf-8")
