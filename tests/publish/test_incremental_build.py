@@ -9,6 +9,7 @@ must be exactly the files whose bytes differ between the two builds from nothing
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 from collections.abc import Iterator
@@ -125,6 +126,7 @@ def check_step(project: Project, tmp_path: Path, rendered: Rendered,
                before: dict[str, bytes]) -> dict[str, bytes]:
     """Build incrementally; equal to a build from nothing; only what differs written."""
     report = build(project)
+    assert gc.get_freeze_count() == 0  # nothing left frozen for the caller
     made = rendered.paths
     docs, site = from_nothing(project, tmp_path)
     after = files(docs)
@@ -309,6 +311,7 @@ def test_a_hand_written_page_at_a_generated_path_fails_before_anything_is_writte
     docs, site = files(built.docs), files(built.site)
     with pytest.raises(BuildFailed, match="owners/index.md: a hand-written page has the path"):
         build(built)
+    assert gc.get_freeze_count() == 0  # the store, frozen while pages are made, let go
     assert files(built.site) == site
     assert {k: v for k, v in files(built.docs).items() if not k.startswith(".")} == {
         k: v for k, v in docs.items() if not k.startswith(".")}
