@@ -62,7 +62,12 @@ def change_entries(changes: list[Change], titles: dict[str, str]) -> list[Entry]
             grouped[key] = Entry(c.observed_at, c.captured_at, c.kind, c.survey_key,
                                  titles[c.survey_key])
         grouped[key].changes.append(c)
-    entries = list(grouped.values())
+    return newest_entries_first(list(grouped.values()))
+
+
+def newest_entries_first(entries: list[Entry]) -> list[Entry]:
+    """Entries in the order of change_entries: (an entry's survey is part of its key)
+    the entries of several surveys' lists merged are those of all their changes."""
     entries.sort(key=lambda e: (e.date, e.survey_key, e.kind, [o[1] for o in e.owners]),
                  reverse=True)
     return entries

@@ -16,7 +16,7 @@ from markupsafe import Markup
 
 from builder.core.model import Change
 from builder.core.text import fold_whitespace
-from builder.publish.change_view import Entry, change_entries, entry_html
+from builder.publish.change_view import Entry, change_entries, entry_html, newest_entries_first
 from builder.publish.encode import encode
 from builder.publish.labels import entry_date
 from builder.publish.pages.site import SiteIndex
@@ -94,6 +94,10 @@ def oldest_first(site: SiteIndex, changes: ChangeList) -> list[Entry]:
 
 
 def _oldest_first(site: SiteIndex, changes: ChangeList) -> list[Entry]:
+    if changes.first == FIRST_PAGE:  # every survey's entries, merged: made once
+        merged = [e for survey in change_lists(site)[1:]
+                  for e in reversed(oldest_first(site, survey))]
+        return newest_entries_first(merged)[::-1]
     return change_entries(changes.changes, site.titles)[::-1]
 
 
