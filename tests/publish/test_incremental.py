@@ -36,11 +36,6 @@ def build(project: Project, site: Path | None = None, full: bool = False) -> Bui
                       config_file=project.config, docs_dir=project.docs, full=full)
 
 
-def change_answer(project: Project, suffix: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(bench, "CHANGE_SUFFIX", suffix)
-    bench.change_one_answer(project.data)
-
-
 def assert_same_as_full(project: Project, tmp_path: Path) -> None:
     full = tmp_path / f"full-{len(list(tmp_path.iterdir()))}"
     report = build(project, full, full=True)
@@ -50,10 +45,10 @@ def assert_same_as_full(project: Project, tmp_path: Path) -> None:
 
 
 def test_one_changed_answer_builds_only_the_changed_pages(
-        built: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        built: Project, tmp_path: Path) -> None:
     before = {p: p.stat().st_ino for p in built.site.rglob("*.html")}
     old_bytes = {p: p.read_bytes() for p in before}
-    change_answer(built, " (edited once)", monkeypatch)
+    bench.change_one_answer(built.data, " (edited once)")
     report = build(built)
     assert report.site_step.action == "incremental" and report.mkdocs_ran
     assert set(report.site_step.changed) == set(report.written) and report.written
@@ -71,9 +66,9 @@ def test_one_changed_answer_builds_only_the_changed_pages(
 
 
 def test_several_successive_changes_and_a_title_change(
-        built: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        built: Project, tmp_path: Path) -> None:
     for round_ in range(2):
-        change_answer(built, f" (edit {round_})", monkeypatch)
+        bench.change_one_answer(built.data, f" (edit {round_})")
         assert build(built).site_step.action == "incremental"
         assert_same_as_full(built, tmp_path)
     survey = sorted((built.data / "surveys").iterdir())[0] / "survey.json"
@@ -89,14 +84,14 @@ def test_several_successive_changes_and_a_title_change(
 
 
 def test_a_changed_static_file_is_replaced_never_written_through_a_link(
-        built: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        built: Project, tmp_path: Path) -> None:
     held = tmp_path / "held"  # second links to the current site's downloads
     held.mkdir()
     old = {}
     for number, path in enumerate(sorted((built.site / "downloads").rglob("*.*"))):
         os.link(path, held / str(number))
         old[number] = path.read_bytes()
-    change_answer(built, " (in the downloads)", monkeypatch)
+    bench.change_one_answer(built.data, " (in the downloads)")
     report = build(built)
     assert report.site_step.action == "incremental"
     assert [p for p in report.written if p.startswith("downloads/") and p.endswith(".csv")]
@@ -218,7 +213,7 @@ def _site_files(site: Path) -> dict[str, bytes]:
 
 
 def test_an_incremental_step_killed_at_any_step_leaves_the_old_or_the_new_site(
-        built: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        built: Project, tmp_path: Path) -> None:
     """The rebuilt files reach the site in one journaled save: a SIGKILL before its
     commit point leaves the old site, one after it a save the next build completes
     first (durable.complete_pending, as for data/)."""
@@ -230,7 +225,7 @@ def test_an_incremental_step_killed_at_any_step_leaves_the_old_or_the_new_site(
     from conftest import ROOT
 
     old = _site_files(built.site)
-    change_answer(built, " (edited before a kill)", monkeypatch)
+    bench.change_one_answer(built.data, " (edited before a kill)")
     reference = tmp_path / "reference"
     shutil.copytree(built.root, reference)
     done = subprocess.run([sys.executable, "-c", KILLED_MOVE, str(reference), "100000"],

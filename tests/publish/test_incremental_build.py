@@ -147,8 +147,7 @@ def test_changes_in_turn_equal_a_build_from_nothing(
     rendered = Rendered(monkeypatch)
     before = files(built.docs)
     for suffix in (" (edited once)", " (edited twice)"):
-        monkeypatch.setattr(bench, "CHANGE_SUFFIX", suffix)
-        bench.change_one_answer(built.data)
+        bench.change_one_answer(built.data, suffix)
         before = check_step(built, tmp_path, rendered, before)
     reimport_from(built, "exports/another-file.json")
     before = check_step(built, tmp_path, rendered, before)
@@ -171,10 +170,7 @@ def test_a_back_dated_change_renders_every_changes_page_it_shifts(
     build(project)
     rendered = Rendered(monkeypatch)
     before = files(project.docs)
-    from builder.tools.bench import changes as bench_changes
-
-    monkeypatch.setattr(bench_changes, "CHANGE_OBSERVED_AT", "2000-01-01T00:00:00Z")  # oldest
-    bench.change_one_answer(project.data)
+    bench.change_one_answer(project.data, observed_at="2000-01-01T00:00:00Z")  # the oldest
     check_step(project, tmp_path, rendered, before)
     assert {p for p in rendered.paths if p.startswith("changes/page-")} == {
         p for p in files(project.docs) if p.startswith("changes/page-")}

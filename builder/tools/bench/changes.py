@@ -57,8 +57,10 @@ def target_answer(store: Store) -> Answer:
 
 
 @writes_store
-def change_one_answer(data_dir: Path) -> dict[str, Any]:
-    """Re-submit the target answer, edited, as a partial import through the merge code."""
+def change_one_answer(data_dir: Path, suffix: str = CHANGE_SUFFIX,
+                      observed_at: str = CHANGE_OBSERVED_AT) -> dict[str, Any]:
+    """Re-submit the target answer, edited (`suffix` added to its text), as a partial
+    import through the merge code, observed at `observed_at`."""
     from builder.core.model import SurveyData
     from builder.ingest.merge import merge
     from builder.ingest.validate import ImportBundle
@@ -68,12 +70,12 @@ def change_one_answer(data_dir: Path) -> dict[str, Any]:
     old = target_answer(store)
     data = store.surveys[old.survey_key]
     question = data.questions[old.question_id]
-    new = replace(old, values=(old.values[0] + CHANGE_SUFFIX,), option_numbers=(),
-                  source=CHANGE_SOURCE, observed_at=CHANGE_OBSERVED_AT)
+    new = replace(old, values=(old.values[0] + suffix,), option_numbers=(),
+                  source=CHANGE_SOURCE, observed_at=observed_at)
     bundle = SurveyData(data.survey, {question.id: question},
                         {(question.id, old.owner_key): new})
     merged, changes = merge(store, ImportBundle({data.survey.key: bundle}, []),
-                            partial=True, observed_at=CHANGE_OBSERVED_AT)
+                            partial=True, observed_at=observed_at)
     written = save_store(merged, data_dir)
     return {"survey": data.survey.title, "question": question.id,
             "owner": old.owner_name, "changes": len(changes), "data_files_written": written}
