@@ -112,25 +112,56 @@ class _Collect(logging.Handler):
 
 
 def run_mkdocs(config_file: Path, docs_dir: Path, out_dir: Path,
-               site_url: str | None = None, changed: Collection[str] | None = None) -> None:
-    """mkdocs build --strict into out_dir; raises BuildFailed with the first problem.
-    With a site URL, MkDocs writes canonical links, an absolute sitemap and a 404 page
-    whose assets load from the site's sub-path. With `changed`, out_dir is an empty
-    folder and only those files are built (incremental.py), here;
-    a full build runs in a fresh process of its own (background.py says why)."""
-    if changed is None:
-        in_fresh_processes([partial(mkdocs_build, config_file, docs_dir, out_dir, site_url)],
-                           "running mkdocs build")
-    else:
-        mkdocs_build(config_file, docs_dir, out_dir, site_url, changed)
+               site_url: str | None = None, changed: Collection[str] | None = None,
+               own: bool = False) -> None:
+    """mkdocs build --strict into out_dir (an empty folder); raises BuildFailed with the
+    first problem. With a site URL, MkDocs writes canonical links, an absolute sitemap
+    and a 404 page whose assets load from the site's sub-path.
+
+    With `changed`, only those files are built, here (incremental.py). Else the whole
+    site, in fresh processes (background.py says why): with `own` (--full), MkDocs' own
+    build; else its page functions in one process per core, each writing a share of the
+    pages into a folder of its own, moved into out_dir after (the same files: a test
+    holds the two to the same bytes)."""
+    if changed is not None:
+        mkdocs_build(config_file, docs_dir, out_dir, site_url, changed=changed)
+        return
+    count = 1 if own else site_shares()
+    outs = [out_dir, *(Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-{i}-",
+                                             dir=out_dir.parent)) for i in range(1, count))]
+    try:
+        in_fresh_processes([partial(mkdocs_build, config_file, docs_dir, out, site_url,
+                                    share=None if own else (i, count))
+                            for i, out in enumerate(outs)], "running mkdocs build")
+        for share in outs[1:]:
+            for rel, path in _files_of(share).items():
+                (out_dir / rel).parent.mkdir(parents=True, exist_ok=True)
+                os.replace(path, out_dir / rel)
+    finally:
+        for share in outs[1:]:
+            shutil.rmtree(share, ignore_errors=True)
+
+
+def site_shares() -> int:
+    """How many processes a full site step uses: one per core (up to four: each starts
+    MkDocs and reads the navigation again)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else \
+        os.cpu_count() or 1
+    return max(1, min(4, cores))
 
 
 def mkdocs_build(config_file: Path, docs_dir: Path, out_dir: Path, site_url: str | None,
-                 changed: Collection[str] | None = None) -> None:
-    """MkDocs in this process: its own `mkdocs build`, or only the files `changed`."""
+                 changed: Collection[str] | None = None,
+                 share: tuple[int, int] | None = None) -> None:
+    """MkDocs in this process: its own `mkdocs build`, or only the files `changed`, or
+    share (index, count) of the site (incremental.Part), unless a plugin it does not know
+    needs MkDocs' own build (then the first share makes the whole site, the others
+    nothing)."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
+
+    from builder.publish.incremental import Part, build_part, in_parts_allowed
 
     handler = _Collect()
     logger = logging.getLogger("mkdocs")
@@ -139,12 +170,12 @@ def mkdocs_build(config_file: Path, docs_dir: Path, out_dir: Path, site_url: str
         extra = {"site_url": site_url} if site_url else {}
         config = load_config(str(config_file), docs_dir=str(docs_dir.resolve()),
                              site_dir=str(out_dir), strict=True, **extra)
-        if changed is None:
+        part = None if changed is None and share is None else \
+            Part(None if changed is None else frozenset(changed), *(share or (0, 1)))
+        if part is not None and in_parts_allowed(config):
+            build_part(config, part)
+        elif part is None or part.templates:
             build(config)
-        else:
-            from builder.publish.incremental import rebuild_changed
-
-            rebuild_changed(config, changed)
     except MkDocsException as exc:
         detail = handler.messages[0] if handler.messages else str(exc)
         raise BuildFailed(f"mkdocs build --strict failed: {detail}") from exc
@@ -209,7 +240,7 @@ def publish(docs_dir: Path, site_dir: Path, config_file: Path, site_url: str | N
     try:
         mkdocs_start = time.perf_counter()
         run_mkdocs(config_file, docs_dir, tmp, site_url,
-                   step.changed if step.action == "incremental" else None)
+                   step.changed if step.action == "incremental" else None, own=full)
         timings["mkdocs"] = time.perf_counter() - mkdocs_start
         (tmp / FINGERPRINT).write_text(current.dumps())
         if step.action == "incremental":  # the same files: nothing can shrink

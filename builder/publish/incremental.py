@@ -1,20 +1,26 @@
-"""The incremental site step: the pages that changed rendered by MkDocs' own functions
-into an empty folder, whose files then replace theirs in the site.
+"""MkDocs' build run by its own functions over a part of the site's files: the pages
+that changed (the incremental site step), or a share of every page (a full site step
+in one process per core).
 
-`mkdocs build` renders every page. When only some files of the work folder changed (no
-file added or removed, nothing else that MkDocs reads changed: see stamp.py), the other
-pages' HTML cannot have changed either: the builder rewrites every page whose text
-shows a changed value, and a page's HTML depends only on its own source, the
-configuration, the theme and the navigation (whose titles mkdocs.yml gives). So this
-step runs the same sequence as mkdocs.commands.build.build (the configuration's plugin
-events, files, navigation, the theme's environment), reads and renders only the changed
-pages and the navigation's, and writes them, the changed static files and the theme's
-static templates (404.html, sitemap.xml: cheap) into `out_dir`, an empty folder: the
-caller moves them into the site in one all-or-nothing save (build.publish, with
-store.durable.move_files), so neither a copy of the whole site nor its removal is
-paid for. The result is byte-identical to a full build
-(tests/publish/test_incremental.py checks it). MkDocs is pinned (its version is in the stamp)
-because this uses two of its private page functions.
+`mkdocs build` renders every page in one process. A page's HTML depends only on its own
+source, the configuration, the theme and the navigation (whose titles mkdocs.yml gives),
+so `build_part` runs the same sequence as mkdocs.commands.build.build (the
+configuration's plugin events, files, navigation, the theme's environment) and reads and
+renders only its part's pages, the navigation's, and those its pages link to with an
+anchor (so that anchors are checked as a full build checks them), into an empty folder:
+- incremental: when only some files of the work folder changed (no file added or
+  removed, nothing else that MkDocs reads changed: see stamp.py), the builder rewrote
+  every page whose text shows a changed value; the changed pages and static files and
+  the theme's static templates (404.html, sitemap.xml: cheap) are written, and the
+  caller moves them into the site in one all-or-nothing save (build.publish, with
+  store.durable.move_files): neither a copy of the whole site nor its removal is paid.
+- a share: the pages i with i % count == index; the first share also copies every
+  static file and writes the theme's templates. build.run_mkdocs runs the shares at
+  once and moves them into one folder.
+Both are byte-identical to MkDocs' own build (tests/publish/test_incremental.py checks
+it). A plugin other than the builder's own may need every page in one run (a search
+index): then MkDocs' own build runs instead. MkDocs is pinned (its version is in the
+stamp) because this uses private page functions of its build module.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Collection
+from dataclasses import dataclass
 
 import jinja2
 from mkdocs import utils
@@ -56,9 +63,55 @@ def theme_listing(config: MkDocsConfig) -> jinja2.Environment:
     return jinja2.Environment(loader=VisibleThemeFiles(config.theme.dirs), autoescape=True)
 
 
+@dataclass(frozen=True)
+class Part:
+    """Which files one run of MkDocs' page functions writes: the work-folder files
+    `changed` (pages and static files, with the theme's templates), or with `changed`
+    None a share of a whole site: the documentation pages i with i % count == index, and
+    in the first share every static file and the theme's templates too."""
+
+    changed: frozenset[str] | None = None
+    index: int = 0
+    count: int = 1
+
+    def pages(self, files: Files) -> list[File]:
+        if self.changed is not None:
+            return [f for f in files.documentation_pages() if f.src_uri in self.changed]
+        return [f for i, f in enumerate(files.documentation_pages())
+                if i % self.count == self.index]
+
+    def copies(self, file: File) -> bool:
+        """A static file this part copies (Files.copy_static_files' selection)."""
+        chosen = self.index == 0 if self.changed is None else file.src_uri in self.changed
+        return chosen and not file.is_documentation_page() \
+            and bool(file.inclusion.is_included())  # type: ignore[no-untyped-call]
+
+    @property
+    def templates(self) -> bool:
+        """Whether this part writes the theme's static templates (404.html, sitemap.xml:
+        cheap, and the same whichever pages were read)."""
+        return self.changed is not None or self.index == 0
+
+
+KNOWN_PLUGINS = frozenset({"csr-html"})
+"""Plugins whose events are the same whichever pages a run reads (this project's own).
+Any other plugin (a search plugin writing one index of every page it saw, say) may need
+every page in one run: with it, the site step is MkDocs' own build."""
+
+
+def in_parts_allowed(config: MkDocsConfig) -> bool:
+    return set(config.plugins) <= KNOWN_PLUGINS
+
+
 def rebuild_changed(config: MkDocsConfig, changed: Collection[str]) -> None:
     """Render the work-folder files `changed` (paths relative to docs_dir) into
     config.site_dir, an empty folder: only what they change is written there."""
+    build_part(config, Part(frozenset(changed)))
+
+
+def build_part(config: MkDocsConfig, part: Part) -> None:
+    """MkDocs' build (mkdocs.commands.build.build, step by step) of only `part`'s files
+    into config.site_dir, an empty folder."""
     counter = utils.CountHandler()
     counter.setLevel(logging.WARNING)
     logger = logging.getLogger("mkdocs")
@@ -74,18 +127,17 @@ def rebuild_changed(config: MkDocsConfig, changed: Collection[str]) -> None:
         set_exclusions(files, config)
         nav = get_navigation(files, config)
         nav = config.plugins.on_nav(nav, config=config, files=files)
-        pages = [f for f in files.documentation_pages() if f.src_uri in changed]
-        for file in files.documentation_pages():
-            if file.page is None:
-                Page(None, file, config)
-        for file in dict.fromkeys([*(p.file for p in nav.pages), *pages]):
-            mkbuild._populate_page(_page(file), config, files)
+        pages = part.pages(files)
+        _read_pages(files, config, [*(p.file for p in nav.pages), *pages])
         env = config.plugins.on_env(env, config=config, files=files)
-        _copy_static(files, changed)
-        for name in config.theme.static_templates:
-            mkbuild._build_theme_template(name, env, files, config, nav)
-        for name in config.extra_templates:
-            mkbuild._build_extra_template(name, files, config, nav)
+        for file in files:
+            if part.copies(file):
+                file.copy_file()
+        if part.templates:
+            for name in config.theme.static_templates:
+                mkbuild._build_theme_template(name, env, files, config, nav)
+            for name in config.extra_templates:
+                mkbuild._build_extra_template(name, files, config, nav)
         doc_files = files.documentation_pages()
         for file in pages:
             mkbuild._build_page(_page(file), config, doc_files, nav, env)
@@ -103,15 +155,22 @@ def rebuild_changed(config: MkDocsConfig, changed: Collection[str]) -> None:
         logger.removeHandler(counter)
 
 
+def _read_pages(files: Files, config: MkDocsConfig, wanted: list[File]) -> None:
+    """Every documentation file gets its Page (the sitemap and the navigation list
+    them all); the pages `wanted` are read and rendered, and so is every page they link
+    to with an anchor, so that those anchors are checked as a full build checks them."""
+    for file in files.documentation_pages():
+        if file.page is None:
+            Page(None, file, config)
+    for file in dict.fromkeys(wanted):
+        mkbuild._populate_page(_page(file), config, files)
+    for file in dict.fromkeys(wanted):
+        for target in _page(file).links_to_anchors or {}:
+            if target.page is not None and target.page.present_anchor_ids is None:
+                mkbuild._populate_page(target.page, config, files)
+
+
 def _page(file: File) -> Page:
     if file.page is None:  # every documentation file got its Page above
         raise InternalError(f"{file.src_uri}: no page object")
     return file.page
-
-
-def _copy_static(files: Files, changed: Collection[str]) -> None:
-    """The changed files that MkDocs copies (Files.copy_static_files' selection)."""
-    for file in files:
-        if file.src_uri in changed and not file.is_documentation_page() \
-                and file.inclusion.is_included():  # type: ignore[no-untyped-call]
-            file.copy_file()

@@ -249,3 +249,73 @@ def test_an_incremental_step_killed_at_any_step_leaves_the_old_or_the_new_site(
     # Killed while staging: the old site; while renaming: the new one, completed.
     assert outcomes[0] == "old" and outcomes.count("new") >= 2, outcomes
     assert outcomes == sorted(outcomes, key=["old", "new"].index)
+
+
+def test_a_full_site_step_in_shares_is_mkdocs_own_build(
+        built: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A full site step renders the pages in one process per share; together they make
+    the site MkDocs' own build (--full) makes, byte for byte."""
+    import builder.publish.build as build_module
+
+    runs: list[list[tuple[int, int] | None]] = []
+    real = build_module.in_fresh_processes
+
+    def recorded(makes, what):  # type: ignore[no-untyped-def]
+        runs.append([make.keywords.get("share") for make in makes])
+        return real(makes, what)
+
+    monkeypatch.setattr(build_module, "in_fresh_processes", recorded)
+    monkeypatch.setattr(build_module, "site_shares", lambda: 3)
+    report = build(built, tmp_path / "shares")
+    assert report.site_step.action == "full"
+    build(built, tmp_path / "own", full=True)
+    assert runs == [[(0, 3), (1, 3), (2, 3)], [None]]
+    assert diff_sites(tmp_path / "shares", tmp_path / "own") == []
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # shares' folders
+
+
+def with_plugin_line(project: Project, line: str) -> None:
+    text = project.config.read_text(encoding="utf-8")
+    assert "\n  - csr-html" in text
+    project.config.write_text(text.replace("\n  - csr-html", f"\n  - {line}\n  - csr-html"),
+                              encoding="utf-8")
+
+
+def test_a_plugin_the_builder_does_not_know_gets_mkdocs_own_build(
+        built: Project, tmp_path: Path) -> None:
+    """A search plugin writes one index of the pages it saw: a share or a changed page
+    would give it a part of the site, so with any plugin but the builder's own, every
+    site step is MkDocs' own build."""
+    with_plugin_line(built, "search")
+    assert build(built).site_step.action == "full"
+    index = json.loads((built.site / "search" / "search_index.json").read_text("utf-8"))
+    indexed = {doc["location"].split("#")[0] for doc in index["docs"]}
+    pages = {str(p.parent.relative_to(built.site)) + "/" for p in built.site.rglob("index.html")
+             if p.parent != built.site}
+    assert pages - indexed == set() and len(pages) > 30
+    bench.change_one_answer(built.data, " (with a search plugin)")
+    assert build(built).site_step.action == "incremental"
+    assert_same_as_full(built, tmp_path)
+
+
+def test_an_anchor_a_page_links_to_is_checked_when_only_that_page_is_built(
+        built: Project, tmp_path: Path) -> None:
+    """MkDocs checks a link's anchor against the page it points to; a site step that
+    builds only some pages reads the pages they link to with an anchor, so the check
+    is the same (here with `anchors: warn`, which strict mode makes an error)."""
+    from builder.core.errors import BuildFailed
+    from builder.publish.build import mkdocs_build
+
+    text = built.config.read_text(encoding="utf-8")
+    assert "  links:\n" in text
+    built.config.write_text(text.replace("  links:\n", "  links:\n    anchors: warn\n"),
+                            encoding="utf-8")
+    owner = sorted(built.docs.glob("owners/fictitious-*.md"))[0].relative_to(built.docs)
+    about = built.docs / "about.md"  # the work folder's copy: only that page is built
+    about.write_text(f"# About\n\n[fine]({owner.as_posix()}#summary) "
+                     f"[broken]({owner.as_posix()}#no-such-anchor)\n", encoding="utf-8")
+    with pytest.raises(BuildFailed, match="does not contain an anchor '#no-such-anchor'"):
+        mkdocs_build(built.config, built.docs, tmp_path / "out", None, changed=["about.md"])
+    about.write_text(f"# About\n\n[fine]({owner.as_posix()}#summary)\n", encoding="utf-8")
+    mkdocs_build(built.config, built.docs, tmp_path / "out2", None, changed=["about.md"])
+    assert (tmp_path / "out2" / "about" / "index.html").is_file()
