@@ -41,7 +41,8 @@ def _figure(value: float | None, unit: str) -> str:
 def _target_lines(result: dict[str, Any]) -> list[str]:
     lines = ["targets (figure / limit; the size the issue sets each for):"]
     for t in result["targets"]:
-        state = {True: "met", False: "NOT MET", None: "not measured"}[t["met"]]
+        state = {True: "met", False: "NOT MET", None: "not measured"}[t["met"]] \
+            if t.get("applies", True) else "n/a"
         lines.append(f"  {state:<12} {t['name']}: {_figure(t['value'], t['unit'])} / "
                      f"{_figure(t['limit'], t['unit'])} ({t['set_for']}; {t['note']})")
     return lines
