@@ -156,8 +156,9 @@ def validate(data_dir: Path, quiet: bool) -> None:
 @click.option("--allow-shrink", is_flag=True,
               help="Replace the site even if the new one has less than half its pages.")
 @click.option("--full", is_flag=True,
-              help="Build the whole site with MkDocs, even when only some pages changed or "
-                   "nothing did (no incremental site step).")
+              help="Build the whole site with MkDocs' own build, even when only some "
+                   "pages changed or nothing did (no incremental site step, no shares), "
+                   "every survey read from text.")
 @QUIET_OPTION
 def build(data_dir: Path, site_dir: Path, docs_dir: Path | None, config_file: Path,
           site_url: str | None, allow_shrink: bool, full: bool, quiet: bool) -> None:
