@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from markdown.extensions.toc import slugify
 
 from builder.publish.build import run_mkdocs
@@ -111,3 +113,24 @@ def test_headings_without_ids_get_the_toc_slug_made_unique_after_given_ids() -> 
     assert [(t["id"], [c["id"] for c in t["children"]]) for t in tokens] == [
         ("across-surveys_1", []), ("across-surveys", ["part-2"])]
     assert tokens[1]["children"][0]["name"] == "Part &#40;2&#41;"
+
+
+LINE_START_HEADING = re.compile(r'^<h([1-6])(?: id="([^"<>&]*)")?>(.*)</h\1>$', re.MULTILINE)
+"""The heading rule as the plugin first wrote it (`^` at every line): the reference its
+faster pattern is held to."""
+
+PIECES = st.sampled_from(["<h2>", "</h2>", "<h3 id=\"a\">", "</h3>", "<h1>", "</h1>",
+                          "\n", " ", "\t", 'id="', '"', "x", "Answers", "<p>", "&amp;",
+                          " id=\"b\"", "<h2 id=\"answers\">", "é"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(PIECES, max_size=40).map("".join))
+def test_the_fast_patterns_find_what_the_line_start_patterns_found(body: str) -> None:
+    """Headings found with the text before them, ids found by searching for `id="`:
+    the same as `^...$` per line and `\\sid="..."` over the page."""
+    from builder.publish.mkdocs_html import HEADING, anchor_ids
+
+    assert [m.groups() for m in HEADING.finditer("\n" + body)] == \
+        [m.groups() for m in LINE_START_HEADING.finditer(body)]
+    assert anchor_ids(body) == set(re.findall(r'\sid="([^"]*)"', body))
