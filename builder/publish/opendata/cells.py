@@ -1,0 +1,168 @@
+"""The cells of the open-data files: each rule once, applied a column at a time (issue #16).
+
+A cell's rules: CSV (`csv_cell`: `spreadsheet_safe`, no lone surrogate, `true`/`false`),
+JSON (exact text: what `json.dumps(..., ensure_ascii=False, separators=(",", ":"))` makes)
+and SQL values (no lone surrogate, an array as JSON text).
+
+Rows come as tuples in column order, one batch at a time (a survey's rows of one table),
+with the Table Schema type of each column (`tables.STR`, `INT`, `BOOL`, `ARRAY`). Each
+column is encoded on its own: its values repeat (slugs, names, dates, sources, option
+labels), so each distinct value of a batch is encoded once (`_Memo`, looked up from C by
+`map`), and csv.writer, `%` formatting and executemany then take the rows in C. A column
+holds one type (a column of booleans never meets the integer 1, which a dict would not
+tell from True). Arrays come as tuples (hashable).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from functools import cache
+from json.encoder import encode_basestring
+from typing import Any
+
+from builder.core.text import without_surrogates
+from builder.publish.opendata.tables import ARRAY, BOOL, INT, STR, Columns
+
+Row = tuple[Any, ...]
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_CHARS = frozenset("".join(_FORMULA_START))
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
+def spreadsheet_safe(text: str) -> str:
+    """A CSV cell a spreadsheet cannot run: `'` before a leading = + - @ TAB or CR.
+
+    Plain numbers such as `-5` or `+1.5` stay as they are, so they stay numbers.
+    """
+    if text.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+"""What json.dumps with these options would make for every value, made once."""
+
+
+def json_text(value: Any) -> str:
+    return ENCODER.encode(value)
+
+
+def utf8_json(text: str) -> bytes:
+    # A lone surrogate cannot be UTF-8; written as a \\uXXXX escape it is still exact JSON.
+    return text.encode("utf-8", "backslashreplace")
+
+
+def csv_cell(value: Any) -> str:
+    if type(value) is str:  # most cells: tested first
+        text = value
+    elif value is None:
+        return ""
+    elif isinstance(value, bool):
+        return "true" if value else "false"
+    elif isinstance(value, int):
+        return str(value)
+    else:
+        text = json_text(list(value)) if isinstance(value, list | tuple) else str(value)
+    if not text.isascii():  # ASCII text holds no surrogate
+        text = without_surrogates(text)
+    elif not text or text[0] not in _FORMULA_CHARS:  # most: no formula can start
+        return text
+    return spreadsheet_safe(text)
+
+
+def sql_value(value: Any) -> Any:
+    if type(value) is str:  # most values: tested first
+        return value if value.isascii() else without_surrogates(value)
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, list | tuple):
+        value = json_text(list(value))
+    if isinstance(value, str):
+        return value if value.isascii() else without_surrogates(value)
+    return value
+
+
+def _json_cell(value: Any) -> str:
+    if type(value) is str:
+        return str(encode_basestring(value))
+    return json_text(list(value) if isinstance(value, tuple) else value)
+
+
+class _Memo(dict[Any, Any]):
+    """value -> its cell, each made once: `map(memo.__getitem__, column)` runs in C."""
+
+    def __init__(self, encode: Callable[[Any], Any]) -> None:
+        super().__init__()
+        self.encode = encode
+
+    def __missing__(self, value: Any) -> Any:
+        cell = self[value] = self.encode(value)
+        return cell
+
+
+_CSV_QUOTED = re.compile('[,"\r\n\0]')
+"""What makes csv.writer (QUOTE_MINIMAL) quote a field, and NUL, which it may refuse."""
+
+
+def _csv_field(value: Any) -> str:
+    """The cell as a field of a CSV line: quoted as csv.writer quotes it, by csv.writer."""
+    text = csv_cell(value)
+    if _CSV_QUOTED.search(text) is None:  # most: as it is
+        return text
+    line = io.StringIO()
+    csv.writer(line, lineterminator="\r\n").writerow([text])  # not empty: no special case
+    return line.getvalue().removesuffix("\r\n")
+
+
+_CSV: dict[str, Callable[[Any], Any] | None] = dict.fromkeys((STR, INT, BOOL, ARRAY),
+                                                             _csv_field)
+_JSON: dict[str, Callable[[Any], Any] | None] = dict.fromkeys((STR, INT, BOOL, ARRAY),
+                                                              _json_cell)
+_SQL: dict[str, Callable[[Any], Any] | None] = {STR: sql_value, INT: None, BOOL: sql_value,
+                                                 ARRAY: sql_value}
+"""None: the values as they are (None or an int)."""
+
+
+def _encoded(rules: dict[str, Callable[[Any], Any] | None], kinds: Sequence[str],
+             rows: Iterable[Row]) -> Iterator[Row]:
+    columns = list(zip(*rows, strict=True))
+    if not columns:
+        return iter(())
+    if len(columns) != len(kinds):
+        raise ValueError(f"rows of {len(columns)} columns, not {len(kinds)}")
+    cells = [column if (rule := rules[kind]) is None else map(_Memo(rule).__getitem__, column)
+             for kind, column in zip(kinds, columns, strict=True)]
+    return zip(*cells, strict=True)
+
+
+def csv_rows(columns: Columns, rows: Iterable[Row]) -> bytes:
+    """The rows as UTF-8 CSV lines (RFC 4180, CRLF), cells made spreadsheet-safe: the
+    fields of a line are those csv.writer would write, each quoted on its own, so a line
+    is their join (a line of one empty field, which csv.writer writes as "", never
+    occurs: every table has more than one column)."""
+    lines = "\r\n".join(map(",".join, _encoded(_CSV, columns.kinds, rows)))
+    return (lines + "\r\n").encode("utf-8") if lines else b""
+
+
+def csv_header(columns: Columns) -> bytes:
+    return (",".join(map(_csv_field, columns.names)) + "\r\n").encode("utf-8")
+
+
+@cache
+def _json_form(names: tuple[str, ...]) -> str:
+    return "{" + ",".join(encode_basestring(name).replace("%", "%%") + ":%s"
+                          for name in names) + "}"
+
+
+def json_lines(columns: Columns, rows: Iterable[Row]) -> list[str]:
+    """One JSON object per row (keys in column order, exact text, no spaces)."""
+    return list(map(_json_form(columns.names).__mod__, _encoded(_JSON, columns.kinds, rows)))
+
+
+def sql_rows(columns: Columns, rows: Iterable[Row]) -> Iterator[Row]:
+    """The rows as SQL parameters: text without lone surrogates, arrays as JSON text."""
+    return _encoded(_SQL, columns.kinds, rows)
