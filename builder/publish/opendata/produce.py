@@ -232,7 +232,7 @@ def dataset_group(store: Store, pieces: Pieces, surveys: list[Group]) -> Group:
     keyed = [(g.inputs, data) for g, data in zip(surveys, store.sorted_surveys(), strict=True)]
 
     def records(data: SurveyData) -> list[Row]:
-        return record_rows(data, data.sorted_answers())
+        return record_rows(data, rows.answers_of(data))
 
     parts = [_table_part(t, w) for t, w in zip(TABLES, table_writers(rows, pieces, keyed),
                                                strict=True)]

@@ -184,10 +184,11 @@ if tuple(f["name"] for f in RECORD_SCHEMA["fields"]) != RECORD_FIELDS:
 
 def _chosen(answer: Answer) -> list[tuple[str | None, int | None]]:
     """(response, option number) per chosen option; one (None, None) for an empty answer."""
-    numbers = answer.option_numbers
-    if not answer.values:
+    values, numbers = answer.values, answer.option_numbers
+    if not values:
         return [(None, None)]
-    return [(v, numbers[i] if i < len(numbers) else None) for i, v in enumerate(answer.values)]
+    # numbers beyond the values are not shown; missing ones are None
+    return list(zip(values, numbers + (None,) * (len(values) - len(numbers)), strict=False))
 
 
 RECORD_COLUMNS = Columns(RECORD_FIELDS, tuple(f["type"] for f in RECORD_SCHEMA["fields"]))
@@ -230,6 +231,14 @@ class TableRows:
         self.names = owner_names(store)
         self.slug = {key: page_name(key, "ca-owner") for key in self.names}
         self.source = cache(public_source)  # a few sources, each of many answers
+        self._sorted: dict[str, list[Answer]] = {}
+
+    def answers_of(self, data: SurveyData) -> list[Answer]:
+        """data.sorted_answers(), sorted once for every table and file made from them."""
+        key = data.survey.key
+        if key not in self._sorted:
+            self._sorted[key] = data.sorted_answers()
+        return self._sorted[key]
 
     def of(self, table: str) -> Iterator[dict[str, Any]]:
         names = TABLE[table].columns.names
@@ -276,7 +285,7 @@ class TableRows:
 
     def _answers(self, data: SurveyData) -> Iterator[Row]:
         sid, slug, source = survey_dir_name(data.survey.key), self.slug, self.source
-        for a in data.sorted_answers():
+        for a in self.answers_of(data):
             head = (sid, a.question_id, slug[a.owner_key])
             tail = (a.owner_name, a.submitted_at, a.observed_at, a.captured_at, a.live,
                     source(a.source))
