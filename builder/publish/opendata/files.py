@@ -1,17 +1,18 @@
 """The bytes of the open-data files: CSV, JSON and SQLite, written as they are made.
 
-Every writer takes a binary sink (a file, or a gzip stream over one) and rows one at a
-time, so that no file is ever held whole in memory. Two layouts:
+Every writer takes a binary sink (a file, or a gzip stream over one) and one batch of rows
+(tuples in column order: a survey's share of a file, never a whole large download), which
+`cells` encodes a column at a time. Two layouts:
 
 - *answer records*: the ten keys of the `json` and `ccadb-csv` import formats, one record
-  per CA owner x question x chosen option (`write_csv(RECORD_FIELDS, ...)`,
+  per CA owner x question x chosen option (`write_csv(RECORD_COLUMNS, ...)`,
   `write_json_array`). The JSON imports back with `builder import`.
 - *tables* with keys: surveys, questions, options, ca_owners, answers, history, as CSV,
-  one JSON object (`write_dataset_json`) and SQLite (`write_sqlite`, with an FTS5 index
-  over the answers).
+  one JSON object (`compose.dataset_json_writer`) and SQLite (`write_sqlite`, with an
+  FTS5 index over the answers).
 
 JSON keeps the exact text. A CSV cell that a spreadsheet would run as a formula gets a
-leading apostrophe (`spreadsheet_safe`). The same store always gives the same bytes:
+leading apostrophe (`cells.spreadsheet_safe`). The same store always gives the same bytes:
 rows in a fixed order, no build times, SQLite with a fixed page size, gzip without a
 name or time in its header (`gzipped`).
 """

@@ -25,8 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from builder import __version__
-from builder.core.model import RECORD_FIELDS, Store, SurveyData
-from builder.publish.opendata.cells import csv_header, csv_rows
+from builder.core.model import Store, SurveyData
 from builder.publish.opendata.compose import (
     dataset_json_writer,
     record_writers,
@@ -34,7 +33,7 @@ from builder.publish.opendata.compose import (
     table_writers,
 )
 from builder.publish.opendata.datapackage import datapackage
-from builder.publish.opendata.files import Sink, gz, write_json_array
+from builder.publish.opendata.files import Sink
 from builder.publish.opendata.layout import (
     GZ,
     RECORD_SCHEMA_FILE,
@@ -45,8 +44,8 @@ from builder.publish.opendata.layout import (
     survey_file,
 )
 from builder.publish.opendata.pieces import CACHE, Pieces
+from builder.publish.opendata.records import Part, SurveyRecords, record_parts
 from builder.publish.opendata.tables import (
-    RECORD_COLUMNS,
     RECORD_SCHEMA,
     TABLES,
     Row,
@@ -60,15 +59,6 @@ from builder.store.records import survey_dir_name
 
 Writer = Callable[[Sink], None]
 STATE_VERSION = 1
-
-
-@dataclass(frozen=True)
-class Part:
-    """One file: where it goes (docs-relative), how to write it, how the package says it."""
-
-    path: str
-    write: Writer
-    resource: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -125,85 +115,20 @@ def survey_digest(data: SurveyData) -> str:
     return hashlib.sha256(code_digest().encode() + b"\n" + marshal.dumps(plain, 0)).hexdigest()
 
 
-class _Records:
-    """One survey's answer records, made and encoded once for all of its files (CSV a
-    question at a time: each question's file is a part of the survey's), until `clear`."""
-
-    def __init__(self, data: SurveyData) -> None:
-        self.data = data
-        self.clear()
-
-    def clear(self) -> None:
-        self._rows: list[Row] | None = None
-        self._csv: dict[str, bytes] | None = None
-
-    def rows(self) -> list[Row]:
-        if self._rows is None:
-            self._rows = record_rows(self.data, self.data.sorted_answers())
-        return self._rows
-
-    def csv(self) -> dict[str, bytes]:
-        """Each answered question's CSV lines (no header), in the order of the rows."""
-        if self._csv is None:
-            asked: dict[str, list[Row]] = {}
-            for row in self.rows():
-                asked.setdefault(row[_QUESTION], []).append(row)
-            self._csv = {q: csv_rows(RECORD_COLUMNS, rows) for q, rows in asked.items()}
-        return self._csv
-
-    def write_csv(self, sink: Sink, question: str | None = None) -> None:
-        sink.write(csv_header(RECORD_COLUMNS))
-        for q, text in self.csv().items():
-            if question is None or q == question:
-                sink.write(text)
-
-    def write_json(self, sink: Sink) -> None:
-        write_json_array(sink, RECORD_COLUMNS, self.rows())
-        sink.write(b"\n")
-
-
-_QUESTION = RECORD_FIELDS.index("question_id")
-
-
-def _record_parts(name: str, path: str, title: str, records: _Records | None,
-                  question: str | None = None) -> list[Part]:
-    """One set of answer records as CSV and JSON (gzipped), or as a plain CSV only (one
-    question's); with no `records` the parts have no writer yet (the whole dataset's)."""
-    table = {"profile": "tabular-data-resource", "encoding": "utf-8",
-             "schema": RECORD_SCHEMA_FILE}
-    if question is not None and records is not None:
-        return [Part(path, partial(records.write_csv, question=question), {
-            "name": f"{name}-csv", "title": f"{title} (CSV)", "format": "csv",
-            "mediatype": "text/csv"} | table)]
-    zipped = {"compression": "gz"}
-    as_csv, as_json = (gz(records.write_csv), gz(records.write_json)) if records else (
-        _nothing, _nothing)
-    return [Part(path + GZ, as_csv, {
-        "name": f"{name}-csv", "title": f"{title} (CSV)", "format": "csv",
-        "mediatype": "text/csv"} | zipped | table),
-        Part(path.removesuffix(".csv") + ".json" + GZ, as_json, {
-            "name": f"{name}-json", "title": f"{title} (JSON)", "format": "json",
-            "mediatype": "application/json"} | zipped | table)]
-
-
-def _nothing(sink: Sink) -> None:
-    pass
-
-
 def survey_group(data: SurveyData, files: str | None = None) -> Group:
     """A survey's answer records (gzipped CSV and JSON) and one CSV per answered question.
     `files`: the hash of the survey's data files, when known (steps.survey_files): what
     its records are read from, so its digest need not be made from the records."""
     sid, key, title = survey_dir_name(data.survey.key), data.survey.key, data.survey.title
-    records = _Records(data)
+    records = SurveyRecords(data)
     parts: list[Part] = []
     if data.answers:
-        parts += _record_parts(f"survey-{sid}-answers", survey_file(survey_page(key), "csv")
+        parts += record_parts(f"survey-{sid}-answers", survey_file(survey_page(key), "csv")
                                .removesuffix(GZ), f"Answers to {title}", records)
     answered = {question_id for question_id, _ in data.answers}
     for q in data.sorted_questions():
         if q.id in answered:
-            parts += _record_parts(
+            parts += record_parts(
                 f"survey-{sid}-{q.id.lower()}", question_file(question_page(key, q.id)),
                 f"Answers to {q.id} of {title}", records, q.id)
     inputs = survey_digest(data) if files is None else hashlib.sha256(
@@ -238,7 +163,7 @@ def dataset_group(store: Store, pieces: Pieces, surveys: list[Group]) -> Group:
                                                strict=True)]
     if any(data.answers for data in store.surveys.values()):
         segments = [(f"{key} records", partial(records, data)) for key, data in keyed]
-        as_csv, as_json = _record_parts("answers", f"{ROOT}/answers.csv",
+        as_csv, as_json = record_parts("answers", f"{ROOT}/answers.csv",
                                         "All answers, one record per chosen option", None)
         csv_writer, json_writer = record_writers(pieces, segments)
         parts += [dataclasses.replace(as_csv, write=csv_writer),
