@@ -26,7 +26,7 @@ from builder.core.model import (
     SurveyData,
 )
 from builder.core.text import without_surrogates
-from builder.publish.opendata.cells import csv_rows, json_lines, spreadsheet_safe, sql_rows
+from builder.publish.opendata.cells import csv_rows, json_objects, spreadsheet_safe, sql_rows
 from builder.publish.opendata.layout import SQLITE_FILE, question_file, survey_file
 from builder.publish.opendata.produce import write_downloads
 from builder.publish.opendata.tables import TABLES, Columns, answer_records, table_rows
@@ -157,7 +157,7 @@ def test_a_column_of_numbers_with_and_without_none_and_of_each_type() -> None:
     dicts = [dict(zip(columns.names, [list(v) if isinstance(v, tuple) else v for v in row],
                       strict=True)) for row in rows]
     assert csv_rows(columns, rows) == as_csv(columns.names, dicts).split(b"\r\n", 1)[1]
-    assert json_lines(columns, rows) == [
-        json.dumps(d, ensure_ascii=False, separators=(",", ":")) for d in dicts]
+    assert json_objects(columns, rows) == ",\n".join(
+        json.dumps(d, ensure_ascii=False, separators=(",", ":")) for d in dicts)
     assert list(sql_rows(columns, rows)) == [tuple(map(as_sql, d.values())) for d in dicts]
-    assert csv_rows(columns, []) == b"" and json_lines(columns, []) == []
+    assert csv_rows(columns, []) == b"" and json_objects(columns, []) == ""

@@ -18,8 +18,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from functools import cache
+from collections.abc import Callable, Iterable, Iterator
 from json.encoder import encode_basestring
 from typing import Any
 
@@ -152,14 +151,16 @@ _SQL: dict[str, Cells] = {STR: _each_once(sql_value), INT: _as_they_are,
                           BOOL: _each_once(sql_value), ARRAY: _each_once(sql_value)}
 
 
-def _encoded(rules: dict[str, Cells], kinds: Sequence[str], rows: Iterable[Row]) -> Iterator[Row]:
-    columns = list(zip(*rows, strict=True))
-    if not columns:
-        return iter(())
-    if len(columns) != len(kinds):
-        raise ValueError(f"rows of {len(columns)} columns, not {len(kinds)}")
-    return zip(*(rules[kind](column) for kind, column in zip(kinds, columns, strict=True)),
-               strict=True)
+def _columns(columns: Columns, rows: Iterable[Row]) -> list[Column]:
+    found = list(zip(*rows, strict=True))
+    if found and len(found) != len(columns.kinds):
+        raise ValueError(f"rows of {len(found)} columns, not {len(columns.kinds)}")
+    return found
+
+
+def _encoded(rules: dict[str, Cells], columns: Columns, rows: Iterable[Row]) -> Iterator[Row]:
+    return zip(*(rules[kind](column) for kind, column in zip(
+        columns.kinds, _columns(columns, rows), strict=False)), strict=True)
 
 
 def csv_rows(columns: Columns, rows: Iterable[Row]) -> bytes:
@@ -167,7 +168,7 @@ def csv_rows(columns: Columns, rows: Iterable[Row]) -> bytes:
     fields of a line are those csv.writer would write, each quoted on its own, so a line
     is their join (a line of one empty field, which csv.writer writes as "", never
     occurs: every table has more than one column)."""
-    lines = list(map(",".join, _encoded(_CSV, columns.kinds, rows)))
+    lines = list(map(",".join, _encoded(_CSV, columns, rows)))
     return ("\r\n".join(lines) + "\r\n").encode("utf-8") if lines else b""
 
 
@@ -175,17 +176,19 @@ def csv_header(columns: Columns) -> bytes:
     return (",".join(map(_csv_field, columns.names)) + "\r\n").encode("utf-8")
 
 
-@cache
-def _json_form(names: tuple[str, ...]) -> str:
-    return "{" + ",".join(encode_basestring(name).replace("%", "%%") + ":%s"
-                          for name in names) + "}"
-
-
-def json_lines(columns: Columns, rows: Iterable[Row]) -> list[str]:
-    """One JSON object per row (keys in column order, exact text, no spaces)."""
-    return list(map(_json_form(columns.names).__mod__, _encoded(_JSON, columns.kinds, rows)))
+def json_objects(columns: Columns, rows: Iterable[Row]) -> str:
+    """One JSON object per row (keys in column order, exact text, no spaces), joined by
+    ",\n" ("" for no row): each cell made with its key, a row the join of its cells."""
+    cells = []
+    for name, kind, column in zip(columns.names, columns.kinds, _columns(columns, rows),
+                                  strict=False):  # no column: no row
+        key = str(encode_basestring(name)) + ":"
+        cells.append(map(key.__add__, _JSON[kind](column)))
+    if not cells:
+        return ""
+    return "{" + "},\n{".join(map(",".join, zip(*cells, strict=True))) + "}"
 
 
 def sql_rows(columns: Columns, rows: Iterable[Row]) -> Iterator[Row]:
     """The rows as SQL parameters: text without lone surrogates, arrays as JSON text."""
-    return _encoded(_SQL, columns.kinds, rows)
+    return _encoded(_SQL, columns, rows)

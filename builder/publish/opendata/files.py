@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import IO, Protocol
 
 from builder.core.errors import BuildFailed
-from builder.publish.opendata.cells import csv_header, csv_rows, json_lines, sql_rows, utf8_json
+from builder.publish.opendata.cells import csv_header, csv_rows, json_objects, sql_rows, utf8_json
 from builder.publish.opendata.layout import SQLITE_FILE
 from builder.publish.opendata.tables import (
     ARRAY,
@@ -50,11 +50,11 @@ class Sink(Protocol):
 def write_json_rows(sink: Sink, columns: Columns, rows: Iterable[Row],
                     first: str = "[\n") -> int:
     """The rows of a JSON array, one object per line (exact text, UTF-8, keys in column
-    order), the first after `first`, the others after a comma; how many."""
-    lines = json_lines(columns, rows)
-    if lines:
-        sink.write(utf8_json(first + ",\n".join(lines)))
-    return len(lines)
+    order), the first after `first`, the others after a comma; 0 if none."""
+    text = json_objects(columns, rows)
+    if text:
+        sink.write(utf8_json(first + text))
+    return len(text)
 
 
 def write_json_array(sink: Sink, columns: Columns, rows: Iterable[Row]) -> None:

@@ -185,6 +185,8 @@ if tuple(f["name"] for f in RECORD_SCHEMA["fields"]) != RECORD_FIELDS:
 def _chosen(answer: Answer) -> list[tuple[str | None, int | None]]:
     """(response, option number) per chosen option; one (None, None) for an empty answer."""
     values, numbers = answer.values, answer.option_numbers
+    if len(values) == 1:  # most: one free text, or one option
+        return [(values[0], numbers[0] if numbers else None)]
     if not values:
         return [(None, None)]
     # numbers beyond the values are not shown; missing ones are None
