@@ -8,6 +8,8 @@ a group whose digest and files are those of the last run (`layout.STATE`) is kep
 is, the others are written again through `StreamedFiles` (a file whose bytes did not
 change is not rewritten). The result is the same as a build from nothing. A file with no
 record in it is not made: a survey or question without answers has no download.
+A survey's records are encoded once for all of its files (`records.SurveyRecords`) and
+let go once its group is made (`Group.done`): one survey's records at a time in memory.
 """
 
 from __future__ import annotations
