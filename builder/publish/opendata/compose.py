@@ -20,9 +20,9 @@ import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 from pathlib import Path
-from typing import Any
 
-from builder.core.model import RECORD_FIELDS, SurveyData
+from builder.core.model import SurveyData
+from builder.publish.opendata.cells import csv_header
 from builder.publish.opendata.deflate import GzipStream, gzip_file, gzip_stream
 from builder.publish.opendata.files import (
     Sink,
@@ -34,9 +34,9 @@ from builder.publish.opendata.files import (
 )
 from builder.publish.opendata.layout import SQLITE_FILE
 from builder.publish.opendata.pieces import Pieces
-from builder.publish.opendata.tables import TABLES, TableRows
+from builder.publish.opendata.tables import RECORD_COLUMNS, TABLE, TABLES, Columns, Row, TableRows
 
-Rows = Callable[[], Iterable[dict[str, Any]]]
+Rows = Callable[[], Iterable[Row]]
 Segment = tuple[str, Rows]
 """One survey's share of a file: the key of what it is made from, and its rows."""
 Surveys = Sequence[tuple[str, SurveyData]]
@@ -45,30 +45,29 @@ Writer = Callable[[Sink], None]
 PAGE = 4096  # files.write_sqlite's page size
 
 
-def _csv(stream: GzipStream, columns: list[str], segments: Iterable[Segment]) -> None:
-    header = io.BytesIO()
-    write_csv(header, columns, ())
-    stream.text(header.getvalue())
+def _csv(stream: GzipStream, columns: Columns, segments: Iterable[Segment]) -> None:
+    stream.text(csv_header(columns))
     for key, rows in segments:
         stream.piece(f"{key} csv", partial(_csv_rows, columns=columns, rows=rows))
 
 
-def _csv_rows(sink: Sink, columns: list[str], rows: Rows) -> None:
+def _csv_rows(sink: Sink, columns: Columns, rows: Rows) -> None:
     write_csv(sink, columns, rows(), header=False)
 
 
-def _json_array(stream: GzipStream, segments: Iterable[Segment]) -> None:
+def _json_array(stream: GzipStream, columns: Columns, segments: Iterable[Segment]) -> None:
     """As `files.write_json_array`."""
     first = True
     for key, rows in segments:
         prefix = "[\n" if first else ",\n"
-        if stream.piece(f"{key} json {prefix!r}", partial(_json_rows, rows=rows, prefix=prefix)):
+        if stream.piece(f"{key} json {prefix!r}",
+                        partial(_json_rows, columns=columns, rows=rows, prefix=prefix)):
             first = False
     stream.text(b"[]" if first else b"\n]")
 
 
-def _json_rows(sink: Sink, rows: Rows, prefix: str) -> None:
-    write_json_rows(sink, rows(), prefix)
+def _json_rows(sink: Sink, columns: Columns, rows: Rows, prefix: str) -> None:
+    write_json_rows(sink, columns, rows(), prefix)
 
 
 def _gzipped(pieces: Pieces, fill: Callable[[GzipStream], None]) -> Writer:
@@ -79,34 +78,33 @@ def _gzipped(pieces: Pieces, fill: Callable[[GzipStream], None]) -> Writer:
 
 
 def _segments(rows: TableRows, table: str, surveys: Surveys) -> list[Segment]:
-    return [(f"{key} {table}", partial(rows.of_survey, table, data)) for key, data in surveys]
+    return [(f"{key} {table}", partial(rows.tuples, table, data)) for key, data in surveys]
 
 
 def table_writers(rows: TableRows, pieces: Pieces, surveys: Surveys) -> list[Writer]:
     """The writers of the tables' CSV files (gzipped), in TABLES order."""
     writers = []
     for table in TABLES:
-        columns = [f.name for f in table.fields]
         if table.name == "ca_owners":
-            writers.append(_gzipped(pieces, partial(_owners_csv, rows=rows, columns=columns)))
+            writers.append(_gzipped(pieces, partial(_owners_csv, rows=rows)))
         else:
             writers.append(_gzipped(pieces, partial(
-                _csv, columns=columns, segments=_segments(rows, table.name, surveys))))
+                _csv, columns=table.columns, segments=_segments(rows, table.name, surveys))))
     return writers
 
 
-def _owners_csv(stream: GzipStream, rows: TableRows, columns: list[str]) -> None:
+def _owners_csv(stream: GzipStream, rows: TableRows) -> None:
     text = io.BytesIO()
-    write_csv(text, columns, rows.of("ca_owners"))
+    write_csv(text, TABLE["ca_owners"].columns, rows.tuples("ca_owners"))
     stream.text(text.getvalue())
 
 
 def record_writers(pieces: Pieces, segments: Sequence[Segment]) -> tuple[Writer, Writer]:
     """The writers of all answer records as CSV and as JSON (gzipped)."""
     def as_json(stream: GzipStream) -> None:
-        _json_array(stream, segments)
+        _json_array(stream, RECORD_COLUMNS, segments)
         stream.text(b"\n")
-    return (_gzipped(pieces, partial(_csv, columns=list(RECORD_FIELDS), segments=segments)),
+    return (_gzipped(pieces, partial(_csv, columns=RECORD_COLUMNS, segments=segments)),
             _gzipped(pieces, as_json))
 
 
@@ -117,10 +115,10 @@ def dataset_json_writer(rows: TableRows, pieces: Pieces, surveys: Surveys) -> Wr
             stream.text(("{\n" if n == 0 else ",\n").encode() + f'"{table.name}":'.encode())
             if table.name == "ca_owners":
                 owners = io.BytesIO()
-                write_json_array(owners, rows.of(table.name))
+                write_json_array(owners, table.columns, rows.tuples(table.name))
                 stream.text(owners.getvalue())
             else:
-                _json_array(stream, _segments(rows, table.name, surveys))
+                _json_array(stream, table.columns, _segments(rows, table.name, surveys))
         stream.text(b"\n}\n")
     return _gzipped(pieces, fill)
 
@@ -129,11 +127,11 @@ def sqlite_writer(rows: TableRows, pieces: Pieces, surveys: Surveys, work: Path)
     """The writer of the SQLite database (gzipped), built in a file under work."""
     def write(sink: Sink) -> None:
         parts = [pieces.made_file(pieces.key(key, "sqlite"), partial(
-            write_survey_sqlite, rows=partial(rows.of_survey, data=data)))
+            write_survey_sqlite, rows=partial(rows.tuples, data=data)))
             for key, data in surveys]
         # Built on disk beside the downloads (a large database is never in memory).
         with tempfile.TemporaryDirectory(prefix=".sqlite-", dir=work) as tmp:
             path = Path(tmp) / SQLITE_FILE
-            write_sqlite(path, parts, rows.of("ca_owners"))
+            write_sqlite(path, parts, rows.tuples("ca_owners"))
             gzip_file(sink, path, pieces, PAGE)
     return write

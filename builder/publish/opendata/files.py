@@ -1,36 +1,34 @@
 """The bytes of the open-data files: CSV, JSON and SQLite, written as they are made.
 
-Every writer takes a binary sink (a file, or a gzip stream over one) and rows one at a
-time, so that no file is ever held whole in memory. Two layouts:
+Every writer takes a binary sink (a file, or a gzip stream over one) and one batch of rows
+(tuples in column order: a survey's share of a file, never a whole large download), which
+`cells` encodes a column at a time. Two layouts:
 
 - *answer records*: the ten keys of the `json` and `ccadb-csv` import formats, one record
-  per CA owner x question x chosen option (`write_csv(RECORD_FIELDS, ...)`,
+  per CA owner x question x chosen option (`write_csv(RECORD_COLUMNS, ...)`,
   `write_json_array`). The JSON imports back with `builder import`.
 - *tables* with keys: surveys, questions, options, ca_owners, answers, history, as CSV,
-  one JSON object (`write_dataset_json`) and SQLite (`write_sqlite`, with an FTS5 index
-  over the answers).
+  one JSON object (`compose.dataset_json_writer`) and SQLite (`write_sqlite`, with an
+  FTS5 index over the answers).
 
 JSON keeps the exact text. A CSV cell that a spreadsheet would run as a formula gets a
-leading apostrophe (`spreadsheet_safe`). The same store always gives the same bytes:
+leading apostrophe (`cells.spreadsheet_safe`). The same store always gives the same bytes:
 rows in a fixed order, no build times, SQLite with a fixed page size, gzip without a
 name or time in its header (`gzipped`).
 """
 
 from __future__ import annotations
 
-import csv
 import gzip
-import json
-import re
 import shutil
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any, Protocol
+from typing import IO, Protocol
 
 from builder.core.errors import BuildFailed
-from builder.core.text import without_surrogates
+from builder.publish.opendata.cells import csv_header, csv_rows, json_objects, sql_rows, utf8_json
 from builder.publish.opendata.layout import SQLITE_FILE
 from builder.publish.opendata.tables import (
     ARRAY,
@@ -39,106 +37,35 @@ from builder.publish.opendata.tables import (
     STR,
     TABLE,
     TABLES,
+    Columns,
+    Row,
     Table,
-    TableRows,
 )
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_FORMULA_CHARS = frozenset("".join(_FORMULA_START))
-_PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
 
 class Sink(Protocol):
     def write(self, data: bytes, /) -> int: ...
 
 
-def spreadsheet_safe(text: str) -> str:
-    """A CSV cell a spreadsheet cannot run: `'` before a leading = + - @ TAB or CR.
-
-    Plain numbers such as `-5` or `+1.5` stay as they are, so they stay numbers.
-    """
-    if text.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(text):
-        return "'" + text
-    return text
-
-
-_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
-"""What json.dumps with these options would make for every row, made once."""
-
-
-def _json(value: Any) -> str:
-    return _ENCODER.encode(value)
-
-
-def _utf8_json(text: str) -> bytes:
-    # A lone surrogate cannot be UTF-8; written as a \\uXXXX escape it is still exact JSON.
-    return text.encode("utf-8", "backslashreplace")
-
-
-def write_json_rows(sink: Sink, rows: Iterable[dict[str, Any]], first: str = "[\n") -> int:
+def write_json_rows(sink: Sink, columns: Columns, rows: Iterable[Row],
+                    first: str = "[\n") -> int:
     """The rows of a JSON array, one object per line (exact text, UTF-8, keys in column
-    order), the first after `first`, the others after a comma; how many."""
-    n = 0
-    for n, row in enumerate(rows, start=1):
-        sink.write(_utf8_json((first if n == 1 else ",\n") + _json(row)))
-    return n
+    order), the first after `first`, the others after a comma; 0 if none."""
+    text = json_objects(columns, rows)
+    if text:
+        sink.write(utf8_json(first + text))
+    return len(text)
 
 
-def write_json_array(sink: Sink, rows: Iterable[dict[str, Any]]) -> None:
+def write_json_array(sink: Sink, columns: Columns, rows: Iterable[Row]) -> None:
     """A JSON array with one object per line."""
-    sink.write(b"\n]" if write_json_rows(sink, rows) else b"[]")
+    sink.write(b"\n]" if write_json_rows(sink, columns, rows) else b"[]")
 
 
-def _text(text: str) -> str:
-    # ASCII holds no surrogate: most cells skip the regular expression.
-    return text if text.isascii() else without_surrogates(text)
-
-
-def _csv_cell(value: Any) -> str:
-    if type(value) is str:  # most cells: tested first
-        text = value
-    elif value is None:
-        return ""
-    elif isinstance(value, bool):
-        return "true" if value else "false"
-    elif isinstance(value, int):
-        return str(value)
-    else:
-        text = _json(value) if isinstance(value, list) else str(value)
-    if not text.isascii():  # ASCII text holds no surrogate
-        text = without_surrogates(text)
-    elif not text or text[0] not in _FORMULA_CHARS:  # most: no formula can start
-        return text
-    return spreadsheet_safe(text)
-
-
-class _Text:
-    """What csv.writer writes to: text, encoded as UTF-8 into a binary sink."""
-
-    def __init__(self, sink: Sink) -> None:
-        self.sink = sink
-
-    def write(self, text: str) -> int:
-        return self.sink.write(text.encode("utf-8"))
-
-
-def write_csv(sink: Sink, columns: Iterable[str], rows: Iterable[dict[str, Any]],
-              header: bool = True) -> None:
+def write_csv(sink: Sink, columns: Columns, rows: Iterable[Row], header: bool = True) -> None:
     """UTF-8 CSV (RFC 4180, no BOM) with a header row (unless not `header`: a part of a
     file); cells made spreadsheet-safe."""
-    names = list(columns)
-    writer = csv.writer(_Text(sink), lineterminator="\r\n")
-    if header:
-        writer.writerow(names)
-    writer.writerows([_csv_cell(row[name]) for name in names] for row in rows)
-
-
-def write_dataset_json(sink: Sink, rows: TableRows) -> None:
-    """One JSON object: a key per table, each an array of its rows (exact text)."""
-    for n, table in enumerate(TABLES):
-        sink.write(("{\n" if n == 0 else ",\n").encode() + f'"{table.name}":'.encode())
-        write_json_array(sink, rows.of(table.name))
-    sink.write(b"\n}\n")
+    sink.write((csv_header(columns) if header else b"") + csv_rows(columns, rows))
 
 
 class Buffer:
@@ -179,16 +106,6 @@ def gz(write: Callable[[Sink], None]) -> Callable[[Sink], None]:
         with gzipped(sink) as stream:
             write(stream)
     return compressed
-
-
-def _sql_value(value: Any) -> Any:
-    if type(value) is str:  # most values: tested first
-        return value if value.isascii() else without_surrogates(value)
-    if isinstance(value, bool):
-        return int(value)
-    if isinstance(value, list):
-        value = _json(value)
-    return _text(value) if isinstance(value, str) else value
 
 
 def _ddl(table: Table) -> list[str]:
@@ -239,19 +156,19 @@ def _connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def _insert(conn: sqlite3.Connection, table: Table, rows: Iterable[dict[str, Any]]) -> None:
+def _insert(conn: sqlite3.Connection, table: Table, rows: Iterable[Row]) -> None:
     names = [f.name for f in table.fields]
     conn.executemany(
         f"INSERT INTO {table.name} ({', '.join(names)}) "  # noqa: S608 (our names)
         f"VALUES ({', '.join('?' * len(names))})",
-        ([_sql_value(row[n]) for n in names] for row in rows))
+        sql_rows(table.columns, rows))
 
 
 SURVEY_TABLES = tuple(t for t in TABLES if t.name != "ca_owners")
 """The tables whose rows each belong to one survey (ca_owners is made from all)."""
 
 
-def write_survey_sqlite(path: Path, rows: Callable[[str], Iterable[dict[str, Any]]]) -> None:
+def write_survey_sqlite(path: Path, rows: Callable[[str], Iterable[Row]]) -> None:
     """One survey's rows of SURVEY_TABLES (`rows(table name)`) as SQL values in a new SQLite
     file, without keys: the piece `write_sqlite` assembles the database from."""
     conn = _connect(path)
@@ -265,7 +182,7 @@ def write_survey_sqlite(path: Path, rows: Callable[[str], Iterable[dict[str, Any
         conn.close()
 
 
-def write_sqlite(path: Path, surveys: Iterable[Path], owners: Iterable[dict[str, Any]]) -> None:
+def write_sqlite(path: Path, surveys: Iterable[Path], owners: Iterable[Row]) -> None:
     """The tables as one SQLite file at path (new): the ca_owners rows, then each survey's
     rows copied from its piece (`write_survey_sqlite`) in order; fixed page size.
 

@@ -8,6 +8,8 @@ a group whose digest and files are those of the last run (`layout.STATE`) is kep
 is, the others are written again through `StreamedFiles` (a file whose bytes did not
 change is not rewritten). The result is the same as a build from nothing. A file with no
 record in it is not made: a survey or question without answers has no download.
+A survey's records are encoded once for all of its files (`records.SurveyRecords`) and
+let go once its group is made (`Group.done`): one survey's records at a time in memory.
 """
 
 from __future__ import annotations
@@ -18,14 +20,14 @@ import json
 import marshal
 import operator
 import tempfile
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
 from builder import __version__
-from builder.core.model import RECORD_FIELDS, Store, SurveyData
+from builder.core.model import Store, SurveyData
 from builder.publish.opendata.compose import (
     dataset_json_writer,
     record_writers,
@@ -33,7 +35,7 @@ from builder.publish.opendata.compose import (
     table_writers,
 )
 from builder.publish.opendata.datapackage import datapackage
-from builder.publish.opendata.files import Sink, gz, write_csv, write_json_array
+from builder.publish.opendata.files import Sink
 from builder.publish.opendata.layout import (
     GZ,
     RECORD_SCHEMA_FILE,
@@ -44,29 +46,21 @@ from builder.publish.opendata.layout import (
     survey_file,
 )
 from builder.publish.opendata.pieces import CACHE, Pieces
+from builder.publish.opendata.records import Part, SurveyRecords, record_parts
 from builder.publish.opendata.tables import (
     RECORD_SCHEMA,
     TABLES,
+    Row,
     Table,
     TableRows,
-    answer_records,
+    record_rows,
 )
 from builder.publish.paths import question_page, survey_page
 from builder.publish.write import FileInfo, StreamedFiles
 from builder.store.records import survey_dir_name
 
 Writer = Callable[[Sink], None]
-Records = Iterable[dict[str, Any]]
 STATE_VERSION = 1
-
-
-@dataclass(frozen=True)
-class Part:
-    """One file: where it goes (docs-relative), how to write it, how the package says it."""
-
-    path: str
-    write: Writer
-    resource: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -75,6 +69,8 @@ class Group:
     inputs: str
     """Digest of everything the group's files are made from."""
     parts: list[Part]
+    done: Callable[[], None] = lambda: None
+    """Called once its files are made: lets go of what they were made from."""
 
 
 @dataclass(frozen=True)
@@ -121,56 +117,25 @@ def survey_digest(data: SurveyData) -> str:
     return hashlib.sha256(code_digest().encode() + b"\n" + marshal.dumps(plain, 0)).hexdigest()
 
 
-def _records_writers(records: Callable[[], Records]) -> tuple[Writer, Writer]:
-    def as_csv(sink: Sink) -> None:
-        write_csv(sink, RECORD_FIELDS, records())
-
-    def as_json(sink: Sink) -> None:
-        write_json_array(sink, records())
-        sink.write(b"\n")
-    return as_csv, as_json
-
-
-def _record_parts(name: str, path: str, title: str, records: Callable[[], Records],
-                  gzipped: bool) -> list[Part]:
-    """One set of answer records as CSV and JSON (gzipped), or as a plain CSV only."""
-    table = {"profile": "tabular-data-resource", "encoding": "utf-8",
-             "schema": RECORD_SCHEMA_FILE}
-    as_csv, as_json = _records_writers(records)
-    zipped = {"compression": "gz"} if gzipped else {}
-    parts = [Part(path + (GZ if gzipped else ""), gz(as_csv) if gzipped else as_csv, {
-        "name": f"{name}-csv", "title": f"{title} (CSV)", "format": "csv",
-        "mediatype": "text/csv"} | zipped | table)]
-    if gzipped:
-        parts.append(Part(path.removesuffix(".csv") + ".json" + GZ, gz(as_json), {
-            "name": f"{name}-json", "title": f"{title} (JSON)", "format": "json",
-            "mediatype": "application/json"} | zipped | table))
-    return parts
-
-
-def _of_question(records: Callable[[], Records], question_id: str) -> Callable[[], Records]:
-    return lambda: (r for r in records() if r["question_id"] == question_id)
-
-
 def survey_group(data: SurveyData, files: str | None = None) -> Group:
     """A survey's answer records (gzipped CSV and JSON) and one CSV per answered question.
     `files`: the hash of the survey's data files, when known (steps.survey_files): what
     its records are read from, so its digest need not be made from the records."""
     sid, key, title = survey_dir_name(data.survey.key), data.survey.key, data.survey.title
-    records = cache(lambda: answer_records(data, data.sorted_answers()))
+    records = SurveyRecords(data)
     parts: list[Part] = []
     if data.answers:
-        parts += _record_parts(f"survey-{sid}-answers", survey_file(survey_page(key), "csv")
-                               .removesuffix(GZ), f"Answers to {title}", records, True)
+        parts += record_parts(f"survey-{sid}-answers", survey_file(survey_page(key), "csv")
+                               .removesuffix(GZ), f"Answers to {title}", records)
     answered = {question_id for question_id, _ in data.answers}
     for q in data.sorted_questions():
         if q.id in answered:
-            parts += _record_parts(
+            parts += record_parts(
                 f"survey-{sid}-{q.id.lower()}", question_file(question_page(key, q.id)),
-                f"Answers to {q.id} of {title}", _of_question(records, q.id), False)
+                f"Answers to {q.id} of {title}", records, q.id)
     inputs = survey_digest(data) if files is None else hashlib.sha256(
         f"{code_digest()}\nfiles {files}".encode()).hexdigest()
-    return Group(f"survey/{sid}", inputs, parts)
+    return Group(f"survey/{sid}", inputs, parts, records.clear)
 
 
 def _write(sink: Sink, data: bytes) -> None:
@@ -193,16 +158,15 @@ def dataset_group(store: Store, pieces: Pieces, surveys: list[Group]) -> Group:
         digest.update(f"\n{group.key} {group.inputs}".encode())
     keyed = [(g.inputs, data) for g, data in zip(surveys, store.sorted_surveys(), strict=True)]
 
-    def records(data: SurveyData) -> Records:
-        return answer_records(data, data.sorted_answers())
+    def records(data: SurveyData) -> list[Row]:
+        return record_rows(data, rows.answers_of(data))
 
     parts = [_table_part(t, w) for t, w in zip(TABLES, table_writers(rows, pieces, keyed),
                                                strict=True)]
     if any(data.answers for data in store.surveys.values()):
         segments = [(f"{key} records", partial(records, data)) for key, data in keyed]
-        as_csv, as_json = _record_parts("answers", f"{ROOT}/answers.csv",
-                                        "All answers, one record per chosen option",
-                                        lambda: (), True)
+        as_csv, as_json = record_parts("answers", f"{ROOT}/answers.csv",
+                                        "All answers, one record per chosen option", None)
         csv_writer, json_writer = record_writers(pieces, segments)
         parts += [dataclasses.replace(as_csv, write=csv_writer),
                   dataclasses.replace(as_json, write=json_writer)]
@@ -290,6 +254,7 @@ def write_downloads(store: Store, docs_dir: Path,
     for group in groups:
         if group.key not in entries:
             entries[group.key] = _made(out, group)
+            group.done()
             if group.key == "dataset":
                 pieces.gc()  # only what this whole dataset is made of is kept
     resources = [_described(resource, out.files[path]) for g in groups

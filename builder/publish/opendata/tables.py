@@ -1,9 +1,14 @@
-"""What the open-data tables hold (their Table Schema) and their rows, from the store. Pure."""
+"""What the open-data tables hold (their Table Schema) and their rows, from the store. Pure.
+
+Rows are tuples in column order (what `cells` encodes a column at a time); the dicts of
+`of`, `table_rows` and `answer_records` are made from them, for tests and tools.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from builder.core.errors import InternalError
@@ -13,6 +18,9 @@ from builder.publish.labels import CAPTURED_AT, IMPORTED_AT, LIVE
 from builder.publish.owners import owner_names
 from builder.publish.paths import owner_page, question_page, survey_page, url_of
 from builder.store.records import survey_dir_name
+
+Row = tuple[Any, ...]
+"""One row of a table: its cells in column order."""
 
 
 @dataclass(frozen=True)
@@ -40,6 +48,14 @@ class Field:
 
 
 @dataclass(frozen=True)
+class Columns:
+    """What `cells` needs of a table to encode its rows: the names and the types."""
+
+    names: tuple[str, ...]
+    kinds: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Table:
     name: str
     """SQLite table and CSV file name; the Data Package resource is `name` with '-'."""
@@ -49,6 +65,10 @@ class Table:
     foreign_keys: tuple[tuple[tuple[str, ...], str], ...] = ()
     """(columns, referenced table): the referenced table's key has the same column names."""
     indexes: tuple[tuple[str, ...], ...] = ()
+
+    @property
+    def columns(self) -> Columns:
+        return Columns(tuple(f.name for f in self.fields), tuple(f.type for f in self.fields))
 
     @property
     def resource(self) -> str:
@@ -164,24 +184,37 @@ if tuple(f["name"] for f in RECORD_SCHEMA["fields"]) != RECORD_FIELDS:
 
 def _chosen(answer: Answer) -> list[tuple[str | None, int | None]]:
     """(response, option number) per chosen option; one (None, None) for an empty answer."""
-    numbers = answer.option_numbers
-    if not answer.values:
+    values, numbers = answer.values, answer.option_numbers
+    if len(values) == 1:  # most: one free text, or one option
+        return [(values[0], numbers[0] if numbers else None)]
+    if not values:
         return [(None, None)]
-    return [(v, numbers[i] if i < len(numbers) else None) for i, v in enumerate(answer.values)]
+    # numbers beyond the values are not shown; missing ones are None
+    return list(zip(values, numbers + (None,) * (len(values) - len(numbers)), strict=False))
+
+
+RECORD_COLUMNS = Columns(RECORD_FIELDS, tuple(f["type"] for f in RECORD_SCHEMA["fields"]))
+
+
+def record_rows(data: SurveyData, answers: Iterable[Answer]) -> list[Row]:
+    """The `json` import format as tuples (RECORD_FIELDS): one per CA owner x question x
+    chosen option."""
+    survey, out = data.survey, []
+    asked: dict[str, Row] = {}  # each question's six cells, made once
+    for answer in answers:
+        head = asked.get(answer.question_id)
+        if head is None:
+            q = data.questions[answer.question_id]
+            head = asked[q.id] = (survey.title, survey.communication_id, q.id, q.order,
+                                  None if q.type == UNKNOWN else q.type, q.text)
+        name, at = answer.owner_name, answer.submitted_at
+        out += [(*head, name, response, number, at) for response, number in _chosen(answer)]
+    return out
 
 
 def answer_records(data: SurveyData, answers: Iterable[Answer]) -> list[dict[str, Any]]:
     """The `json` import format: one record per CA owner x question x chosen option."""
-    survey = data.survey
-    out = []
-    for answer in answers:
-        q = data.questions[answer.question_id]
-        for response, number in _chosen(answer):
-            out.append(dict(zip(RECORD_FIELDS, (
-                survey.title, survey.communication_id, q.id, q.order,
-                None if q.type == UNKNOWN else q.type, q.text, answer.owner_name, response,
-                number, answer.submitted_at), strict=True)))
-    return out
+    return [dict(zip(RECORD_FIELDS, row, strict=True)) for row in record_rows(data, answers)]
 
 
 def table_rows(store: Store) -> dict[str, list[dict[str, Any]]]:
@@ -191,71 +224,80 @@ def table_rows(store: Store) -> dict[str, list[dict[str, Any]]]:
 
 
 class TableRows:
-    """One table's rows at a time, in a fixed order: made as they are written, so that
-    no table of a large store is ever held whole in memory."""
+    """One table's rows at a time, in a fixed order, as tuples in column order (`tuples`,
+    arrays as tuples) or as dicts (`of`): made as they are written, so that no table of a
+    large store is ever held whole in memory."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
         self.names = owner_names(store)
         self.slug = {key: page_name(key, "ca-owner") for key in self.names}
+        self.source = cache(public_source)  # a few sources, each of many answers
+        self._sorted: dict[str, list[Answer]] = {}
+
+    def answers_of(self, data: SurveyData) -> list[Answer]:
+        """data.sorted_answers(), sorted once for every table and file made from them."""
+        key = data.survey.key
+        if key not in self._sorted:
+            self._sorted[key] = data.sorted_answers()
+        return self._sorted[key]
 
     def of(self, table: str) -> Iterator[dict[str, Any]]:
+        names = TABLE[table].columns.names
+        arrays = [n for n, kind in enumerate(TABLE[table].columns.kinds) if kind == ARRAY]
+        for row in self.tuples(table) if table == "ca_owners" else (
+                row for data in self.store.sorted_surveys() for row in self.tuples(table, data)):
+            cells = list(row)
+            for n in arrays:
+                cells[n] = None if cells[n] is None else list(cells[n])
+            yield dict(zip(names, cells, strict=True))
+
+    def tuples(self, table: str, data: SurveyData | None = None) -> Iterator[Row]:
+        """The rows of ca_owners, or of one survey in another table, in their order."""
         if table == "ca_owners":
             return self._owners()
-        return (row for data in self.store.sorted_surveys()
-                for row in self.of_survey(table, data))
-
-    def of_survey(self, table: str, data: SurveyData) -> Iterator[dict[str, Any]]:
-        """The rows of one survey in a table other than ca_owners, in their order."""
-        rows: Iterator[dict[str, Any]] = getattr(self, f"_{table}")(data)
+        if data is None:
+            raise InternalError(f"the rows of {table} belong to a survey")
+        rows: Iterator[Row] = getattr(self, f"_{table}")(data)
         return rows
 
-    def _owners(self) -> Iterator[dict[str, Any]]:
+    def _owners(self) -> Iterator[Row]:
         for key, name in sorted(self.names.items(),
                                 key=lambda kv: (kv[1].casefold(), self.slug[kv[0]])):
-            yield {"ca_owner_slug": self.slug[key], "name": name, "ca_owner_key": key,
-                   "page": url_of(owner_page(key))}
+            yield self.slug[key], name, key, url_of(owner_page(key))
 
-    def _surveys(self, data: SurveyData) -> Iterator[dict[str, Any]]:
+    def _surveys(self, data: SurveyData) -> Iterator[Row]:
         s = data.survey
-        yield {"survey_slug": survey_dir_name(s.key), "title": s.title,
-               "communication_id": s.communication_id, "sent": s.sent,
-               "deadline": s.deadline, "partial": s.partial, "demo": s.demo,
-               "source_urls": list(s.source_urls), "note": s.note, "letter": s.letter,
-               "page": url_of(survey_page(s.key))}
+        yield (survey_dir_name(s.key), s.title, s.communication_id, s.sent, s.deadline,
+               s.partial, s.demo, tuple(s.source_urls), s.note, s.letter,
+               url_of(survey_page(s.key)))
 
-    def _questions(self, data: SurveyData) -> Iterator[dict[str, Any]]:
+    def _questions(self, data: SurveyData) -> Iterator[Row]:
         sid = survey_dir_name(data.survey.key)
         for q in data.sorted_questions():
-            yield {"survey_slug": sid, "question_id": q.id, "question_order": q.order,
-                   "question_type": q.type, "question_text": q.text,
-                   "source": None if q.source is None else public_source(q.source),
-                   "page": url_of(question_page(data.survey.key, q.id))}
+            yield (sid, q.id, q.order, q.type, q.text,
+                   None if q.source is None else self.source(q.source),
+                   url_of(question_page(data.survey.key, q.id)))
 
-    def _options(self, data: SurveyData) -> Iterator[dict[str, Any]]:
+    def _options(self, data: SurveyData) -> Iterator[Row]:
         sid = survey_dir_name(data.survey.key)
         for q in data.sorted_questions():
             for n, label in enumerate(q.options, start=1):
-                yield {"survey_slug": sid, "question_id": q.id, "option_number": n,
-                       "label": label}
+                yield sid, q.id, n, label
 
-    def _answers(self, data: SurveyData) -> Iterator[dict[str, Any]]:
-        sid = survey_dir_name(data.survey.key)
-        for a in data.sorted_answers():
+    def _answers(self, data: SurveyData) -> Iterator[Row]:
+        sid, slug, source = survey_dir_name(data.survey.key), self.slug, self.source
+        for a in self.answers_of(data):
+            head = (sid, a.question_id, slug[a.owner_key])
+            tail = (a.owner_name, a.submitted_at, a.observed_at, a.captured_at, a.live,
+                    source(a.source))
             for position, (response, number) in enumerate(_chosen(a), start=1):
-                yield {"survey_slug": sid, "question_id": a.question_id,
-                       "ca_owner_slug": self.slug[a.owner_key], "position": position,
-                       "option_number": number, "response": response,
-                       "ca_owner_name": a.owner_name, "submitted_at": a.submitted_at,
-                       "observed_at": a.observed_at, "captured_at": a.captured_at,
-                       "live": a.live, "source": public_source(a.source)}
+                yield (*head, position, number, response, *tail)
 
-    def _history(self, data: SurveyData) -> Iterator[dict[str, Any]]:
-        sid = survey_dir_name(data.survey.key)
+    def _history(self, data: SurveyData) -> Iterator[Row]:
+        sid, slug, source = survey_dir_name(data.survey.key), self.slug, self.source
         for sequence, c in enumerate(data.history, start=1):
-            yield {"survey_slug": sid, "sequence": sequence, "question_id": c.question_id,
-                   "ca_owner_slug": self.slug[c.owner_key], "ca_owner_name": c.owner_name,
-                   "kind": c.kind, "old": None if c.old is None else list(c.old),
-                   "new": None if c.new is None else list(c.new),
-                   "observed_at": c.observed_at, "captured_at": c.captured_at,
-                   "live": c.live, "source": public_source(c.source)}
+            yield (sid, sequence, c.question_id, slug[c.owner_key], c.owner_name, c.kind,
+                   None if c.old is None else tuple(c.old),
+                   None if c.new is None else tuple(c.new),
+                   c.observed_at, c.captured_at, c.live, source(c.source))
