@@ -14,9 +14,9 @@ anchor (so that anchors are checked as a full build checks them), into an empty 
   the theme's static templates (404.html, sitemap.xml: cheap) are written, and the
   caller moves them into the site in one all-or-nothing save (build.publish, with
   store.durable.move_files): neither a copy of the whole site nor its removal is paid.
-- a share: the pages i with i % count == index; the first share also copies every
-  static file and writes the theme's templates. build.run_mkdocs runs the shares at
-  once and moves them into one folder.
+- a share: the first copies every static file and writes the theme's templates, and
+  the pages are dealt out so that each share has about as much work; build.run_mkdocs
+  runs the shares at once and moves them into one folder.
 Both are byte-identical to MkDocs' own build (tests/publish/test_incremental.py checks
 it). A plugin other than the builder's own may need every page in one run (a search
 index): then MkDocs' own build runs instead. MkDocs is pinned (its version is in the
@@ -63,28 +63,48 @@ def theme_listing(config: MkDocsConfig) -> jinja2.Environment:
     return jinja2.Environment(loader=VisibleThemeFiles(config.theme.dirs), autoescape=True)
 
 
+STATIC_COST = 0.06
+"""Copying a static file, in pages rendered (realistic site: 1,358 files copied in 0.5 s,
+424 pages rendered in 2.6 s); only for sharing the work out evenly."""
+
+
 @dataclass(frozen=True)
 class Part:
     """Which files one run of MkDocs' page functions writes: the work-folder files
     `changed` (pages and static files, with the theme's templates), or with `changed`
-    None a share of a whole site: the documentation pages i with i % count == index, and
-    in the first share every static file and the theme's templates too."""
+    None share `index` of `count` of a whole site: the first has every static file and
+    the theme's templates, and the pages are dealt so that each share has as much work."""
 
     changed: frozenset[str] | None = None
     index: int = 0
     count: int = 1
 
     def pages(self, files: Files) -> list[File]:
+        pages = files.documentation_pages()
         if self.changed is not None:
-            return [f for f in files.documentation_pages() if f.src_uri in self.changed]
-        return [f for i, f in enumerate(files.documentation_pages())
-                if i % self.count == self.index]
+            return [f for f in pages if f.src_uri in self.changed]
+        # Dealt in turn to the share with the least work so far, the first starting with
+        # its static files: every share computes the same deal from the same listing.
+        work = [STATIC_COST * sum(1 for f in files if self._static(f))] + \
+            [0.0] * (self.count - 1)
+        mine = []
+        for page in pages:
+            share = work.index(min(work))
+            work[share] += 1
+            if share == self.index:
+                mine.append(page)
+        return mine
+
+    @staticmethod
+    def _static(file: File) -> bool:
+        """Files.copy_static_files' selection."""
+        return not file.is_documentation_page() \
+            and bool(file.inclusion.is_included())  # type: ignore[no-untyped-call]
 
     def copies(self, file: File) -> bool:
-        """A static file this part copies (Files.copy_static_files' selection)."""
+        """A static file this part copies."""
         chosen = self.index == 0 if self.changed is None else file.src_uri in self.changed
-        return chosen and not file.is_documentation_page() \
-            and bool(file.inclusion.is_included())  # type: ignore[no-untyped-call]
+        return chosen and self._static(file)
 
     @property
     def templates(self) -> bool:
