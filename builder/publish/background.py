@@ -16,12 +16,13 @@ none of it.
 
 from __future__ import annotations
 
+import importlib
 import multiprocessing
 import os
 import pickle
 import subprocess
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import IO, Any, Generic, Protocol, TypeVar, cast
@@ -84,41 +85,75 @@ twice)."""
 
 
 def serve() -> None:
-    """In a fresh process: the pickled callable from standard input, run; its pickled
-    result (or error) to standard output."""
-    make = pickle.load(sys.stdin.buffer)
+    """In a fresh process: the modules named as arguments imported, then the pickled
+    callable from standard input run, its pickled result (or error) to standard output;
+    nothing at all if standard input ends first (the work was not needed)."""
+    for name in sys.argv[1:]:
+        importlib.import_module(name)
+    try:
+        make = pickle.load(sys.stdin.buffer)
+    except EOFError:
+        return
     sys.stdout.buffer.write(_message(make))
 
 
+class FreshProcesses:
+    """`count` new interpreters started now, each given its work later (`run`), so that
+    their start-up (the interpreter and the `preload` modules: MkDocs and the builder,
+    about 0.4 s each) is done while the caller works. `close` ends those never given
+    any."""
+
+    def __init__(self, count: int, preload: Sequence[str] = ()) -> None:
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+            p for p in (str(Path(__file__).resolve().parents[2]),
+                        os.environ.get("PYTHONPATH")) if p)}
+        self.count = count
+        self._running = [subprocess.Popen([sys.executable, "-c", FRESH, *preload],
+                                          stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                          env=env) for _ in range(count)]
+
+    def run(self, makes: list[Callable[[], R]], what: str) -> list[R]:
+        """Each make() in one of the processes (as many as there are), all at once;
+        their results in order, or the first error once all have ended (each make must
+        be picklable: a module-level function or a partial of one); `what` names them in
+        the error if one dies."""
+        if len(makes) != self.count:
+            raise InternalError(f"{len(makes)} task(s) for {self.count} process(es)")
+        running, self._running = self._running, []
+        for process, make in zip(running, makes, strict=True):
+            with cast(IO[bytes], process.stdin) as stdin:  # a pipe: Popen was asked for one
+                stdin.write(pickle.dumps(make))
+        outcomes = [_ended(process, what) for process in running]
+        for _, error in outcomes:
+            if error is not None:
+                raise error
+        return [cast(R, value) for value, _ in outcomes]
+
+    def close(self) -> None:
+        for process in self._running:
+            cast(IO[bytes], process.stdin).close()
+            cast(IO[bytes], process.stdout).close()
+            process.wait()
+        self._running = []
+
+
+def _ended(process: subprocess.Popen[bytes], what: str) -> tuple[Any, BaseException | None]:
+    with cast(IO[bytes], process.stdout) as stdout:
+        message = stdout.read()
+    process.wait()
+    try:
+        status, value = pickle.loads(message)
+    except (EOFError, pickle.UnpicklingError):
+        status, value = "error", BuildFailed(
+            f"the process {what} ended with status {process.returncode} before it was done")
+    if status == "ok":
+        return value, None
+    return None, value if isinstance(value, BaseException) else InternalError(value)
+
+
 def in_fresh_processes(makes: list[Callable[[], R]], what: str) -> list[R]:
-    """Each make() in a new interpreter, all at once; their results in order, or the
-    first error once all have ended (each make must be picklable: a module-level function
-    or a partial of one); `what` names them in the error if one dies."""
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-        p for p in (str(Path(__file__).resolve().parents[2]), os.environ.get("PYTHONPATH"))
-        if p)}
-    running = [subprocess.Popen([sys.executable, "-c", FRESH], stdin=subprocess.PIPE,
-                                stdout=subprocess.PIPE, env=env) for _ in makes]
-    for process, make in zip(running, makes, strict=True):
-        with cast(IO[bytes], process.stdin) as stdin:  # a pipe: Popen was asked for one
-            stdin.write(pickle.dumps(make))
-    outcomes: list[tuple[Any, BaseException | None]] = []
-    for process in running:
-        with cast(IO[bytes], process.stdout) as stdout:
-            message = stdout.read()
-        process.wait()
-        try:
-            status, value = pickle.loads(message)
-        except (EOFError, pickle.UnpicklingError):
-            status, value = "error", BuildFailed(
-                f"the process {what} ended with status {process.returncode} before it "
-                "was done")
-        outcomes.append((value, None) if status == "ok" else (None, value if isinstance(
-            value, BaseException) else InternalError(value)))
-    for _, error in outcomes:
-        if error is not None:
-            raise error
-    return [cast(R, value) for value, _ in outcomes]
+    """FreshProcesses.run in as many processes, started now."""
+    return FreshProcesses(len(makes)).run(makes, what)
 
 
 class InBackground(Mapping[str, FileInfo], Generic[T]):

@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 from builder.core.errors import BuilderError, BuildFailed
 from builder.core.model import Store
 from builder.publish import inputs, steps, touched
-from builder.publish.background import InBackground, in_fresh_processes
+from builder.publish.background import FreshProcesses, InBackground
 from builder.publish.mkdocs_config import config_value
 from builder.publish.opendata.pieces import Pieces
 from builder.publish.opendata.produce import Downloads, code_digest, write_downloads
@@ -111,9 +111,19 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
+PRELOAD = ("builder.publish.build", "builder.publish.incremental", "mkdocs.commands.build",
+           "mkdocs.config")
+"""What a full site step's processes import before they are given their work."""
+
+
+def site_processes(own: bool) -> FreshProcesses:
+    """The processes of a full site step, started now (MkDocs' own build: one)."""
+    return FreshProcesses(1 if own else site_shares(), PRELOAD)
+
+
 def run_mkdocs(config_file: Path, docs_dir: Path, out_dir: Path,
                site_url: str | None = None, changed: Collection[str] | None = None,
-               own: bool = False) -> None:
+               own: bool = False, started: FreshProcesses | None = None) -> None:
     """mkdocs build --strict into out_dir (an empty folder); raises BuildFailed with the
     first problem. With a site URL, MkDocs writes canonical links, an absolute sitemap
     and a 404 page whose assets load from the site's sub-path.
@@ -122,17 +132,19 @@ def run_mkdocs(config_file: Path, docs_dir: Path, out_dir: Path,
     site, in fresh processes (background.py says why): with `own` (--full), MkDocs' own
     build; else its page functions in one process per core, each writing a share of the
     pages into a folder of its own, moved into out_dir after (the same files: a test
-    holds the two to the same bytes)."""
+    holds the two to the same bytes); `started`: those processes (site_processes), if
+    the caller started them already."""
     if changed is not None:
         mkdocs_build(config_file, docs_dir, out_dir, site_url, changed=changed)
         return
-    count = 1 if own else site_shares()
+    processes = started or site_processes(own)
+    count = processes.count
     outs = [out_dir, *(Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-{i}-",
                                              dir=out_dir.parent)) for i in range(1, count))]
     try:
-        in_fresh_processes([partial(mkdocs_build, config_file, docs_dir, out, site_url,
-                                    share=None if own else (i, count))
-                            for i, out in enumerate(outs)], "running mkdocs build")
+        processes.run([partial(mkdocs_build, config_file, docs_dir, out, site_url,
+                               share=None if own else (i, count))
+                       for i, out in enumerate(outs)], "running mkdocs build")
         for share in outs[1:]:
             for rel, path in _files_of(share).items():
                 (out_dir / rel).parent.mkdir(parents=True, exist_ok=True)
@@ -221,7 +233,7 @@ def resolve_site_url(option: str | None, config_file: Path) -> str | None:
 
 def publish(docs_dir: Path, site_dir: Path, config_file: Path, site_url: str | None,
             allow_shrink: bool, timings: dict[str, float], trees: list[Path],
-            full: bool = False) -> Plan:
+            full: bool = False, started: FreshProcesses | None = None) -> Plan:
     """MkDocs into a temporary folder, checked, then put in place: skipped when nothing
     MkDocs reads changed since the current site was built; incremental when only
     existing files of the work folder changed (unless `full`): the rebuilt files moved
@@ -239,8 +251,10 @@ def publish(docs_dir: Path, site_dir: Path, config_file: Path, site_url: str | N
     tmp = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-build-", dir=site_dir.parent))
     try:
         mkdocs_start = time.perf_counter()
-        run_mkdocs(config_file, docs_dir, tmp, site_url,
-                   step.changed if step.action == "incremental" else None, own=full)
+        if step.action == "incremental":
+            run_mkdocs(config_file, docs_dir, tmp, site_url, step.changed)
+        else:
+            run_mkdocs(config_file, docs_dir, tmp, site_url, own=full, started=started)
         timings["mkdocs"] = time.perf_counter() - mkdocs_start
         (tmp / FINGERPRINT).write_text(current.dumps())
         if step.action == "incremental":  # the same files: nothing can shrink
@@ -377,11 +391,20 @@ def _build(places: steps.Places, site_url: str | None, allow_shrink: bool, say: 
         return BuildReport(last.pages, [], [], False, site_dir, timings, notes,
                            Plan("skip", UNCHANGED))
     inputs.forget(places.work_dir)
-    made = _generate(places, site_url, full, say, timings, start, now)
-    say(f"mkdocs build --strict, unless nothing changed ({made.pages} generated page(s))")
-    # The templates reach MkDocs only as the pages, which the stamp compares file by file.
-    step = publish(places.work_dir, site_dir, config_file, site_url, allow_shrink, timings,
-                   [places.handwritten_dir], full)
+    # A site with no stamp (a build from nothing: every build of a fresh checkout) or
+    # --full gets a full site step: its processes start now, on the core the store's
+    # reading leaves idle, and are ready when the pages are.
+    started = site_processes(full) if full or not places.stamp.is_file() else None
+    try:
+        made = _generate(places, site_url, full, say, timings, start, now)
+        say(f"mkdocs build --strict, unless nothing changed ({made.pages} generated page(s))")
+        # The templates reach MkDocs only as the pages, which the stamp compares file by
+        # file.
+        step = publish(places.work_dir, site_dir, config_file, site_url, allow_shrink,
+                       timings, [places.handwritten_dir], full, started)
+    finally:
+        if started is not None:
+            started.close()
     steps.record_success(places, now, made.pages)
     timings["total"] = time.perf_counter() - start
     return BuildReport(made.pages, made.written, made.removed, step.action != "skip",

@@ -25,3 +25,26 @@ def test_a_process_that_dies_is_a_build_failure_naming_it() -> None:
     with pytest.raises(BuildFailed, match="the process running mkdocs build ended with "
                                           "status 3 before it was done"):
         in_fresh_processes([partial(os._exit, 3)], "running mkdocs build")
+
+
+def test_processes_started_early_import_first_then_run_what_they_are_given() -> None:
+    """A full site step's processes start with the build and import MkDocs meanwhile;
+    the work they are given later runs there (sys.modules shows what was imported)."""
+    from builder.publish.background import FreshProcesses
+
+    started = FreshProcesses(2, ["xml.dom.minidom"])
+    loaded = partial(eval, "'xml.dom.minidom' in __import__('sys').modules")
+    assert started.run([loaded, loaded], "testing") == [True, True]
+    assert in_fresh_processes([loaded], "testing") == [False]  # not by itself
+
+
+def test_processes_given_no_work_end_quietly_when_closed() -> None:
+    from builder.core.errors import InternalError
+    from builder.publish.background import FreshProcesses
+
+    started = FreshProcesses(2)
+    running = list(started._running)
+    with pytest.raises(InternalError, match="1 task"):
+        started.run([partial(int, "1")], "testing")
+    started.close()
+    assert [process.returncode for process in running] == [0, 0]

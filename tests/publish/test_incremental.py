@@ -256,15 +256,16 @@ def test_a_full_site_step_in_shares_is_mkdocs_own_build(
     """A full site step renders the pages in one process per share; together they make
     the site MkDocs' own build (--full) makes, byte for byte."""
     import builder.publish.build as build_module
+    from builder.publish.background import FreshProcesses
 
     runs: list[list[tuple[int, int] | None]] = []
-    real = build_module.in_fresh_processes
+    real = FreshProcesses.run
 
-    def recorded(makes, what):  # type: ignore[no-untyped-def]
+    def recorded(self, makes, what):  # type: ignore[no-untyped-def]
         runs.append([make.keywords.get("share") for make in makes])
-        return real(makes, what)
+        return real(self, makes, what)
 
-    monkeypatch.setattr(build_module, "in_fresh_processes", recorded)
+    monkeypatch.setattr(FreshProcesses, "run", recorded)
     monkeypatch.setattr(build_module, "site_shares", lambda: 3)
     report = build(built, tmp_path / "shares")
     assert report.site_step.action == "full"

@@ -333,3 +333,36 @@ def test_the_readme_lists_the_navigation_of_the_site() -> None:
     listed = re.search(r"The navigation holds sections with index pages only \(([^)]+)\)",
                        readme)
     assert listed and listed.group(1).split(", ") == nav
+
+
+def _children() -> list[int]:
+    """Processes whose parent is this one (from /proc)."""
+    import os
+
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rpartition(")")[2].split()[1]) == os.getpid():
+                found.append(int(entry.name))
+    return found
+
+
+def test_a_failed_build_from_nothing_leaves_no_process_behind(tmp_path: Path) -> None:
+    """A build from nothing starts its site step's processes with it; when the build
+    fails first, they end with it."""
+    from builder.core.errors import BuilderError
+
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    answers = next(data.glob("surveys/april-2017-*/answers.jsonl"))
+    answers.write_text(answers.read_text(encoding="utf-8") + "{not json\n", encoding="utf-8")
+    project = make_project(tmp_path / "p")
+    before = _children()
+    with pytest.raises(BuilderError, match="json-syntax"):
+        build(project, data)
+    assert _children() == before
+    assert not project.site.exists()
