@@ -158,7 +158,8 @@ def validate(data_dir: Path, quiet: bool) -> None:
 @click.option("--full", is_flag=True,
               help="Build the whole site with MkDocs' own build, even when only some "
                    "pages changed or nothing did (no incremental site step, no shares), "
-                   "every survey read from text.")
+                   "with every survey read from text and nothing the work folder keeps "
+                   "used.")
 @QUIET_OPTION
 def build(data_dir: Path, site_dir: Path, docs_dir: Path | None, config_file: Path,
           site_url: str | None, allow_shrink: bool, full: bool, quiet: bool) -> None:

@@ -313,7 +313,7 @@ def _generate(places: steps.Places, site_url: str | None, full: bool, say: Progr
     # again while the pages are made (a tenth of a one-change build), and the process
     # forked next shares its memory pages untouched.
     gc.freeze()
-    later = InBackground(partial(write_downloads, store, docs_dir, files))
+    later = InBackground(partial(write_downloads, store, docs_dir, files, full))
     try:
         made, state, search = _pages(places, site_url, store, handwritten, later, full,
                                      files, say, timings, start)
@@ -348,7 +348,8 @@ def _pages(places: steps.Places, site_url: str | None, store: Store,
     steps.claim(docs_dir, planned.paths)
     timings["load"] = time.perf_counter() - start
     search_start = time.perf_counter()
-    known = Known(Pieces(docs_dir / SEARCH_PIECES, code), files, planned.site.owner_names)
+    known = Known(Pieces(docs_dir / SEARCH_PIECES, code, fresh=full), files,
+                  planned.site.owner_names)
     search = search_files(store, handwritten, known)  # static files, copied by MkDocs
     timings["search"] = time.perf_counter() - search_start  # part of "pages"
     say(f"rendering the pages of {len(store.surveys)} survey(s)")

@@ -320,3 +320,28 @@ def test_an_anchor_a_page_links_to_is_checked_when_only_that_page_is_built(
     about.write_text(f"# About\n\n[fine]({owner.as_posix()}#summary)\n", encoding="utf-8")
     mkdocs_build(built.config, built.docs, tmp_path / "out2", None, changed=["about.md"])
     assert (tmp_path / "out2" / "about" / "index.html").is_file()
+
+
+def test_full_makes_every_kept_piece_again(built: Project, tmp_path: Path) -> None:
+    """`--full` trusts nothing the work folder keeps: pieces of the search index and of
+    the downloads replaced by other bytes (under names that match them, as a bug could
+    leave them) are not used, and the site is that of a build from nothing."""
+    import hashlib
+
+    from builder.publish.opendata.pieces import CACHE
+    from builder.publish.search import SEARCH_PIECES
+
+    poisoned = 0
+    for folder in (built.docs / CACHE, built.docs / SEARCH_PIECES):
+        pieces = sorted(p for p in folder.iterdir() if not p.name.startswith("."))
+        contents = [p.read_bytes() for p in pieces]
+        for piece, data in zip(pieces, contents[1:] + contents[:1], strict=True):
+            piece.unlink()  # each piece gets the next one's bytes, under a matching name
+            key = piece.name.partition(".")[0]
+            (folder / f"{key}.{hashlib.sha256(data).hexdigest()[:32]}").write_bytes(data)
+            poisoned += 1
+    assert poisoned > 10
+    assert build(built, full=True).site_step.action == "full"
+    fresh = make_project(tmp_path / "fresh")
+    build_site(built.data, site_dir=fresh.site, config_file=fresh.config, docs_dir=fresh.docs)
+    assert diff_sites(built.site, fresh.site) == []

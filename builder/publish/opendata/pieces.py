@@ -28,14 +28,16 @@ _SHA = 32  # hex digits of a piece's content digest in its file name
 
 
 class Pieces:
-    """The pieces in `root` (made if missing), by key; `gc` removes those not used."""
+    """The pieces in `root` (made if missing), by key; `gc` removes those not used.
+    `fresh`: none of those stored is used (`builder build --full`), every piece is made
+    again (and stored)."""
 
-    def __init__(self, root: Path, salt: str) -> None:
+    def __init__(self, root: Path, salt: str, fresh: bool = False) -> None:
         self.root, self.used, self.made = root, set[str](), list[str]()
         self.salt = f"{salt} zlib={zlib.ZLIB_RUNTIME_VERSION} sqlite={sqlite3.sqlite_version}"
         root.mkdir(parents=True, exist_ok=True)
-        self.found = {name.partition(".")[0]: name for name in os.listdir(root)
-                      if not name.startswith(".")}
+        self.found = {} if fresh else {name.partition(".")[0]: name
+                                       for name in os.listdir(root) if not name.startswith(".")}
 
     def key(self, *inputs: str) -> str:
         return hashlib.sha256("\0".join((self.salt, *inputs)).encode()).hexdigest()[:40]

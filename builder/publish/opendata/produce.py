@@ -233,18 +233,19 @@ def _saved_state(docs_dir: Path) -> dict[str, Any]:
 
 
 def write_downloads(store: Store, docs_dir: Path,
-                    files: Mapping[str, str] | None = None) -> Downloads:
+                    files: Mapping[str, str] | None = None, fresh: bool = False) -> Downloads:
     """Every download, written into docs_dir (under downloads/) as it is made. `files`:
-    survey key -> the hash of its data files (steps.survey_files), where known."""
+    survey key -> the hash of its data files (steps.survey_files), where known.
+    `fresh` (--full): every file made again, none kept from the last run."""
     files = files or {}
     surveys = [survey_group(data, files.get(data.survey.key))
                for data in store.sorted_surveys()]
-    pieces = Pieces(docs_dir / CACHE, code_digest())
+    pieces = Pieces(docs_dir / CACHE, code_digest(), fresh)
     groups = [dataset_group(store, pieces, surveys), *surveys]
     package = f"{ROOT}/datapackage.json"
     out = StreamedFiles(docs_dir)
     out.plan([p.path for g in groups for p in g.parts] + [package])
-    saved = _saved_state(docs_dir)
+    saved = {} if fresh else _saved_state(docs_dir)
     entries = {g.key: e for g in groups if (e := _kept(out, g, saved.get(g.key)))}
     state_file = docs_dir / STATE
     if len(entries) < len(groups):
