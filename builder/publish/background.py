@@ -16,6 +16,7 @@ none of it.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import multiprocessing
 import os
@@ -175,7 +176,12 @@ class InBackground(Mapping[str, FileInfo], Generic[T]):
         return self._done
 
     def close(self) -> None:
-        """Wait for the child to end (a build never returns while it still writes)."""
+        """Wait for the child to end (a build never returns while it still writes). A
+        result not asked for is read and dropped: a child whose message is larger than
+        the pipe holds could not end before it is read."""
+        if self._done is None and not self._receive.closed:
+            with contextlib.suppress(EOFError, OSError):
+                self._receive.recv_bytes()
         self._process.join()
         self._receive.close()
 

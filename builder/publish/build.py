@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import multiprocessing
 import os
 import shutil
 import tempfile
@@ -22,15 +23,17 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
-from builder.core.errors import BuilderError, BuildFailed
+from builder.core.errors import BuilderError, BuildFailed, InternalError
 from builder.core.model import Store
 from builder.publish import inputs, steps, touched
 from builder.publish.background import FreshProcesses, InBackground
 from builder.publish.mkdocs_config import config_value
 from builder.publish.opendata.pieces import Pieces
 from builder.publish.opendata.produce import Downloads, code_digest, write_downloads
+from builder.publish.owners import owner_names
 from builder.publish.search import SEARCH_PIECES, Known, search_files
 from builder.publish.stamp import Plan, Stamp, environment, load_stamp, plan, work_files
 from builder.publish.workdir import (
@@ -40,7 +43,7 @@ from builder.publish.workdir import (
     handwritten_pages,
     work_dir_lock,
 )
-from builder.publish.write import write_pages
+from builder.publish.write import FileInfo, write_pages
 from builder.store.cache import SurveyCache
 from builder.store.durable import DIR_MODE, FILE_MODE, complete_pending, move_files
 from builder.store.records import load_store
@@ -313,21 +316,28 @@ def _generate(places: steps.Places, site_url: str | None, full: bool, say: Progr
     # again while the pages are made (a tenth of a one-change build), and the process
     # forked next shares its memory pages untouched.
     gc.freeze()
-    later = InBackground(partial(write_downloads, store, docs_dir, files, full))
+    search = _Search(store, handwritten, docs_dir, files, full)
+    later = InBackground(partial(_downloads_then_search, store, docs_dir, files, full,
+                                 search))
     try:
-        made, state, search = _pages(places, site_url, store, handwritten, later, full,
-                                     files, say, timings, start)
+        made, state = _pages(places, site_url, store, handwritten, later, full, files, say,
+                             timings, start)
         cache.save()  # now that the work folder is the builder's (it has its manifest)
         import builder.publish.incremental  # noqa: F401 - MkDocs loads while the other works
-        downloads = later.result()
+        searched = time.perf_counter()
+        index = search.make() if search.claim() else later.result().search
+        timings["search"] = time.perf_counter() - searched  # part of "render"
+        downloads = later.result().downloads
     finally:
         later.close()
         gc.unfreeze()  # collected as usual again (a long-lived caller: tests, tools)
     timings["render"] = time.perf_counter() - start - timings["load"]
     timings["downloads"] = timings["render"] - timings["pages"]  # the wait for them
-    _no_clash(places, handwritten, [*downloads.files, *search])
-    say(f"writing {len(search) + len(handwritten)} file(s) to {docs_dir}")
-    written = write_pages({**handwritten, **search}, docs_dir,
+    if index is None:
+        raise InternalError("the search index was claimed but not made")
+    _no_clash(places, handwritten, [*downloads.files, *index])
+    say(f"writing {len(index) + len(handwritten)} file(s) to {docs_dir}")
+    written = write_pages({**handwritten, **index}, docs_dir,
                           kept=[*downloads.files, *made.rendered, *made.kept])
     touched.save(docs_dir, state)
     timings["write"] = time.perf_counter() - start - timings["load"] - timings["render"]
@@ -337,26 +347,63 @@ def _generate(places: steps.Places, site_url: str | None, full: bool, say: Progr
 
 def _pages(places: steps.Places, site_url: str | None, store: Store,
            handwritten: Mapping[str, bytes],
-           downloads: InBackground[Downloads], full: bool, files: Mapping[str, str],
+           downloads: InBackground[_Background], full: bool, files: Mapping[str, str],
            say: Progress, timings: dict[str, float],
-           start: float) -> tuple[steps.Made, touched.RenderState, dict[str, bytes]]:
-    """The pages planned, checked against the hand-written ones and claimed, then the
-    search index and the pages (the Downloads page, last, waits for the downloads)."""
+           start: float) -> tuple[steps.Made, touched.RenderState]:
+    """The pages planned, checked against the hand-written ones and claimed, then made
+    (the Downloads page, last, waits for the downloads)."""
     docs_dir, code = places.work_dir, code_digest()
     planned = steps.plan_pages(store, site_url)
     _no_clash(places, handwritten, planned.paths)
     steps.claim(docs_dir, planned.paths)
     timings["load"] = time.perf_counter() - start
-    search_start = time.perf_counter()
-    known = Known(Pieces(docs_dir / SEARCH_PIECES, code, fresh=full), files,
-                  planned.site.owner_names)
-    search = search_files(store, handwritten, known)  # static files, copied by MkDocs
-    timings["search"] = time.perf_counter() - search_start  # part of "pages"
     say(f"rendering the pages of {len(store.surveys)} survey(s)")
     made, state = steps.make_pages(planned, places.templates_dir, docs_dir, downloads, full,
                                    code, files)
     timings["pages"] = time.perf_counter() - start - timings["load"]  # part of "render"
-    return made, state, search
+    return made, state
+
+
+@dataclass
+class _Search:
+    """The search index (static files, copied by MkDocs), made by whichever of the
+    build's two processes is free first: after a change the pages are made first, from
+    nothing the downloads are (fork: the lock is shared with the downloads' process)."""
+
+    store: Store
+    handwritten: Mapping[str, bytes]
+    work_dir: Path
+    files: Mapping[str, str]
+    full: bool
+    lock: Any = field(default_factory=lambda: multiprocessing.get_context("fork").Lock())
+
+    def claim(self) -> bool:
+        """True once, in the first process to ask."""
+        return bool(self.lock.acquire(block=False))
+
+    def make(self) -> dict[str, bytes]:
+        known = Known(Pieces(self.work_dir / SEARCH_PIECES, code_digest(), fresh=self.full),
+                      self.files, owner_names(self.store))
+        return search_files(self.store, self.handwritten, known)
+
+
+@dataclass(frozen=True)
+class _Background:
+    """What the downloads' process sends back."""
+
+    downloads: Downloads
+    search: dict[str, bytes] | None
+    """The search index, if that process was free first."""
+
+    @property
+    def files(self) -> Mapping[str, FileInfo]:
+        return self.downloads.files
+
+
+def _downloads_then_search(store: Store, work_dir: Path, files: Mapping[str, str], full: bool,
+                           search: _Search) -> _Background:
+    downloads = write_downloads(store, work_dir, files, full)
+    return _Background(downloads, search.make() if search.claim() else None)
 
 
 def _no_clash(places: steps.Places, handwritten: Mapping[str, bytes],

@@ -48,3 +48,17 @@ def test_processes_given_no_work_end_quietly_when_closed() -> None:
         started.run([partial(int, "1")], "testing")
     started.close()
     assert [process.returncode for process in running] == [0, 0]
+
+
+def test_a_large_result_not_asked_for_does_not_keep_its_process_waiting() -> None:
+    """A build that fails before it asks for the downloads' result still waits for that
+    process to end; a result larger than a pipe holds must not keep it from ending."""
+    import threading
+
+    from builder.publish.background import InBackground
+
+    later = InBackground(partial(bytes, 4 << 20))  # type: ignore[arg-type]
+    closing = threading.Thread(target=later.close, daemon=True)
+    closing.start()
+    closing.join(timeout=60)
+    assert not closing.is_alive()
