@@ -58,10 +58,11 @@ class SurveyIndex:
     def long_histories(self) -> list[tuple[str, str]]:
         """(question id, owner key) of the shown answers whose history has a page of its
         own: an answer in the export or gone from it, to a question of the survey."""
-        shown = [(qid, owner) for qid, owner in self.data.answers] + [
-            (qid, owner) for qid, gone in self.gone.items() for owner, _ in gone]
-        return sorted({(qid, owner) for qid, owner in shown if qid in self.data.questions
-                       and is_long(self.lines.get((qid, owner), []))})
+        # Only the few long timelines are looked at: an answer shown is one in the export
+        # or one whose last version is gone (self.gone).
+        return sorted(pair for pair, versions in self.lines.items() if is_long(versions)
+                      and pair[0] in self.data.questions
+                      and (pair in self.data.answers or versions[-1].values is None))
 
 
 @dataclass(frozen=True)
