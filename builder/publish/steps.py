@@ -19,8 +19,8 @@ from builder import __version__
 from builder.core.model import Store
 from builder.publish import inputs, touched
 from builder.publish.mkdocs_config import theme_dir
-from builder.publish.pages.site import SiteIndex
 from builder.publish.pages.plan import Plan, plan
+from builder.publish.pages.site import SiteIndex
 from builder.publish.render import iter_site
 from builder.publish.stamp import _versions, hash_trees
 from builder.publish.workdir import template_cache

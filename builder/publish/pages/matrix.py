@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from markupsafe import Markup
 
 from builder.core.model import CHOICE_TYPES, Question, SurveyData, is_blank
-from builder.core.timeline import Version, is_edited, is_late
+from builder.core.timeline import Lines, Version, is_edited, is_late
 from builder.publish.pages.cells import choice_labels
 from builder.publish.pages.site import SiteIndex
 from builder.publish.paths import question_page
@@ -84,7 +84,7 @@ OwnerLines = dict[str, list[tuple[tuple[str, str], list[Version]]]]
 """owner key -> ((question id, owner key), versions) of its answers to one survey."""
 
 
-def _by_owner(lines: dict[tuple[str, str], list[Version]]) -> OwnerLines:
+def _by_owner(lines: Lines) -> OwnerLines:
     out: OwnerLines = defaultdict(list)
     for key, versions in lines.items():
         out[key[1]].append((key, versions))
