@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import heapq
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from builder.core.model import Change, SurveyData
@@ -91,8 +90,3 @@ def _order(c: Change) -> tuple[str, str, str, str]:
 def newest_first(changes: list[Change]) -> list[Change]:
     return sorted(changes, key=_order, reverse=True)
 
-
-def merged_newest_first(lists: Iterable[list[Change]]) -> list[Change]:
-    """newest_first of all the changes of `lists`, each already newest_first and of one
-    survey each (the survey is in the order: equal changes never come from two lists)."""
-    return list(heapq.merge(*lists, key=_order, reverse=True))

@@ -12,7 +12,6 @@ from builder.core.model import Answer, Change, Question, Store, SurveyData, Topi
 from builder.core.timeline import (
     Lines,
     Version,
-    merged_newest_first,
     newest_first,
     timelines,
 )
@@ -121,7 +120,7 @@ class SiteIndex:
                 by_owner[answer.owner_key].append(answer)
         per_survey = {d.survey.key: SurveyIndex.of(d, names) for d in surveys}
         return cls(store, surveys, names, dict(by_owner), per_survey,
-                   merged_newest_first(index.changes for index in per_survey.values()),
+                   newest_first([c for d in surveys for c in d.history]),
                    {d.survey.key: d.survey.title for d in surveys},
                    {ref: topic for topic in store.topics for ref in topic.questions},
                    CaPages(store), site_url)
