@@ -10,6 +10,7 @@ to the writer as kept.
 from __future__ import annotations
 
 import hashlib
+import os
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -154,7 +155,9 @@ def make_pages(planned: Planned, templates_dir: Path, work_dir: Path, full: bool
     state = touched.state_of(site, render_extra(templates_dir, site.site_url, code), paths,
                              files, previous)
     only = None if full else touched.to_render(site, previous, state)
-    if only is not None and not all((work_dir / p).is_file() for p in paths if p not in only):
+    root = str(work_dir)  # (os.path: a stat for each of the site's files, not a Path)
+    if only is not None and not all(os.path.isfile(os.path.join(root, p)) for p in paths
+                                    if p not in only):
         only = None  # a page the state counts on is gone from the work folder
     touched.forget(work_dir)
     out = StreamedFiles(work_dir)
