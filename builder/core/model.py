@@ -259,7 +259,7 @@ class CaInformation:
 
 
 def is_blank(values: tuple[str, ...]) -> bool:
-    return not any(v.strip() for v in values)
+    return not any(map(str.strip, values))  # (map: asked of every answer, every build)
 
 
 RECORD_FIELDS = (

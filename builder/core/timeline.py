@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from builder.core.model import Change, SurveyData
@@ -23,14 +24,45 @@ class Version:
     live: bool = False
 
 
-def timelines(data: SurveyData) -> dict[tuple[str, str], list[Version]]:
+Pair = tuple[str, str]
+"""(question id, owner key): one answer."""
+
+
+class Lines(Mapping[Pair, list[Version]]):
+    """(question_id, owner_key) -> versions, oldest first, for one survey: the changes
+    grouped by answer, each answer's versions made when first asked for (a build shows
+    the versions of few answers of an unchanged survey, and needs only how many the
+    others have: `changes`)."""
+
+    def __init__(self, history: list[Change]) -> None:
+        grouped: dict[Pair, list[Change]] = defaultdict(list)
+        for change in history:
+            grouped[(change.question_id, change.owner_key)].append(change)
+        self.changes: dict[Pair, list[Change]] = dict(grouped)
+        """The same keys, in the same order: each answer's changes, oldest first."""
+        self._made: dict[Pair, list[Version]] = {}
+
+    def __getitem__(self, pair: Pair) -> list[Version]:
+        made = self._made.get(pair)
+        if made is None:
+            made = self._made[pair] = [
+                Version(c.new, c.observed_at, c.source, c.kind, c.captured_at, c.live)
+                for c in self.changes[pair]]
+        return made
+
+    def __contains__(self, pair: object) -> bool:
+        return pair in self.changes  # without making its versions
+
+    def __iter__(self) -> Iterator[Pair]:
+        return iter(self.changes)
+
+    def __len__(self) -> int:
+        return len(self.changes)
+
+
+def timelines(data: SurveyData) -> Lines:
     """(question_id, owner_key) -> versions, oldest first, for one survey."""
-    out: dict[tuple[str, str], list[Version]] = defaultdict(list)
-    for change in data.history:
-        out[(change.question_id, change.owner_key)].append(
-            Version(change.new, change.observed_at, change.source, change.kind,
-                    change.captured_at, change.live))
-    return dict(out)
+    return Lines(data.history)
 
 
 def is_edited(versions: list[Version]) -> bool:
@@ -51,6 +83,10 @@ def is_late(versions: list[Version], deadline: str | None) -> bool:
         first.captured_at[:10] > deadline[:10]
 
 
+def _order(c: Change) -> tuple[str, str, str, str]:
+    return (c.observed_at, c.survey_key, c.question_id, c.owner_key)
+
+
 def newest_first(changes: list[Change]) -> list[Change]:
-    return sorted(changes, key=lambda c: (c.observed_at, c.survey_key, c.question_id,
-                                          c.owner_key), reverse=True)
+    return sorted(changes, key=_order, reverse=True)
+

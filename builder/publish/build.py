@@ -353,13 +353,12 @@ def _pages(places: steps.Places, site_url: str | None, store: Store,
     """The pages planned, checked against the hand-written ones and claimed, then made
     (the Downloads page, last, waits for the downloads)."""
     docs_dir, code = places.work_dir, code_digest()
-    planned = steps.plan_pages(store, site_url)
+    planned = steps.plan_pages(store, site_url, downloads)
     _no_clash(places, handwritten, planned.paths)
     steps.claim(docs_dir, planned.paths)
     timings["load"] = time.perf_counter() - start
     say(f"rendering the pages of {len(store.surveys)} survey(s)")
-    made, state = steps.make_pages(planned, places.templates_dir, docs_dir, downloads, full,
-                                   code, files)
+    made, state = steps.make_pages(planned, places.templates_dir, docs_dir, full, code, files)
     timings["pages"] = time.perf_counter() - start - timings["load"]  # part of "render"
     return made, state
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from markupsafe import Markup
 
@@ -40,14 +40,16 @@ class Entry:
     survey_key: str
     survey_title: str
     changes: list[Change] = field(default_factory=list)
+    """Complete once change_entries returns: `owners` and `question_ids` are kept."""
 
-    @property
+    @cached_property
     def owners(self) -> list[tuple[str, str]]:
-        """(owner_key, owner_name), each once, by name."""
+        """(owner_key, owner_name), each once, by name (asked by every sort, page and
+        digest of the entries: made once)."""
         found = {c.owner_key: c.owner_name for c in self.changes}
         return sorted(found.items(), key=lambda o: (o[1].casefold(), o[0]))
 
-    @property
+    @cached_property
     def question_ids(self) -> list[str]:
         return list(dict.fromkeys(c.question_id for c in self.changes))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sized
 from functools import lru_cache
 from itertools import combinations
 
@@ -58,8 +59,9 @@ def history_page(survey_key: str, question_id: str, owner_key: str) -> str:
     return f"{folder}history/{question_id.lower()}-{page_name(owner_key, 'ca-owner')}.md"
 
 
-def is_long(versions: list[Version]) -> bool:
-    """More versions than the inline timeline shows (SHOWN_DIFFS diffs and the first)."""
+def is_long(versions: Sized) -> bool:
+    """More versions than the inline timeline shows (SHOWN_DIFFS diffs and the first);
+    `versions` may be an answer's changes (one version each: timeline.Lines.changes)."""
     return len(versions) > SHOWN_DIFFS + 1
 
 

@@ -10,15 +10,20 @@ def owner_names(store: Store) -> dict[str, str]:
     """Name per CA owner key, sorted by key: the spelling of its latest captured answer;
     for an owner known only from the history (every answer withdrawn), the spelling of its
     latest recorded change. On a tie the newer survey wins, then the later change."""
-    best: dict[str, tuple[tuple[int, str], str]] = {}
-
-    def offer(key: str, rank: tuple[int, str], name: str) -> None:
-        if key not in best or rank > best[key][0]:
-            best[key] = (rank, name)
-
+    answered: dict[str, tuple[str, str]] = {}  # key -> (observed_at, name)
+    recorded: dict[str, tuple[str, str]] = {}
+    # The first seen wins a tie: newer surveys first, then (in the history) later changes.
+    # (Loops written out: they run over every answer and change of the store each build.)
     for data in surveys_newest_first(store):
         for answer in data.answers.values():
-            offer(answer.owner_key, (1, answer.observed_at), answer.owner_name)
+            best = answered.get(key := answer.owner_key)
+            if best is None or answer.observed_at > best[0]:
+                answered[key] = (answer.observed_at, answer.owner_name)
         for change in reversed(data.history):
-            offer(change.owner_key, (0, change.observed_at), change.owner_name)
-    return dict(sorted((key, name) for key, (_, name) in best.items()))
+            key = change.owner_key
+            if key not in answered and ((best := recorded.get(key)) is None
+                                        or change.observed_at > best[0]):
+                recorded[key] = (change.observed_at, change.owner_name)
+    names = {key: name for key, (_, name) in recorded.items() if key not in answered}
+    names.update((key, name) for key, (_, name) in answered.items())
+    return dict(sorted(names.items()))

@@ -16,7 +16,7 @@ import jinja2
 from builder.core.errors import BuildFailed
 from builder.core.model import Store
 from builder.publish.opendata.produce import write_downloads
-from builder.publish.pages.plan import plan
+from builder.publish.pages.plan import Plan, plan
 from builder.publish.pages.site import SiteIndex
 from builder.publish.pages.template import Page, make_environment, render_page
 from builder.publish.write import FileInfo
@@ -51,13 +51,18 @@ def render_site(site: SiteIndex, templates_dir: Path, *,
 def iter_site(site: SiteIndex, templates_dir: Path, *,
               downloads: Mapping[str, FileInfo] | None = None,
               only: Collection[str] | None = None,
-              compiled: jinja2.BytecodeCache | None = None) -> Iterator[tuple[str, str]]:
+              compiled: jinja2.BytecodeCache | None = None,
+              pages: Plan | None = None) -> Iterator[tuple[str, str]]:
     """(path, text) of each page as it is made, so a build can write it and let it go.
-    `compiled`: where compiled templates are kept between builds (workdir.template_cache)."""
+    `compiled`: where compiled templates are kept between builds (workdir.template_cache).
+    `pages`: the site's plan, if the caller made it already (its Downloads page then
+    reads the downloads the plan was given, not `downloads`)."""
     env = make_environment(templates_dir, finalize=site.memo.encode, cache=compiled)
     env.globals["demo"] = site.store.demo
-    files = cache(lambda: downloads_of(site.store) if downloads is None else downloads)
-    for path, make in plan(site, files).items():
+    if pages is None:
+        files = cache(lambda: downloads_of(site.store) if downloads is None else downloads)
+        pages = plan(site, files)
+    for path, make in pages.items():
         if only is not None and path not in only:
             continue
         made = make()

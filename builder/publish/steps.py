@@ -10,6 +10,7 @@ to the writer as kept.
 from __future__ import annotations
 
 import hashlib
+import os
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -19,8 +20,9 @@ from builder import __version__
 from builder.core.model import Store
 from builder.publish import inputs, touched
 from builder.publish.mkdocs_config import theme_dir
+from builder.publish.pages.plan import Plan, plan
 from builder.publish.pages.site import SiteIndex
-from builder.publish.render import iter_site, planned_paths
+from builder.publish.render import iter_site
 from builder.publish.stamp import _versions, hash_trees
 from builder.publish.workdir import template_cache
 from builder.publish.write import MANIFEST, FileInfo, StreamedFiles
@@ -104,15 +106,22 @@ def render_extra(templates_dir: Path, site_url: str | None, code: str) -> str:
 
 @dataclass(frozen=True)
 class Planned:
-    """The site's index and every generated page it will have (nothing rendered yet)."""
+    """The site's index and every generated page it will have, each with its maker
+    (nothing made yet: the pages to render are made from this plan, not a second one)."""
 
     site: SiteIndex
-    paths: list[str]
+    pages: Plan
+
+    @property
+    def paths(self) -> list[str]:
+        return list(self.pages)
 
 
-def plan_pages(store: Store, site_url: str | None) -> Planned:
+def plan_pages(store: Store, site_url: str | None,
+               downloads: Mapping[str, FileInfo]) -> Planned:
+    """`downloads`: what the Downloads page lists (read only when that page is made)."""
     site = SiteIndex.of(store, site_url)
-    return Planned(site, planned_paths(site))
+    return Planned(site, plan(site, lambda: downloads))
 
 
 def claim(work_dir: Path, paths: list[str]) -> None:
@@ -135,8 +144,7 @@ class Made:
     """How many pages the site has."""
 
 
-def make_pages(planned: Planned, templates_dir: Path, work_dir: Path,
-               downloads: Mapping[str, FileInfo], full: bool, code: str,
+def make_pages(planned: Planned, templates_dir: Path, work_dir: Path, full: bool, code: str,
                files: Mapping[str, str] | None = None) -> tuple[Made, touched.RenderState]:
     """Write the pages: all of them (`full`, no state, anything but answers changed),
     else those the changed answers touch. Returns the state to save once all is written.
@@ -147,11 +155,13 @@ def make_pages(planned: Planned, templates_dir: Path, work_dir: Path,
     state = touched.state_of(site, render_extra(templates_dir, site.site_url, code), paths,
                              files, previous)
     only = None if full else touched.to_render(site, previous, state)
-    if only is not None and not all((work_dir / p).is_file() for p in paths if p not in only):
+    root = str(work_dir)  # (os.path: a stat for each of the site's files, not a Path)
+    if only is not None and not all(os.path.isfile(os.path.join(root, p)) for p in paths
+                                    if p not in only):
         only = None  # a page the state counts on is gone from the work folder
     touched.forget(work_dir)
     out = StreamedFiles(work_dir)
-    for path, text in iter_site(site, templates_dir, downloads=downloads, only=only,
+    for path, text in iter_site(site, templates_dir, only=only, pages=planned.pages,
                                 compiled=template_cache(work_dir)):
         with out.open(path) as sink:  # written and let go: a large site is never held
             sink.write(text.encode("utf-8"))

@@ -15,6 +15,7 @@ written to a temporary file and renamed into place.
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import io
 import os
@@ -69,6 +70,9 @@ class _Records(pickle.Unpickler):
             raise pickle.UnpicklingError(f"not a survey record: {module}.{name}") from None
 
 
+_RECORD_TYPES = frozenset(_Records.ALLOWED.values())
+
+
 class SurveyCache:
     """The entries in `root` (made when first written). `code` is code_digest() unless a
     test says otherwise. Entries are written by save(), once the caller's folder is ready
@@ -96,7 +100,7 @@ class SurveyCache:
         data = read_survey(folder, found, files)
         issues += found
         if data is not None and not found:
-            payload = pickle.dumps(data, protocol=_PROTOCOL)
+            payload = pickle.dumps(_shared(data, {}), protocol=_PROTOCOL)
             self.pending[name] = FORMAT + key + hashlib.sha256(payload).digest() + payload
         return data
 
@@ -120,10 +124,15 @@ class SurveyCache:
             return None  # damaged or cut short
         stream = io.BytesIO(entry)  # shares the bytes, no copy
         stream.seek(head)
+        collecting = gc.isenabled()
+        gc.disable()  # tens of thousands of new records: no garbage, nothing to collect
         try:
             data = _Records(stream).load()
         except Exception:  # noqa: BLE001 - whatever a bad entry raises, it is a miss
             return None
+        finally:
+            if collecting:
+                gc.enable()
         return data if type(data) is SurveyData else None
 
     def save(self) -> None:
@@ -140,6 +149,27 @@ class SurveyCache:
             if name not in self.used and not _being_written(self.root / name):
                 _remove(self.root / name)
         self.pending.clear()
+
+
+def _shared(value: Any, seen: dict[str, str]) -> Any:
+    """A copy of a survey's records in which equal strings are one object (a CA owner's
+    key, a date, a source recur thousands of times): pickle writes each once, and an
+    entry is a quarter of the size and quicker to load. Equal to `value`."""
+    kind = type(value)
+    if kind is str:
+        return seen.setdefault(value, value)
+    if kind is tuple:
+        return tuple(_shared(item, seen) for item in value)
+    if kind is list:
+        return [_shared(item, seen) for item in value]
+    if kind is dict:
+        return {_shared(k, seen): _shared(v, seen) for k, v in value.items()}
+    if kind in _RECORD_TYPES:  # frozen dataclasses: their fields set as __init__ would
+        copy = object.__new__(kind)
+        for name, field_value in vars(value).items():
+            object.__setattr__(copy, name, _shared(field_value, seen))
+        return copy
+    return value  # None, numbers, anything else: kept as it is
 
 
 def _being_written(path: Path) -> bool:

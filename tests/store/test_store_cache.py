@@ -4,6 +4,7 @@ an issue is read (and reported) every time; a removed survey is never served."""
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import multiprocessing
 import os
@@ -336,3 +337,35 @@ def test_a_build_after_a_change_reads_one_survey_and_equals_one_from_nothing(
     build(fresh / "docs", fresh / "site", full=True)
     assert diff_sites(project.site, fresh / "site") == []
     assert in_cache(project.docs) == in_cache(fresh / "docs")
+
+
+def test_an_entry_holds_each_string_once_and_loads_equal(data: Path) -> None:
+    """Equal strings (owner keys, dates, sources) are one object in an entry: pickle
+    writes each once. What a hit gives is still equal to the text, field by field."""
+    from_text = load_store(data)
+    load(data)
+    for name, entry in entries(data).items():
+        survey = pickle.loads(entry[len(FORMAT) + 64:])
+        original = from_text.surveys[survey.survey.key]
+        assert survey == original
+        assert len(entry) < len(pickle.dumps(original, protocol=5)) * 0.7, name
+        keys = {id(a.owner_key) for a in survey.answers.values()}
+        assert len(keys) == len({a.owner_key for a in survey.answers.values()})
+
+
+@pytest.mark.parametrize("collecting", [True, False])
+def test_loading_an_entry_leaves_the_collector_as_it_was(data: Path, collecting: bool) -> None:
+    load(data)
+    path = sorted((data.parent / STORE_CACHE).iterdir())[0]
+    payload = pickle.dumps(_Runs(), protocol=5)  # sound digest, refused by the unpickler
+    foreign = path.read_bytes()[:len(FORMAT) + 32] + hashlib.sha256(payload).digest() + payload
+    was = gc.isenabled()
+    try:
+        gc.enable() if collecting else gc.disable()
+        assert load(data)[1].hits == 3
+        assert gc.isenabled() is collecting
+        path.write_bytes(foreign)
+        assert load(data)[1].hits == 2
+        assert gc.isenabled() is collecting
+    finally:
+        gc.enable() if was else gc.disable()

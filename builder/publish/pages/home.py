@@ -57,6 +57,11 @@ class SurveysPage:
 
 
 def survey_rows(site: SiteIndex) -> list[SurveyRow]:
+    """The rows of the home page and of the list of surveys (made once for both)."""
+    return site.memo.once("survey_rows", None, _survey_rows, site)
+
+
+def _survey_rows(site: SiteIndex) -> list[SurveyRow]:
     return [SurveyRow(d, survey_page(d.survey.key), survey_date(d.survey), answered_count(d),
                       len({a.owner_key for a in d.answers.values()}), len(d.questions),
                       partial_note(d))

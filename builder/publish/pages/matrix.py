@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from markupsafe import Markup
 
 from builder.core.model import CHOICE_TYPES, Question, SurveyData, is_blank
-from builder.core.timeline import Version, is_edited, is_late
+from builder.core.timeline import Lines, is_edited, is_late
 from builder.publish.pages.cells import choice_labels
 from builder.publish.pages.site import SiteIndex
 from builder.publish.paths import question_page
@@ -80,14 +80,15 @@ def build_matrix(site: SiteIndex, data: SurveyData, owners: list[str]) -> Matrix
     return Matrix(columns, [_row(site, data, owner, columns) for owner in owners])
 
 
-OwnerLines = dict[str, list[tuple[tuple[str, str], list[Version]]]]
-"""owner key -> ((question id, owner key), versions) of its answers to one survey."""
+OwnerLines = dict[str, list[tuple[str, str]]]
+"""owner key -> (question id, owner key) of its answers to one survey that have versions
+(only the keys: an owner's page asks for its own answers' versions alone)."""
 
 
-def _by_owner(lines: dict[tuple[str, str], list[Version]]) -> OwnerLines:
+def _by_owner(lines: Lines) -> OwnerLines:
     out: OwnerLines = defaultdict(list)
-    for key, versions in lines.items():
-        out[key[1]].append((key, versions))
+    for key in lines:
+        out[key[1]].append(key)
     return out
 
 
@@ -108,8 +109,9 @@ def answer_marks(site: SiteIndex, data: SurveyData, owner: str) -> Marks:
     """Late only for a live capture after the deadline (timeline.is_late); edited: more
     than one version (timeline.is_edited) of an answer still in the export."""
     index = site.per_survey[data.survey.key]
-    mine = site.memo.once("lines_by_owner", data.survey.key, _by_owner, index.lines).get(
+    keys = site.memo.once("lines_by_owner", data.survey.key, _by_owner, index.lines).get(
         owner, [])
+    mine = [(key, index.lines[key]) for key in keys]
     shown = [v for key, v in mine if key in data.answers]
     deadline = data.survey.deadline
     return Marks(sum(1 for v in shown if is_late(v, deadline)),

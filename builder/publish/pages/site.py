@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from markupsafe import Markup
 
 from builder.core.model import Answer, Change, Question, Store, SurveyData, Topic
-from builder.core.timeline import Version, newest_first, timelines
+from builder.core.timeline import (
+    Lines,
+    Version,
+    newest_first,
+    timelines,
+)
 from builder.publish.diff import word_diffed
 from builder.publish.history_view import history_block, history_page, is_long
 from builder.publish.labels import capture
@@ -18,50 +24,69 @@ from builder.publish.pages.memo import Memo
 from builder.publish.pages.template import fast_rel
 from builder.publish.paths import surveys_newest_first
 
-Lines = dict[tuple[str, str], list[Version]]
-"""(question id, owner key) -> the versions of one answer (core.timeline)."""
 
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class SurveyIndex:
-    """A survey's answers by question, answers gone from the export, withdrawal dates."""
+    """A survey's answers by question, answers gone from the export, withdrawal dates.
+    Each is made when first asked for: a one-change build shows few pages of an
+    unchanged survey (and looks at few of its answers' versions: core.timeline.Lines)."""
 
     data: SurveyData
-    questions: list[Question]
-    answers: dict[str, list[Answer]]
-    """question id -> answers, sorted by CA owner name."""
-    gone: dict[str, list[tuple[str, list[Version]]]]
-    """question id -> (owner key, versions) of answers no longer in the export."""
-    withdrawn: dict[str, str]
-    """owner key -> when the last 'withdrawn' change was seen (labels.capture)."""
-    lines: Lines
-    changes: list[Change]
-    """The survey's recorded changes, newest first."""
+    names: dict[str, str]
+    """The CA owners' names (owners.owner_names), by which the answers are sorted."""
 
     @classmethod
     def of(cls, data: SurveyData, names: dict[str, str]) -> SurveyIndex:
-        lines = timelines(data)
+        return cls(data, names)
+
+    @cached_property
+    def questions(self) -> list[Question]:
+        return self.data.sorted_questions()
+
+    @cached_property
+    def answers(self) -> dict[str, list[Answer]]:
+        """question id -> answers, sorted by CA owner name."""
         answers: dict[str, list[Answer]] = defaultdict(list)
-        for answer in data.answers.values():
+        for answer in self.data.answers.values():
             answers[answer.question_id].append(answer)
         for group in answers.values():
-            group.sort(key=lambda a: names[a.owner_key].casefold())
+            group.sort(key=lambda a: self.names[a.owner_key].casefold())
+        return answers
+
+    @cached_property
+    def gone(self) -> dict[str, list[tuple[str, list[Version]]]]:
+        """question id -> (owner key, versions) of answers no longer in the export."""
         gone: dict[str, list[tuple[str, list[Version]]]] = defaultdict(list)
-        for (qid, owner), versions in sorted(lines.items()):
-            if versions[-1].values is None and (qid, owner) not in data.answers:
-                gone[qid].append((owner, versions))
-        withdrawn = {c.owner_key: capture(c.captured_at, c.observed_at) for c in data.history
-                     if c.kind == "withdrawn"}
-        return cls(data, data.sorted_questions(), answers, gone, withdrawn, lines,
-                   newest_first(data.history))
+        lines, answered = self.lines, self.data.answers
+        for qid, owner in sorted(pair for pair, changes in lines.changes.items()
+                                 if changes[-1].new is None and pair not in answered):
+            gone[qid].append((owner, lines[(qid, owner)]))
+        return gone
+
+    @cached_property
+    def withdrawn(self) -> dict[str, str]:
+        """owner key -> when the last 'withdrawn' change was seen (labels.capture)."""
+        return {c.owner_key: capture(c.captured_at, c.observed_at) for c in self.data.history
+                if c.kind == "withdrawn"}
+
+    @cached_property
+    def lines(self) -> Lines:
+        return timelines(self.data)
+
+    @cached_property
+    def changes(self) -> list[Change]:
+        """The survey's recorded changes, newest first."""
+        return newest_first(self.data.history)
 
     def long_histories(self) -> list[tuple[str, str]]:
         """(question id, owner key) of the shown answers whose history has a page of its
         own: an answer in the export or gone from it, to a question of the survey."""
-        shown = [(qid, owner) for qid, owner in self.data.answers] + [
-            (qid, owner) for qid, gone in self.gone.items() for owner, _ in gone]
-        return sorted({(qid, owner) for qid, owner in shown if qid in self.data.questions
-                       and is_long(self.lines.get((qid, owner), []))})
+        # Only the few long timelines are looked at (by their number of changes, one per
+        # version): an answer shown is one in the export or one whose last version is
+        # gone (self.gone).
+        return sorted(pair for pair, changes in self.lines.changes.items()
+                      if is_long(changes) and pair[0] in self.data.questions
+                      and (pair in self.data.answers or changes[-1].new is None))
 
 
 @dataclass(frozen=True)
@@ -73,6 +98,7 @@ class SiteIndex:
     """Newest first."""
     owner_names: dict[str, str]
     owner_answers: dict[str, list[Answer]]
+    """owner key -> its answers in the export (none: not in it)."""
     per_survey: dict[str, SurveyIndex]
     changes: list[Change]
     """Every recorded change, newest first."""
@@ -92,11 +118,8 @@ class SiteIndex:
         for data in surveys:
             for answer in data.answers.values():
                 by_owner[answer.owner_key].append(answer)
-        for data in surveys:  # owners known only from history (all answers withdrawn)
-            for change in data.history:
-                by_owner.setdefault(change.owner_key, [])
-        return cls(store, surveys, names, dict(by_owner),
-                   {d.survey.key: SurveyIndex.of(d, names) for d in surveys},
+        per_survey = {d.survey.key: SurveyIndex.of(d, names) for d in surveys}
+        return cls(store, surveys, names, dict(by_owner), per_survey,
                    newest_first([c for d in surveys for c in d.history]),
                    {d.survey.key: d.survey.title for d in surveys},
                    {ref: topic for topic in store.topics for ref in topic.questions},
