@@ -43,7 +43,7 @@ from builder.publish.workdir import (
     handwritten_pages,
     work_dir_lock,
 )
-from builder.publish.write import FileInfo, write_pages
+from builder.publish.write import FileInfo, StreamedFiles, write_pages
 from builder.store.cache import SurveyCache
 from builder.store.durable import DIR_MODE, FILE_MODE, complete_pending, move_files
 from builder.store.records import load_store
@@ -304,63 +304,62 @@ class _Generated:
 def _generate(places: steps.Places, site_url: str | None, full: bool, say: Progress,
               timings: dict[str, float], start: float, now: inputs.Inputs) -> _Generated:
     """The store into the work folder: pages and search index here, the downloads by a
-    second process at the same time, from as soon as the store is read."""
+    second process at the same time, from as soon as the pages are planned; that process
+    then makes the search index if this one has not begun it, and takes its share of
+    the pages of a full render (steps.Deal)."""
     docs_dir = places.work_dir
     handwritten = handwritten_pages(places.handwritten_dir)
     say(f"reading the store {places.data_dir}")
     cache = SurveyCache(docs_dir / STORE_CACHE, trusted=not full)  # --full: from text
     store = load_store(places.data_dir, must_exist=True, cache=cache)
     files = steps.survey_files(now, store)
-    say(f"writing the downloads into {docs_dir}")
     # The store lives as long as this step: the collector need not walk it again and
     # again while the pages are made (a tenth of a one-change build), and the process
     # forked next shares its memory pages untouched.
     gc.freeze()
-    search = _Search(store, handwritten, docs_dir, files, full)
-    later = InBackground(partial(_downloads_then_search, store, docs_dir, files, full,
-                                 search))
     try:
-        made, state = _pages(places, site_url, store, handwritten, later, full, files, say,
-                             timings, start)
-        cache.save()  # now that the work folder is the builder's (it has its manifest)
-        import builder.publish.incremental  # noqa: F401 - MkDocs loads while the other works
-        searched = time.perf_counter()
-        index = search.make() if search.claim() else later.result().search
-        timings["search"] = time.perf_counter() - searched  # part of "render"
-        downloads = later.result().downloads
+        planned = _planned(places, store, site_url, handwritten, lambda: later)
+        timings["load"] = time.perf_counter() - start
+        say(f"writing the downloads into {docs_dir}; rendering the pages of "
+            f"{len(store.surveys)} survey(s)")
+        search, deal = _Search(store, handwritten, docs_dir, files, full), steps.Deal()
+        later = InBackground(partial(_background, store, docs_dir, files, full, search,
+                                     planned, places.templates_dir, deal, cache))
+        try:
+            made, state = steps.make_pages(planned, places.templates_dir, docs_dir, full,
+                                           code_digest(), files, deal)
+            timings["pages"] = time.perf_counter() - start - timings["load"]
+            import builder.publish.incremental  # noqa: F401 - MkDocs loads meanwhile
+            index = search.write() if search.claim() else later.result().search
+            background = later.result()
+        finally:
+            deal.decide(False)  # (if it was not yet made: the other process waits for it)
+            later.close()
     finally:
-        later.close()
         gc.unfreeze()  # collected as usual again (a long-lived caller: tests, tools)
     timings["render"] = time.perf_counter() - start - timings["load"]
     timings["downloads"] = timings["render"] - timings["pages"]  # the wait for them
     if index is None:
         raise InternalError("the search index was claimed but not made")
-    _no_clash(places, handwritten, [*downloads.files, *index])
-    say(f"writing {len(index) + len(handwritten)} file(s) to {docs_dir}")
-    written = write_pages({**handwritten, **index}, docs_dir,
-                          kept=[*downloads.files, *made.rendered, *made.kept])
+    downloads, rendered = background.downloads, [*made.rendered, *background.rendered]
+    _no_clash(places, handwritten, downloads.files)
+    say(f"writing {len(handwritten)} file(s) to {docs_dir}")
+    written = write_pages(handwritten, docs_dir,
+                          kept=[*downloads.files, *index[0], *rendered, *made.kept])
     touched.save(docs_dir, state)
     timings["write"] = time.perf_counter() - start - timings["load"] - timings["render"]
-    return _Generated(made.total, sorted(downloads.written + made.written + written.written),
-                      written.removed)
+    return _Generated(made.total, sorted(downloads.written + made.written + background.written
+                                         + index[1] + written.written), written.removed)
 
 
-def _pages(places: steps.Places, site_url: str | None, store: Store,
-           handwritten: Mapping[str, bytes],
-           downloads: InBackground[_Background], full: bool, files: Mapping[str, str],
-           say: Progress, timings: dict[str, float],
-           start: float) -> tuple[steps.Made, touched.RenderState]:
-    """The pages planned, checked against the hand-written ones and claimed, then made
-    (the Downloads page, last, waits for the downloads)."""
-    docs_dir, code = places.work_dir, code_digest()
+def _planned(places: steps.Places, store: Store, site_url: str | None,
+             handwritten: Mapping[str, bytes],
+             downloads: Callable[[], Mapping[str, FileInfo]]) -> steps.Planned:
+    """The pages planned, checked against the hand-written ones and claimed."""
     planned = steps.plan_pages(store, site_url, downloads)
     _no_clash(places, handwritten, planned.paths)
-    steps.claim(docs_dir, planned.paths)
-    timings["load"] = time.perf_counter() - start
-    say(f"rendering the pages of {len(store.surveys)} survey(s)")
-    made, state = steps.make_pages(planned, places.templates_dir, docs_dir, full, code, files)
-    timings["pages"] = time.perf_counter() - start - timings["load"]  # part of "render"
-    return made, state
+    steps.claim(places.work_dir, planned.paths)
+    return planned
 
 
 @dataclass
@@ -380,10 +379,21 @@ class _Search:
         """True once, in the first process to ask."""
         return bool(self.lock.acquire(block=False))
 
-    def make(self) -> dict[str, bytes]:
+    def write(self) -> tuple[list[str], list[str]]:
+        """Make the index and write it into the work folder (listed in its manifest
+        first); (its files, those whose bytes changed)."""
         known = Known(Pieces(self.work_dir / SEARCH_PIECES, code_digest(), fresh=self.full),
                       self.files, owner_names(self.store))
-        return search_files(self.store, self.handwritten, known)
+        index = search_files(self.store, self.handwritten, known)
+        if clash := sorted(set(index) & set(self.handwritten)):
+            raise BuildFailed(f"{clash[0]}: a hand-written page has the path of a file of "
+                              "the search index")
+        out = StreamedFiles(self.work_dir)
+        out.plan(index)
+        for path, data in index.items():
+            with out.open(path) as sink:
+                sink.write(data)
+        return list(out.files), out.written
 
 
 @dataclass(frozen=True)
@@ -391,18 +401,26 @@ class _Background:
     """What the downloads' process sends back."""
 
     downloads: Downloads
-    search: dict[str, bytes] | None
-    """The search index, if that process was free first."""
+    search: tuple[list[str], list[str]] | None
+    """The search index's files and those written, if that process was free first."""
+    rendered: list[str]
+    """The pages it was dealt (steps.make_share), and of those"""
+    written: list[str]
+    """the ones whose bytes changed."""
 
     @property
     def files(self) -> Mapping[str, FileInfo]:
         return self.downloads.files
 
 
-def _downloads_then_search(store: Store, work_dir: Path, files: Mapping[str, str], full: bool,
-                           search: _Search) -> _Background:
+def _background(store: Store, work_dir: Path, files: Mapping[str, str], full: bool,
+                search: _Search, planned: steps.Planned, templates_dir: Path,
+                deal: steps.Deal, cache: SurveyCache) -> _Background:
+    cache.save()  # the surveys read from text, pickled while the other renders pages
     downloads = write_downloads(store, work_dir, files, full)
-    return _Background(downloads, search.make() if search.claim() else None)
+    index = search.write() if search.claim() else None
+    rendered, written = steps.make_share(planned, templates_dir, work_dir, deal)
+    return _Background(downloads, index, rendered, written)
 
 
 def _no_clash(places: steps.Places, handwritten: Mapping[str, bytes],

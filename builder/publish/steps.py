@@ -10,16 +10,20 @@ to the writer as kept.
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import os
+import time
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from builder import __version__
+from builder.core.errors import InternalError
 from builder.core.model import Store
 from builder.publish import inputs, touched
 from builder.publish.mkdocs_config import theme_dir
+from builder.publish.opendata.layout import PAGE as DOWNLOADS_PAGE
 from builder.publish.pages.plan import Plan, plan
 from builder.publish.pages.site import SiteIndex
 from builder.publish.render import iter_site
@@ -118,10 +122,78 @@ class Planned:
 
 
 def plan_pages(store: Store, site_url: str | None,
-               downloads: Mapping[str, FileInfo]) -> Planned:
-    """`downloads`: what the Downloads page lists (read only when that page is made)."""
+               downloads: Callable[[], Mapping[str, FileInfo]]) -> Planned:
+    """`downloads`: what the Downloads page lists (asked for only when that page is
+    made, by the build's own process: Deal)."""
     site = SiteIndex.of(store, site_url)
-    return Planned(site, plan(site, lambda: downloads))
+    return Planned(site, plan(site, downloads))
+
+
+class Deal(Collection[str]):
+    """The pages of a full render, dealt to the build's two processes as they ask: both
+    go through the plan in order and a page is rendered by the first to ask for it, so
+    the downloads' process, once its own work is done, takes pages until none is left
+    (from nothing, the pages are most of the build's time). The Downloads page stays
+    with the build's process, which holds the downloads' sums. Made before the fork: the
+    counter is shared, each process's place in the plan is its own."""
+
+    UNDECIDED, DEALING, NOT_DEALING = 0, 1, 2
+
+    def __init__(self) -> None:
+        context = multiprocessing.get_context("fork")
+        self._next = context.Value("l", 0)
+        self._state = context.Value("b", Deal.UNDECIDED)
+        self._asked = 0
+        self.in_child = False
+
+    def decide(self, dealing: bool) -> None:
+        """The build's process says whether it renders every page (then it deals them)
+        or a few (then it makes them alone); a build that fails first says no."""
+        with self._state.get_lock():
+            if self._state.value == Deal.UNDECIDED:
+                self._state.value = Deal.DEALING if dealing else Deal.NOT_DEALING
+
+    def dealing(self) -> bool:
+        """In the downloads' process: wait for the decision (the build's process makes it
+        soon after the store is read, and always makes one, failing or not)."""
+        parent = os.getppid()
+        while (state := self._state.value) == Deal.UNDECIDED and os.getppid() == parent:
+            time.sleep(0.005)
+        return bool(state == Deal.DEALING)
+
+    def __contains__(self, path: object) -> bool:
+        if path == DOWNLOADS_PAGE:
+            return not self.in_child
+        at, self._asked = self._asked, self._asked + 1
+        with self._next.get_lock():
+            if self._next.value != at:  # the other process has taken it
+                return False
+            self._next.value = at + 1
+            return True
+
+    def __iter__(self) -> Iterator[str]:
+        raise InternalError("a deal is asked page by page")
+
+    def __len__(self) -> int:
+        raise InternalError("a deal is asked page by page")
+
+
+def make_share(planned: Planned, templates_dir: Path, work_dir: Path,
+               deal: Deal) -> tuple[list[str], list[str]]:
+    """In the downloads' process: the pages it is dealt, written; (rendered, written)."""
+    deal.in_child = True
+    out = StreamedFiles(work_dir)
+    if not deal.dealing():
+        return [], []
+    _write(out, iter_site(planned.site, templates_dir, only=deal, pages=planned.pages,
+                          compiled=template_cache(work_dir)))
+    return list(out.files), out.written
+
+
+def _write(out: StreamedFiles, pages: Iterator[tuple[str, str]]) -> None:
+    for path, text in pages:
+        with out.open(path) as sink:  # written and let go: a large site is never held
+            sink.write(text.encode("utf-8"))
 
 
 def claim(work_dir: Path, paths: list[str]) -> None:
@@ -145,11 +217,13 @@ class Made:
 
 
 def make_pages(planned: Planned, templates_dir: Path, work_dir: Path, full: bool, code: str,
-               files: Mapping[str, str] | None = None) -> tuple[Made, touched.RenderState]:
+               files: Mapping[str, str] | None = None,
+               deal: Deal | None = None) -> tuple[Made, touched.RenderState]:
     """Write the pages: all of them (`full`, no state, anything but answers changed),
     else those the changed answers touch. Returns the state to save once all is written.
     `files`: survey_files of this build (the answers of a survey whose files did not
-    change are not digested again)."""
+    change are not digested again). `deal`: all of them are shared with the downloads'
+    process (make_share; the pages it made are not in Made: the caller adds them)."""
     site, paths = planned.site, planned.paths
     previous = None if full else touched.load(work_dir)
     state = touched.state_of(site, render_extra(templates_dir, site.site_url, code), paths,
@@ -159,11 +233,11 @@ def make_pages(planned: Planned, templates_dir: Path, work_dir: Path, full: bool
     if only is not None and not all(os.path.isfile(os.path.join(root, p)) for p in paths
                                     if p not in only):
         only = None  # a page the state counts on is gone from the work folder
+    if deal is not None:
+        deal.decide(only is None)
     touched.forget(work_dir)
-    out = StreamedFiles(work_dir)
-    for path, text in iter_site(site, templates_dir, only=only, pages=planned.pages,
-                                compiled=template_cache(work_dir)):
-        with out.open(path) as sink:  # written and let go: a large site is never held
-            sink.write(text.encode("utf-8"))
     kept = [] if only is None else [p for p in paths if p not in only]
+    out = StreamedFiles(work_dir)
+    _write(out, iter_site(site, templates_dir, only=deal if only is None else only,
+                          pages=planned.pages, compiled=template_cache(work_dir)))
     return Made(list(out.files), out.written, kept, len(paths)), state

@@ -62,3 +62,46 @@ def test_a_large_result_not_asked_for_does_not_keep_its_process_waiting() -> Non
     closing.start()
     closing.join(timeout=60)
     assert not closing.is_alive()
+
+
+def _take(deal, paths):  # type: ignore[no-untyped-def]
+    """In the downloads' process: what a Deal gives it (a Files-like result)."""
+    from types import SimpleNamespace
+
+    deal.in_child = True
+    if not deal.dealing():
+        return SimpleNamespace(files={})
+    return SimpleNamespace(files={p: None for p in paths if p in deal})
+
+
+def test_a_deal_gives_each_page_to_exactly_one_process() -> None:
+    """Both processes ask for every page in order; each gets those it asked for first,
+    the Downloads page staying with the build's process."""
+    from builder.publish.background import InBackground
+    from builder.publish.steps import DOWNLOADS_PAGE, Deal
+
+    paths = [f"owners/{n}.md" for n in range(3000)] + [DOWNLOADS_PAGE]
+    deal = Deal()
+    later = InBackground(partial(_take, deal, paths))  # type: ignore[arg-type]
+    try:
+        deal.decide(True)
+        mine = [p for p in paths if p in deal]
+        theirs = list(later.result().files)
+    finally:
+        later.close()
+    assert sorted(mine + theirs) == sorted(paths)
+    assert DOWNLOADS_PAGE in mine and DOWNLOADS_PAGE not in theirs
+
+
+def test_a_deal_not_made_gives_the_other_process_nothing() -> None:
+    from builder.publish.background import InBackground
+    from builder.publish.steps import Deal
+
+    deal = Deal()
+    later = InBackground(partial(_take, deal, ["a.md", "b.md"]))  # type: ignore[arg-type]
+    try:
+        deal.decide(False)  # a few pages to render: the build's process makes them alone
+        deal.decide(True)  # (the first decision stands)
+        assert later.result().files == {}
+    finally:
+        later.close()
