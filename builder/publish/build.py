@@ -304,7 +304,7 @@ class _Generated:
 def _generate(places: steps.Places, site_url: str | None, full: bool, say: Progress,
               timings: dict[str, float], start: float, now: inputs.Inputs) -> _Generated:
     """The store into the work folder: pages and search index here, the downloads by a
-    second process at the same time, from as soon as the pages are planned; that process
+    second process at the same time, from as soon as the store is read; that process
     then makes the search index if this one has not begun it, and takes its share of
     the pages of a full render (steps.Deal)."""
     docs_dir = places.work_dir
@@ -318,22 +318,26 @@ def _generate(places: steps.Places, site_url: str | None, full: bool, say: Progr
     # forked next shares its memory pages untouched.
     gc.freeze()
     try:
-        planned = _planned(places, store, site_url, handwritten, lambda: later)
-        timings["load"] = time.perf_counter() - start
-        say(f"writing the downloads into {docs_dir}; rendering the pages of "
-            f"{len(store.surveys)} survey(s)")
         search, deal = _Search(store, handwritten, docs_dir, files, full), steps.Deal()
         later = InBackground(partial(_background, store, docs_dir, files, full, search,
-                                     planned, places.templates_dir, deal, cache))
+                                     site_url, places.templates_dir, deal, cache))
         try:
+            def listed() -> Mapping[str, FileInfo]:  # asked for by the Downloads page, last
+                search.if_free()  # before the wait: the other process may still be busy
+                return later
+
+            planned = _planned(places, store, site_url, handwritten, listed)
+            timings["load"] = time.perf_counter() - start
+            say(f"rendering the pages of {len(store.surveys)} survey(s) (and writing the "
+                f"downloads into {docs_dir})")
             made, state = steps.make_pages(planned, places.templates_dir, docs_dir, full,
                                            code_digest(), files, deal)
             timings["pages"] = time.perf_counter() - start - timings["load"]
             import builder.publish.incremental  # noqa: F401 - MkDocs loads meanwhile
-            index = search.write() if search.claim() else later.result().search
+            index = search.if_free() or later.result().search
             background = later.result()
         finally:
-            deal.decide(False)  # (if it was not yet made: the other process waits for it)
+            deal.abandon()  # done or failed: the other process waits for a decision
             later.close()
     finally:
         gc.unfreeze()  # collected as usual again (a long-lived caller: tests, tools)
@@ -375,9 +379,14 @@ class _Search:
     full: bool
     lock: Any = field(default_factory=lambda: multiprocessing.get_context("fork").Lock())
 
-    def claim(self) -> bool:
-        """True once, in the first process to ask."""
-        return bool(self.lock.acquire(block=False))
+    made: tuple[list[str], list[str]] | None = None
+
+    def if_free(self) -> tuple[list[str], list[str]] | None:
+        """write(), in the first process to ask (again: what it gave); None in the
+        other."""
+        if self.made is None and self.lock.acquire(block=False):
+            self.made = self.write()
+        return self.made
 
     def write(self) -> tuple[list[str], list[str]]:
         """Make the index and write it into the work folder (listed in its manifest
@@ -391,8 +400,7 @@ class _Search:
         out = StreamedFiles(self.work_dir)
         out.plan(index)
         for path, data in index.items():
-            with out.open(path) as sink:
-                sink.write(data)
+            out.put(path, data)
         return list(out.files), out.written
 
 
@@ -414,12 +422,15 @@ class _Background:
 
 
 def _background(store: Store, work_dir: Path, files: Mapping[str, str], full: bool,
-                search: _Search, planned: steps.Planned, templates_dir: Path,
+                search: _Search, site_url: str | None, templates_dir: Path,
                 deal: steps.Deal, cache: SurveyCache) -> _Background:
-    cache.save()  # the surveys read from text, pickled while the other renders pages
+    """The downloads' process, forked as soon as the store is read."""
     downloads = write_downloads(store, work_dir, files, full)
-    index = search.write() if search.claim() else None
-    rendered, written = steps.make_share(planned, templates_dir, work_dir, deal)
+    cache.save()  # now that the work folder has its manifest (write_downloads claims)
+    if deal.decided() == steps.Deal.ABANDONED:  # the build failed: write nothing more
+        return _Background(downloads, None, [], [])
+    index = search.if_free()  # once the pages were checked against the hand-written ones
+    rendered, written = steps.make_share(store, site_url, templates_dir, work_dir, deal)
     return _Background(downloads, index, rendered, written)
 
 

@@ -23,8 +23,7 @@ from builder.core.errors import InternalError
 from builder.core.model import Store
 from builder.publish import inputs, touched
 from builder.publish.mkdocs_config import theme_dir
-from builder.publish.opendata.layout import PAGE as DOWNLOADS_PAGE
-from builder.publish.pages.plan import Plan, plan
+from builder.publish.pages.plan import DOWNLOADS_PAGE, Plan, plan
 from builder.publish.pages.site import SiteIndex
 from builder.publish.render import iter_site
 from builder.publish.stamp import _versions, hash_trees
@@ -137,7 +136,7 @@ class Deal(Collection[str]):
     with the build's process, which holds the downloads' sums. Made before the fork: the
     counter is shared, each process's place in the plan is its own."""
 
-    UNDECIDED, DEALING, NOT_DEALING = 0, 1, 2
+    UNDECIDED, DEALING, NOT_DEALING, ABANDONED = 0, 1, 2, 3
 
     def __init__(self) -> None:
         context = multiprocessing.get_context("fork")
@@ -153,20 +152,26 @@ class Deal(Collection[str]):
             if self._state.value == Deal.UNDECIDED:
                 self._state.value = Deal.DEALING if dealing else Deal.NOT_DEALING
 
-    def dealing(self) -> bool:
-        """In the downloads' process: wait for the decision (the build's process makes it
-        soon after the store is read, and always makes one, failing or not)."""
+    def abandon(self) -> None:
+        """The build's process failed (or is done): the other takes nothing more."""
+        self._state.value = Deal.ABANDONED
+
+    def decided(self) -> int:
+        """In the downloads' process: wait for the decision, made once the pages are
+        planned and checked against the hand-written ones (soon after the store is read;
+        a build that fails first abandons the deal, so there is always one)."""
         parent = os.getppid()
         while (state := self._state.value) == Deal.UNDECIDED and os.getppid() == parent:
             time.sleep(0.005)
-        return bool(state == Deal.DEALING)
+        return int(state)
 
     def __contains__(self, path: object) -> bool:
         if path == DOWNLOADS_PAGE:
             return not self.in_child
         at, self._asked = self._asked, self._asked + 1
         with self._next.get_lock():
-            if self._next.value != at:  # the other process has taken it
+            if self._next.value != at or (self.in_child
+                                          and self._state.value == Deal.ABANDONED):
                 return False
             self._next.value = at + 1
             return True
@@ -178,13 +183,16 @@ class Deal(Collection[str]):
         raise InternalError("a deal is asked page by page")
 
 
-def make_share(planned: Planned, templates_dir: Path, work_dir: Path,
+def make_share(store: Store, site_url: str | None, templates_dir: Path, work_dir: Path,
                deal: Deal) -> tuple[list[str], list[str]]:
-    """In the downloads' process: the pages it is dealt, written; (rendered, written)."""
+    """In the downloads' process: the pages it is dealt, written; (rendered, written).
+    It plans the site itself (the same plan, in the same order, as the build's process:
+    it was forked before that was made, so that the downloads start at once)."""
     deal.in_child = True
-    out = StreamedFiles(work_dir)
-    if not deal.dealing():
+    if deal.decided() != Deal.DEALING:
         return [], []
+    planned = plan_pages(store, site_url, dict)  # its Downloads page is never made here
+    out = StreamedFiles(work_dir)
     _write(out, iter_site(planned.site, templates_dir, only=deal, pages=planned.pages,
                           compiled=template_cache(work_dir)))
     return list(out.files), out.written

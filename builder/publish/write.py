@@ -185,6 +185,17 @@ class StreamedFiles:
             partial.unlink(missing_ok=True)
         self.files[rel] = info
 
+    def put(self, rel: str, data: bytes) -> None:
+        """A file whose bytes are in memory: compared with the file there first, and
+        written (as `open` writes) only if they differ."""
+        target = self.inside(rel)
+        info = FileInfo(rel, len(data), hashlib.sha256(data).hexdigest())
+        if rel not in self.files and _holds(target, info):
+            self.files[rel] = info
+            return
+        with self.open(rel) as sink:
+            sink.write(data)
+
     def keep(self, infos: list[FileInfo]) -> bool:
         """Keep files made by an earlier run, all of them if each is there with its size,
         else none."""

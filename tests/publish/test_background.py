@@ -68,8 +68,10 @@ def _take(deal, paths):  # type: ignore[no-untyped-def]
     """In the downloads' process: what a Deal gives it (a Files-like result)."""
     from types import SimpleNamespace
 
+    from builder.publish.steps import Deal
+
     deal.in_child = True
-    if not deal.dealing():
+    if deal.decided() != Deal.DEALING:
         return SimpleNamespace(files={})
     return SimpleNamespace(files={p: None for p in paths if p in deal})
 
@@ -102,6 +104,19 @@ def test_a_deal_not_made_gives_the_other_process_nothing() -> None:
     try:
         deal.decide(False)  # a few pages to render: the build's process makes them alone
         deal.decide(True)  # (the first decision stands)
+        assert later.result().files == {}
+    finally:
+        later.close()
+
+
+def test_an_abandoned_deal_gives_the_other_process_nothing_more() -> None:
+    from builder.publish.background import InBackground
+    from builder.publish.steps import Deal
+
+    deal = Deal()
+    later = InBackground(partial(_take, deal, ["a.md", "b.md"]))  # type: ignore[arg-type]
+    try:
+        deal.abandon()  # the build failed before it decided
         assert later.result().files == {}
     finally:
         later.close()

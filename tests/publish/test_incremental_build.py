@@ -58,11 +58,16 @@ def built(tmp_path: Path) -> Project:
 
 
 class Rendered:
-    """What make_pages rendered in the last build."""
+    """What make_pages rendered in the last build (all of it in the build's process: the
+    pages of a full render are not dealt to the other, whose iter_site this cannot see;
+    tests/publish/test_background.py and the full-build comparisons test the deal)."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.paths: set[str] = set()
         real = steps.iter_site
+        decide = steps.Deal.decide
+        monkeypatch.setattr(steps.Deal, "decide",
+                            lambda deal, dealing: decide(deal, False))
 
         def spy(*args: object, **kwargs: object) -> Iterator[tuple[str, str]]:
             self.paths = set()

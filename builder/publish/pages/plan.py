@@ -11,7 +11,7 @@ from functools import partial
 
 from builder.core.errors import BuildFailed
 from builder.publish.history_view import history_page
-from builder.publish.opendata.layout import PAGE as DOWNLOADS_PAGE
+from builder.publish.opendata import layout
 from builder.publish.pages import compare, feeds
 from builder.publish.pages.cainfo import INDEX as CA_INDEX
 from builder.publish.pages.changes import build_changes, change_lists, page_names
@@ -30,6 +30,9 @@ from builder.publish.pages.survey import build_survey
 from builder.publish.pages.template import Page
 from builder.publish.paths import question_page, survey_page
 from builder.publish.write import FileInfo
+
+DOWNLOADS_PAGE = layout.PAGE
+"""The Downloads page (for the build's steps, which do not import the open data)."""
 
 Maker = Callable[[], Page | str]
 """Makes one file: a Page (rendered through its template) or the file's text."""
