@@ -1,4 +1,4 @@
 from builder.cli import main
 
-if __name__ == "__main__":  # not when a fresh process (build.run_mkdocs) imports it again
+if __name__ == "__main__":  # not when a fresh process (site_step.run_mkdocs) imports it again
     main()

@@ -10,7 +10,7 @@ when it asks for those sums. Each process keeps its own memory.
 A full MkDocs build holds every page of the site; run after the builder's own work in
 the same process, it would add its memory to what the store and the pages' index left
 (1.1 GiB at ten times the realistic size), so it runs in fresh processes
-(`in_fresh_processes`: one per share of the pages, build.run_mkdocs), which start with
+(`in_fresh_processes`: one per share of the pages, site_step.run_mkdocs), which start with
 none of it.
 """
 

@@ -12,10 +12,10 @@ anchor (so that anchors are checked as a full build checks them), into an empty 
   removed, nothing else that MkDocs reads changed: see stamp.py), the builder rewrote
   every page whose text shows a changed value; the changed pages and static files and
   the theme's static templates (404.html, sitemap.xml: cheap) are written, and the
-  caller moves them into the site in one all-or-nothing save (build.publish, with
+  caller moves them into the site in one all-or-nothing save (site_step.publish, with
   store.durable.move_files): neither a copy of the whole site nor its removal is paid.
 - a share: the first copies every static file and writes the theme's templates, and
-  the pages are dealt out so that each share has about as much work; build.run_mkdocs
+  the pages are dealt out so that each share has about as much work; site_step.run_mkdocs
   runs the shares at once and moves them into one folder.
 Both are byte-identical to MkDocs' own build (tests/publish/test_incremental.py checks
 it). A plugin other than the builder's own may need every page in one run (a search

@@ -190,16 +190,17 @@ KILLED_MOVE = """
 import os, sys
 from pathlib import Path
 import builder.publish.build as build
+import builder.publish.site_step as site_step
 from builder.store import durable
 
-real = build.move_files
+real = site_step.move_files
 
 def killed_at_a_step(*args, **kwargs):  # count only the steps of the site's own save
     os.environ[durable.FAULT_ENV] = "kill:" + sys.argv[2]
     durable._counts["kill"] = 0
     return real(*args, **kwargs)
 
-build.move_files = killed_at_a_step
+site_step.move_files = killed_at_a_step
 root = Path(sys.argv[1])
 report = build.build_site(root / "data", site_dir=root / "site",
                           config_file=root / "mkdocs.yml", docs_dir=root / "build-docs")
@@ -255,7 +256,7 @@ def test_a_full_site_step_in_shares_is_mkdocs_own_build(
         built: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A full site step renders the pages in one process per share; together they make
     the site MkDocs' own build (--full) makes, byte for byte."""
-    import builder.publish.build as build_module
+    import builder.publish.site_step as build_module
     from builder.publish.background import FreshProcesses
 
     runs: list[list[tuple[int, int] | None]] = []
@@ -305,7 +306,7 @@ def test_an_anchor_a_page_links_to_is_checked_when_only_that_page_is_built(
     builds only some pages reads the pages they link to with an anchor, so the check
     is the same (here with `anchors: warn`, which strict mode makes an error)."""
     from builder.core.errors import BuildFailed
-    from builder.publish.build import mkdocs_build
+    from builder.publish.site_step import mkdocs_build
 
     text = built.config.read_text(encoding="utf-8")
     assert "  links:\n" in text

@@ -13,9 +13,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown.extensions.toc import slugify
 
-from builder.publish.build import run_mkdocs
 from builder.publish.encode import encode, front_matter
 from builder.publish.mkdocs_html import render_html
+from builder.publish.site_step import run_mkdocs
 from conftest import make_project
 
 HOSTILE = '<script>alert(1)</script> ## "x" & <b>y</b>'

@@ -135,7 +135,7 @@ def _verify(root: Path, size: str) -> dict[str, Any]:
 
 
 def _mkdocs(root: Path, size: str) -> dict[str, Any]:
-    from builder.publish.build import mkdocs_build
+    from builder.publish.site_step import mkdocs_build
 
     start = time.perf_counter()
     # MkDocs' own build, one process: the reference the builder's site step is held to.
