@@ -11,7 +11,6 @@ from builder.core.clock import utc_text
 from builder.core.errors import BuilderError, InputRejected, Issue
 from builder.core.limits import REQUEST_DEADLINE
 from builder.core.model import Capture, Change, FieldChange, Store
-from builder.ingest import http
 from builder.ingest.formats import CaInformationExport, Export, LoadOptions, parse_export
 from builder.ingest.guard import check_losses
 from builder.ingest.merge import merge
@@ -49,6 +48,9 @@ def read_source(source: str, deadline: float = REQUEST_DEADLINE) -> tuple[bytes,
     """Bytes and origin (the URL the answer came from, after redirects, or the file path
     as given)."""
     if source.startswith(("http://", "https://")):
+        # Imported here: a file needs no HTTP stack (requests is a sixth of an import).
+        from builder.ingest import http
+
         response = http.get(source, deadline=deadline)
         return response.body, response.url
     try:
