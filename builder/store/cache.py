@@ -18,16 +18,21 @@ import contextlib
 import gc
 import hashlib
 import io
+import multiprocessing
 import os
 import pickle
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
 from builder.core import model
-from builder.core.errors import Issue
+from builder.core.errors import InternalError, Issue
 from builder.core.model import SurveyData
 from builder.store.surveys import read_survey, survey_bytes
 
@@ -89,20 +94,61 @@ class SurveyCache:
 
     def read(self, folder: Path, issues: list[Issue]) -> SurveyData | None:
         """read_survey(folder, issues), from the entry if its key matches."""
-        found: list[Issue] = []
-        files = survey_bytes(folder, found)
-        key = self._key(folder.name, files)
-        name = _entry_name(folder.name)
-        self.used.add(name)
-        if self.trusted and not found and (kept := self._get(name, key)) is not None:
-            self.hits += 1
-            return kept
-        data = read_survey(folder, found, files)
-        issues += found
-        if data is not None and not found:
-            payload = pickle.dumps(_shared(data, {}), protocol=_PROTOCOL)
-            self.pending[name] = FORMAT + key + hashlib.sha256(payload).digest() + payload
-        return data
+        return self.read_all([folder], issues)[0]
+
+    def read_all(self, folders: Sequence[Path],
+                 issues: list[Issue]) -> list[SurveyData | None]:
+        """read() of each folder, in order. When many surveys are to be read from text (a
+        build from nothing, or after a change to the code that reads them), a forked
+        child reads a share of them and sends each one's sealed record (which an entry
+        holds: made in any case), which this process loads; if the child fails, this
+        process reads its share as well (a slower build, never a wrong one)."""
+        found = [self._lookup(folder) for folder in folders]
+        misses = [f for f in found if f.data is None]
+        theirs = _their_share(misses)
+        sent = _in_child(partial(_sealed_all, theirs)) if theirs else None
+        for f in misses[:len(misses) - len(theirs)]:
+            self._from_text(f)
+        if sent is not None:
+            for f, (sealed, issues_there) in zip(theirs, sent() or [], strict=False):
+                f.issues += issues_there
+                self._from_sealed(f, sealed, None)
+            for f in theirs:
+                if not f.done:  # the child failed: read here
+                    self._from_text(f)
+        for f in found:
+            issues += f.issues
+        return [f.data for f in found]
+
+    def _lookup(self, folder: Path) -> _Found:
+        found = _Found(folder)
+        found.files = survey_bytes(folder, found.issues)
+        found.key = self._key(folder.name, found.files)
+        found.name = _entry_name(folder.name)
+        self.used.add(found.name)
+        if self.trusted and not found.issues:
+            found.data = self._get(found.name, found.key)
+            if found.data is not None:
+                self.hits += 1
+                found.done = True
+        return found
+
+    def _from_text(self, found: _Found) -> None:
+        data = read_survey(found.folder, found.issues, found.files)
+        self._from_sealed(found, None if data is None else _seal(data), data)
+
+    def _from_sealed(self, found: _Found, sealed: bytes | None,
+                     data: SurveyData | None) -> None:
+        """A survey read from text (`data`: here; None: by the child, loaded from its
+        sealed record); its entry kept for save() if its reading found no problem."""
+        if data is None and sealed is not None:
+            data = _unsealed(memoryview(sealed), 0)
+            if data is None:
+                raise InternalError(f"{found.folder}: the survey read by the other process "
+                                    "could not be loaded")
+        if sealed is not None and not found.issues:
+            self.pending[found.name] = FORMAT + found.key + sealed
+        found.data, found.done = data, True
 
     def _key(self, folder_name: str, files: dict[str, bytes]) -> bytes:
         digest = hashlib.sha256(self.code)
@@ -117,23 +163,9 @@ class SurveyCache:
             entry = (self.root / name).read_bytes()
         except OSError:
             return None
-        head = len(FORMAT) + 2 * _DIGEST
         if entry[:len(FORMAT)] != FORMAT or entry[len(FORMAT):len(FORMAT) + _DIGEST] != key:
             return None  # another layout, or of other files or code
-        if hashlib.sha256(memoryview(entry)[head:]).digest() != entry[head - _DIGEST:head]:
-            return None  # damaged or cut short
-        stream = io.BytesIO(entry)  # shares the bytes, no copy
-        stream.seek(head)
-        collecting = gc.isenabled()
-        gc.disable()  # tens of thousands of new records: no garbage, nothing to collect
-        try:
-            data = _Records(stream).load()
-        except Exception:  # noqa: BLE001 - whatever a bad entry raises, it is a miss
-            return None
-        finally:
-            if collecting:
-                gc.enable()
-        return data if type(data) is SurveyData else None
+        return _unsealed(memoryview(entry), len(FORMAT) + _DIGEST)
 
     def save(self) -> None:
         """Write the entries of the surveys read from text; remove every entry of a
@@ -170,6 +202,108 @@ def _shared(value: Any, seen: dict[str, str]) -> Any:
             object.__setattr__(copy, name, _shared(field_value, seen))
         return copy
     return value  # None, numbers, anything else: kept as it is
+
+
+def _seal(data: SurveyData) -> bytes:
+    """A survey's record as an entry holds it after its key: the SHA-256 of its pickle,
+    then the pickle (of `_shared`)."""
+    payload = pickle.dumps(_shared(data, {}), protocol=_PROTOCOL)
+    return hashlib.sha256(payload).digest() + payload
+
+
+def _unsealed(sealed: memoryview, at: int) -> SurveyData | None:
+    """The survey sealed at offset `at`, or None if it is damaged or cut short, or is
+    anything but the record classes."""
+    if hashlib.sha256(sealed[at + _DIGEST:]).digest() != sealed[at:at + _DIGEST]:
+        return None
+    stream = io.BytesIO(sealed)  # shares the bytes, no copy
+    stream.seek(at + _DIGEST)
+    collecting = gc.isenabled()
+    gc.disable()  # tens of thousands of new records: no garbage, nothing to collect
+    try:
+        data = _Records(stream).load()
+    except Exception:  # noqa: BLE001 - whatever a bad entry raises, it is a miss
+        return None
+    finally:
+        if collecting:
+            gc.enable()
+    return data if type(data) is SurveyData else None
+
+
+@dataclass
+class _Found:
+    """One survey folder as read(): its files, key, entry name, problems, records."""
+
+    folder: Path
+    files: dict[str, bytes] = field(default_factory=dict)
+    key: bytes = b""
+    name: str = ""
+    issues: list[Issue] = field(default_factory=list)
+    data: SurveyData | None = None
+    done: bool = False
+    """Read: from its entry or from text (data may still be None: a folder with no
+    survey)."""
+
+
+SHARE_MIN_BYTES = 4 << 20
+"""Text to read below which a child is not worth its start (a few surveys)."""
+
+
+def _their_share(misses: list[_Found]) -> list[_Found]:
+    """The surveys the child reads: the last ones, about half of the text (none when
+    there is little, one core, or no fork)."""
+    total = sum(sum(map(len, f.files.values())) for f in misses)
+    if len(misses) < 2 or total < SHARE_MIN_BYTES or (os.cpu_count() or 1) < 2 \
+            or "fork" not in multiprocessing.get_all_start_methods():
+        return []
+    share: list[_Found] = []
+    size = 0
+    for f in reversed(misses[1:]):
+        if size >= total / 2:
+            break
+        share.insert(0, f)
+        size += sum(map(len, f.files.values()))
+    return share
+
+
+def _sealed_all(theirs: list[_Found]) -> list[tuple[bytes | None, list[Issue]]]:
+    """In the child: each survey read from text, sealed, with the problems found."""
+    out = []
+    for f in theirs:
+        issues: list[Issue] = []
+        data = read_survey(f.folder, issues, f.files)
+        out.append((None if data is None else _seal(data), issues))
+    return out
+
+
+def _in_child(work: Callable[[], object]) -> Callable[[], Any]:
+    """work() started in a forked child; call the result for what it returned, or None
+    if it failed (the caller then does the work itself)."""
+    receive, send = multiprocessing.get_context("fork").Pipe(duplex=False)
+    process = multiprocessing.get_context("fork").Process(
+        target=_send, args=(work, send), daemon=True)
+    process.start()
+    send.close()
+
+    def result() -> Any:
+        try:
+            return pickle.loads(receive.recv_bytes())
+        except (EOFError, OSError, pickle.UnpicklingError):
+            return None
+        finally:
+            receive.close()
+            process.join()
+    return result
+
+
+def _send(work: Callable[[], object], out: Connection) -> None:
+    try:
+        message = pickle.dumps(work(), protocol=_PROTOCOL)
+    except BaseException:  # noqa: BLE001 - nothing sent: the parent reads the share itself
+        out.close()
+        return
+    out.send_bytes(message)
+    out.close()
 
 
 def _being_written(path: Path) -> bool:

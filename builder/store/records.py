@@ -93,12 +93,12 @@ def _read_store(data_dir: Path, surveys: frozenset[str] | None,
     # collector would only walk the growing store again and again (a sixth of the
     # reading time at the large demo size), so it is paused while the surveys are read
     # (or unpickled: half the time with it).
-    read = read_survey if cache is None else cache.read
     collecting = gc.isenabled()
     gc.disable()
     try:
-        for folder in folders:
-            data = read(folder, issues)
+        read = [read_survey(folder, issues) for folder in folders] if cache is None \
+            else cache.read_all(folders, issues)
+        for data in read:
             if data is not None:
                 store.surveys[data.survey.key] = data
     finally:

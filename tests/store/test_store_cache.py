@@ -369,3 +369,59 @@ def test_loading_an_entry_leaves_the_collector_as_it_was(data: Path, collecting:
         assert gc.isenabled() is collecting
     finally:
         gc.enable() if was else gc.disable()
+
+
+class InChild:
+    """The surveys read from text are shared with a forked child whatever their size;
+    counts the children started."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.started = 0
+        real = cache_module._in_child
+
+        def counted(work: object) -> object:
+            self.started += 1
+            return real(work)  # type: ignore[arg-type]
+        monkeypatch.setattr(cache_module, "SHARE_MIN_BYTES", 0)
+        monkeypatch.setattr(cache_module, "_in_child", counted)
+
+
+def test_a_share_read_by_a_child_gives_the_store_and_entries_one_process_gives(
+        data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    alone, _ = load(data)
+    kept = entries(data)
+    shutil.rmtree(data.parent / STORE_CACHE)
+    read, child = FromText(monkeypatch), InChild(monkeypatch)
+    shared, cache = load(data)
+    assert child.started == 1 and 0 < len(read.folders) < 3  # the child read the others
+    assert shared == alone == load_store(data) and entries(data) == kept
+    read.folders.clear()
+    assert load(data)[0] == alone and read.folders == [] and child.started == 1  # all hits
+
+
+def test_a_failed_child_leaves_its_share_to_this_process(
+        data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    alone, _ = load(data)
+    kept = entries(data)
+    shutil.rmtree(data.parent / STORE_CACHE)
+
+    def fails(theirs: object) -> object:
+        raise MemoryError("the child could not read")
+    read, child = FromText(monkeypatch), InChild(monkeypatch)
+    monkeypatch.setattr(cache_module, "_sealed_all", fails)
+    assert load(data)[0] == alone and entries(data) == kept
+    assert child.started == 1 and len(read.folders) == 3
+
+
+def test_problems_found_by_the_child_are_those_of_a_read_from_text(
+        data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    last = folders(data)[-1] / "answers.jsonl"  # in the child's share: the last surveys
+    last.write_text(last.read_text().replace('"live":', '"alive":', 1))
+    without = read_store(data)[1]
+    assert [i.code for i in without] == ["unknown-key"]
+    read, child = FromText(monkeypatch), InChild(monkeypatch)
+    cache = SurveyCache(data.parent / STORE_CACHE)
+    assert read_store(data, cache=cache)[1] == without
+    assert child.started == 1 and last.parent.name not in read.folders
+    cache.save()
+    assert len(entries(data)) == 2  # the others kept, not that one
