@@ -11,10 +11,11 @@ import fcntl
 import hashlib
 import json
 import os
+import stat
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import IO
 
 from builder.core.errors import BuildFailed
@@ -38,27 +39,29 @@ class _Within:
     """Paths under one folder, refused when they would leave it: by their text (absolute,
     `..`) or on disk (a symbolic link on the way). The folder is resolved once and each
     directory checked once: resolving every path again walked the whole folder's path for
-    each of a site's thousands of files."""
+    each of a site's thousands of files. Plain strings until the Path is returned
+    (pathlib per part was most of the cost of writing a search index)."""
 
     def __init__(self, root: Path) -> None:
         self.given, self.root = root, root.resolve()
-        self.checked: set[Path] = set()
+        self.top = str(self.root).rstrip("/")
+        self.checked: set[str] = set()
 
     def __call__(self, rel: str) -> Path:
-        parts = PurePosixPath(rel).parts
-        if not parts or PurePosixPath(rel).is_absolute() or ".." in parts:
+        parts = [part for part in rel.split("/") if part not in ("", ".")]
+        if not parts or rel.startswith("/") or ".." in parts:
             raise BuildFailed(f"refusing to write {rel!r}: it is outside {self.given}")
-        path = self.root
+        path = self.top
         for depth, part in enumerate(parts, start=1):
-            path = path / part
+            path = f"{path}/{part}"
             if path in self.checked:
                 continue
-            if path.is_symlink():
+            if os.path.islink(path):
                 raise BuildFailed(f"refusing to write {rel!r}: {path} is a symbolic link "
                                   f"(it could lead outside {self.given})")
             if depth < len(parts):
                 self.checked.add(path)
-        return path
+        return Path(path)
 
 
 def _manifest(docs_dir: Path) -> list[str]:
@@ -126,8 +129,17 @@ class _Hashing:
         self.target.flush()
 
 
+def _size_of(target: Path) -> int | None:
+    """The size of the regular file at target (None: none there)."""
+    try:
+        found = os.stat(target)
+    except OSError:
+        return None
+    return found.st_size if stat.S_ISREG(found.st_mode) else None
+
+
 def _holds(target: Path, info: FileInfo) -> bool:
-    if not target.is_file() or target.stat().st_size != info.size:
+    if _size_of(target) != info.size:
         return False
     with target.open("rb") as fh:
         return hashlib.file_digest(fh, "sha256").hexdigest() == info.sha256
@@ -189,9 +201,9 @@ class StreamedFiles:
         """A file whose bytes are in memory: compared with the file there first, and
         written (as `open` writes) only if they differ."""
         target = self.inside(rel)
-        info = FileInfo(rel, len(data), hashlib.sha256(data).hexdigest())
-        if rel not in self.files and _holds(target, info):
-            self.files[rel] = info
+        if rel not in self.files and _size_of(target) == len(data) and \
+                target.read_bytes() == data:
+            self.files[rel] = FileInfo(rel, len(data), hashlib.sha256(data).hexdigest())
             return
         with self.open(rel) as sink:
             sink.write(data)
@@ -201,8 +213,7 @@ class StreamedFiles:
         else none."""
         for info in infos:
             target = self.inside(info.path)
-            if info.path in self.files or not target.is_file() \
-                    or target.stat().st_size != info.size:
+            if info.path in self.files or _size_of(target) != info.size:
                 return False
         self.files.update((info.path, info) for info in infos)
         return True
