@@ -31,7 +31,7 @@ from builder.publish.opendata.pieces import Pieces
 from builder.publish.opendata.produce import Downloads, code_digest, write_downloads
 from builder.publish.owners import owner_names
 from builder.publish.search import SEARCH_PIECES, Known, search_files
-from builder.publish.site_step import FINGERPRINT, publish, site_processes
+from builder.publish.site_step import FINGERPRINT, Ahead, publish, site_processes
 from builder.publish.stamp import Plan
 from builder.publish.workdir import (
     STORE_CACHE,
@@ -121,7 +121,8 @@ class _Generated:
 
 
 def _generate(places: steps.Places, site_url: str | None, full: bool, say: Progress,
-              timings: dict[str, float], start: float, now: inputs.Inputs) -> _Generated:
+              timings: dict[str, float], start: float, now: inputs.Inputs,
+              ahead: Ahead) -> _Generated:
     """The store into the work folder: pages and search index here, the downloads by a
     second process at the same time, from as soon as the store is read; that process
     then makes the search index if this one has not begun it, and takes its share of
@@ -143,6 +144,7 @@ def _generate(places: steps.Places, site_url: str | None, full: bool, say: Progr
         try:
             def listed() -> Mapping[str, FileInfo]:  # asked for by the Downloads page, last
                 search.if_free()  # before the wait: the other process may still be busy
+                ahead()  # what the site step can make before the work folder is done
                 return later
 
             planned = _planned(places, store, site_url, handwritten, listed)
@@ -152,7 +154,7 @@ def _generate(places: steps.Places, site_url: str | None, full: bool, say: Progr
             made, state = steps.make_pages(planned, places.templates_dir, docs_dir, full,
                                            code_digest(), files, deal)
             timings["pages"] = time.perf_counter() - start - timings["load"]
-            import builder.publish.incremental  # noqa: F401 - MkDocs loads meanwhile
+            ahead()  # if the Downloads page was not made again
             index = search.if_free() or later.result().search
             background = later.result()
         finally:
@@ -291,12 +293,13 @@ def _build(places: steps.Places, site_url: str | None, allow_shrink: bool, say: 
     # reading leaves idle, and are ready when the pages are.
     started = site_processes(full) if full or not places.stamp.is_file() else None
     try:
-        made = _generate(places, site_url, full, say, timings, start, now)
+        ahead = Ahead(config_file, [places.handwritten_dir], site_url)
+        made = _generate(places, site_url, full, say, timings, start, now, ahead)
         say(f"mkdocs build --strict, unless nothing changed ({made.pages} generated page(s))")
         # The templates reach MkDocs only as the pages, which the stamp compares file by
         # file.
         step = publish(places.work_dir, site_dir, config_file, site_url, allow_shrink,
-                       timings, [places.handwritten_dir], full, started)
+                       timings, ahead, full, started)
     finally:
         if started is not None:
             started.close()

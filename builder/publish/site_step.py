@@ -16,6 +16,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Collection
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
@@ -160,8 +161,27 @@ def swap_in(new_dir: Path, site_dir: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+@dataclass
+class Ahead:
+    """What the site step needs that the work folder's files do not change, made while
+    the build would only wait for its downloads: MkDocs imported, the hash of the
+    environment (stamp.environment). Called again, it gives the same hash."""
+
+    config_file: Path
+    trees: list[Path]
+    site_url: str | None
+    env: str | None = None
+
+    def __call__(self) -> str:
+        if self.env is None:
+            import builder.publish.incremental  # noqa: F401 - MkDocs, for the site step
+
+            self.env = environment(self.config_file, self.trees, self.site_url)
+        return self.env
+
+
 def publish(docs_dir: Path, site_dir: Path, config_file: Path, site_url: str | None,
-            allow_shrink: bool, timings: dict[str, float], trees: list[Path],
+            allow_shrink: bool, timings: dict[str, float], ahead: Ahead,
             full: bool = False, started: FreshProcesses | None = None) -> Plan:
     """MkDocs into a temporary folder, checked, then put in place: skipped when nothing
     MkDocs reads changed since the current site was built; incremental when only
@@ -171,7 +191,7 @@ def publish(docs_dir: Path, site_dir: Path, config_file: Path, site_url: str | N
     stamp_file = site_dir / FINGERPRINT
     complete_pending(site_dir, durable=False)  # an incremental step cut short comes first
     previous = load_stamp(stamp_file) if site_dir.is_dir() else None
-    current = Stamp(environment(config_file, trees, site_url), work_files(docs_dir))
+    current = Stamp(ahead(), work_files(docs_dir))
     step = plan(previous, current, full)
     timings["fingerprint"] = time.perf_counter() - stamp_start
     if step.action == "skip":
