@@ -27,6 +27,9 @@ from builder.publish.opendata.files import Buffer, Sink
 from builder.publish.opendata.pieces import Pieces
 
 LEVEL = 6
+PAGES_LEVEL = 3
+"""For a database's pages (gzip_file): 2.3 times as fast as LEVEL for a file 13% larger
+(realistic: 2.39 MB instead of 2.10), on the path of every change to the data."""
 WINDOW = 32768  # deflate's window: how far back a piece may refer
 _META = struct.Struct("<IQI")  # CRC-32, text size, tail size
 _HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"  # no name, no time, OS unknown
@@ -72,9 +75,9 @@ class _Deflating:
     """A sink that deflates into target what it is given, after the dictionary `window`;
     it counts the text, its CRC-32 and its last WINDOW bytes."""
 
-    def __init__(self, target: Sink, window: bytes) -> None:
+    def __init__(self, target: Sink, window: bytes, level: int = LEVEL) -> None:
         self.target, self.crc, self.size, self.tail = target, 0, 0, b""
-        self.stream = zlib.compressobj(LEVEL, zlib.DEFLATED, -15, 8,
+        self.stream = zlib.compressobj(level, zlib.DEFLATED, -15, 8,
                                        zlib.Z_DEFAULT_STRATEGY, *([window] if window else []))
 
     def write(self, data: bytes) -> int:
@@ -87,8 +90,9 @@ class _Deflating:
         self.target.write(self.stream.flush(zlib.Z_SYNC_FLUSH))
 
 
-def _stored(sink: Sink, write: Callable[[Sink], None], window: bytes, tail: bool) -> None:
-    deflating = _Deflating(sink, window)
+def _stored(sink: Sink, write: Callable[[Sink], None], window: bytes, tail: bool,
+            level: int = LEVEL) -> None:
+    deflating = _Deflating(sink, window, level)
     buffer = Buffer(deflating)
     write(buffer)
     buffer.flush()
@@ -100,8 +104,8 @@ def _stored(sink: Sink, write: Callable[[Sink], None], window: bytes, tail: bool
 class GzipStream:
     """One gzip member: text (compressed now) and pieces (kept between runs) in order."""
 
-    def __init__(self, sink: Sink, pieces: Pieces) -> None:
-        self.sink, self.pieces = sink, pieces
+    def __init__(self, sink: Sink, pieces: Pieces, level: int = LEVEL) -> None:
+        self.sink, self.pieces, self.level = sink, pieces, level
         self.crc, self.size, self.window, self.pending = 0, 0, b"", bytearray()
         sink.write(_HEADER)
 
@@ -112,8 +116,9 @@ class GzipStream:
     def piece(self, key: str, write: Callable[[Sink], None]) -> int:
         """The text `write` writes, as a piece kept under key; its size (0: nothing)."""
         self._flush()
-        data = self.pieces.read(self.pieces.key(key, hashlib.sha256(self.window).hexdigest()),
-                                partial(_stored, write=write, window=self.window, tail=True))
+        data = self.pieces.read(
+            self.pieces.key(key, f"level {self.level}", hashlib.sha256(self.window).hexdigest()),
+            partial(_stored, write=write, window=self.window, tail=True, level=self.level))
         crc, size, tail_size = (int(v) for v in _META.unpack(data[-_META.size:]))
         end = len(data) - _META.size - tail_size
         if size:
@@ -125,9 +130,10 @@ class GzipStream:
         """A piece of text at hand, kept by its content (its CRC needs no combining)."""
         self._flush()
         data = self.pieces.read(
-            self.pieces.key("text", hashlib.sha256(self.window).hexdigest(),
+            self.pieces.key("text", f"level {self.level}", hashlib.sha256(self.window).hexdigest(),
                             hashlib.sha256(text).hexdigest()),
-            partial(_stored, write=partial(_put, data=text), window=self.window, tail=False))
+            partial(_stored, write=partial(_put, data=text), window=self.window, tail=False,
+                    level=self.level))
         self.sink.write(data[:len(data) - _META.size])
         self.crc, self.size = zlib.crc32(text, self.crc), self.size + len(text)
         self.window = (self.window + text)[-WINDOW:]
@@ -138,7 +144,7 @@ class GzipStream:
 
     def _flush(self) -> None:
         if self.pending:
-            deflating = _Deflating(self.sink, self.window)
+            deflating = _Deflating(self.sink, self.window, self.level)
             deflating.write(bytes(self.pending))
             deflating.finish()
             self._add(deflating.crc, deflating.size, deflating.tail)
@@ -150,8 +156,8 @@ class GzipStream:
 
 
 @contextmanager
-def gzip_stream(sink: Sink, pieces: Pieces) -> Iterator[GzipStream]:
-    stream = GzipStream(sink, pieces)
+def gzip_stream(sink: Sink, pieces: Pieces, level: int = LEVEL) -> Iterator[GzipStream]:
+    stream = GzipStream(sink, pieces, level)
     yield stream
     stream.close()
 
@@ -172,7 +178,7 @@ def gzip_file(sink: Sink, path: Path, pieces: Pieces, page: int) -> None:
     """The file at path, gzipped, in runs of whole pages, each run ended after a page
     chosen by its own bytes (its CRC-32), so that a page that moved still ends its run
     and most runs of a slightly changed database are found again: about 128 KiB each."""
-    with gzip_stream(sink, pieces) as stream:
+    with gzip_stream(sink, pieces, PAGES_LEVEL) as stream:
         for run in _pages(path, page, 31, 1 << 20):
             stream.run(run)
 
