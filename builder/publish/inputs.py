@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from builder.store.records import LOCK_FILE
+from builder.store.lock import LOCK_FILE
 
 RECORD = ".build-inputs.json"
 VERSION = 1

@@ -22,10 +22,16 @@ from pathlib import Path
 
 from builder.core.errors import BuildFailed
 from builder.publish.background import FreshProcesses
-from builder.publish.stamp import Plan, Stamp, environment, load_stamp, plan, work_files
+from builder.publish.stamp import (
+    FINGERPRINT,
+    Plan,
+    Stamp,
+    environment,
+    load_stamp,
+    plan,
+    work_files,
+)
 from builder.store.durable import DIR_MODE, FILE_MODE, complete_pending, move_files
-
-FINGERPRINT = ".build-fingerprint"
 
 
 def html_pages(site_dir: Path) -> int:

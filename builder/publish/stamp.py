@@ -25,6 +25,8 @@ from builder import __version__
 from builder.publish.mkdocs_config import theme_dir
 
 SHA256 = re.compile(r"[0-9a-f]{64}")
+FINGERPRINT = ".build-fingerprint"
+"""The stamp's file, in the site."""
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
-"""The builder's side of an incremental build (build.py runs these).
+"""The builder's side of an incremental build (generate.py runs these).
 
-`inputs_now` / `nothing_changed`: known before the store is read (inputs.py).
+Whether there is anything to do is known before this module is loaded (places.py).
 `plan_pages` / `claim`: the pages the site will have, listed in the work folder first.
 `make_pages`: every generated page, or only those a change touches (touched.py), each
 written as it is made; the others keep their bytes in the work folder and are reported
@@ -15,75 +15,19 @@ import os
 import time
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
-from builder import __version__
 from builder.core.errors import InternalError
 from builder.core.model import Store
 from builder.publish import inputs, touched
-from builder.publish.mkdocs_config import theme_dir
 from builder.publish.pages.plan import DOWNLOADS_PAGE, Plan, plan
 from builder.publish.pages.site import SiteIndex
 from builder.publish.render import iter_site
-from builder.publish.stamp import _versions, hash_trees
+from builder.publish.stamp import hash_trees
 from builder.publish.workdir import template_cache
-from builder.publish.write import MANIFEST, FileInfo, StreamedFiles
+from builder.publish.write import FileInfo, StreamedFiles
 from builder.store.records import survey_dir_name
-
-CODE_DIR = Path(__file__).resolve().parents[1]
-"""The builder package: its code is an input of every page."""
-
-
-@dataclass(frozen=True)
-class Places:
-    """Where a build reads and writes."""
-
-    data_dir: Path
-    config_file: Path
-    templates_dir: Path
-    handwritten_dir: Path
-    work_dir: Path
-    site_dir: Path
-    stamp: Path
-    """The site's stamp file (build.FINGERPRINT)."""
-
-
-def _trees(places: Places) -> dict[str, Path]:
-    trees = {"data": places.data_dir, "templates": places.templates_dir,
-             "docs": places.handwritten_dir, "config": places.config_file,
-             "code": CODE_DIR}
-    if (theme := theme_dir(places.config_file)) is not None:
-        trees["theme"] = theme
-    return trees
-
-
-def _after(places: Places) -> dict[str, Path]:
-    """What a build produces and the next one checks: the site's stamp, the manifest."""
-    return {"site": places.stamp, "work": places.work_dir / MANIFEST}
-
-
-def inputs_now(places: Places, site_url: str | None) -> tuple[inputs.Inputs | None,
-                                                                inputs.Inputs]:
-    """The last successful build's record and the inputs now (before reading anything)."""
-    env = inputs.env_hash([f"builder {__version__}", _versions(), f"site_url {site_url}",
-                           *(str(p.resolve()) for p in (places.data_dir, places.config_file,
-                                                        places.templates_dir,
-                                                        places.handwritten_dir,
-                                                        places.site_dir))])
-    previous = inputs.load(places.work_dir)
-    return previous, inputs.current(env, {**_trees(places), **_after(places)}, previous)
-
-
-def nothing_changed(previous: inputs.Inputs | None, now: inputs.Inputs) -> bool:
-    return inputs.unchanged(previous, now)
-
-
-def record_success(places: Places, now: inputs.Inputs, pages: int) -> None:
-    """After a build succeeded: what it read (as read before it) and what it produced."""
-    made = inputs.current(now.env, _after(places), None).files
-    kept = {k: v for k, v in now.files.items() if k.split("\0")[0] not in _after(places)}
-    inputs.save(places.work_dir, replace(now, files={**kept, **made}, pages=pages))
 
 
 def survey_files(now: inputs.Inputs, store: Store) -> dict[str, str]:

@@ -8,12 +8,14 @@ import json
 import re
 from contextlib import AbstractContextManager
 from pathlib import Path
-
-import jinja2
+from typing import TYPE_CHECKING
 
 from builder.core.errors import BuilderError
 from builder.publish.write import MANIFEST
 from builder.store.lock import folder_lock
+
+if TYPE_CHECKING:
+    import jinja2
 
 WORK_ROOT = ".build-docs"
 """Under the project folder: the default work folders, one per data folder."""
@@ -39,6 +41,8 @@ def work_dir_lock(work_dir: Path) -> AbstractContextManager[None]:
 
 
 def template_cache(work_dir: Path) -> jinja2.BytecodeCache:
+    import jinja2  # here: a build with nothing to do never loads the templates' engine
+
     folder = work_dir / TEMPLATE_CACHE
     folder.mkdir(parents=True, exist_ok=True)
     return jinja2.FileSystemBytecodeCache(str(folder))

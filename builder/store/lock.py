@@ -20,6 +20,9 @@ from builder.core.clock import utc_text
 from builder.core.errors import BuilderError
 from builder.store.durable import DIR_MODE, FILE_MODE, complete_pending, save_pending
 
+LOCK_FILE = ".lock"
+"""data/.lock while a command uses the store (removed after): flock'ed, exclusively by a
+writer (holding its pid and start time), shared by readers."""
 LOCK_GRACE = 0.5
 """Seconds a lock is retried even without --wait: a holder may be just letting go."""
 

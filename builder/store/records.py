@@ -32,7 +32,7 @@ from builder.core.text import canonical_key
 from builder.store.cache import SurveyCache
 from builder.store.durable import write_files
 from builder.store.jsonl import dumps as dumps  # still importable from here (pages use it)
-from builder.store.lock import folder_lock
+from builder.store.lock import LOCK_FILE, folder_lock
 from builder.store.surveys import read_survey, render_survey_files
 from builder.store.surveys import survey_dir_name as survey_dir_name  # importable from here
 
@@ -205,11 +205,6 @@ def writes_store(func: Callable[P, R]) -> Callable[P, R]:
             return func(*args, **kwargs)
 
     return holding_the_lock
-
-
-LOCK_FILE = ".lock"
-"""data/.lock while a command uses the store (removed after): flock'ed, exclusively by a
-writer (holding its pid and start time), shared by readers."""
 
 
 def store_lock(data_dir: Path, *, wait: float = 0.0,

@@ -89,7 +89,7 @@ def test_stages_import_only_downward() -> None:
     assert not wrong, "\n".join(wrong)
 
 
-OPEN_DATA_USERS = ("builder.publish.build", "builder.publish.render", "builder.publish.pages")
+OPEN_DATA_USERS = ("builder.publish.generate", "builder.publish.render", "builder.publish.pages")
 """What may import builder.publish.opendata: the build (the files), the page entry point
 and the pages (the Downloads page, download paths); opendata imports none of them."""
 

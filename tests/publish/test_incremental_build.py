@@ -10,8 +10,11 @@ must be exactly the files whose bytes differ between the two builds from nothing
 from __future__ import annotations
 
 import gc
+import json
 import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -23,7 +26,7 @@ from builder.core.errors import BuildFailed
 from builder.core.model import SurveyData
 from builder.ingest.merge import merge
 from builder.ingest.validate import ImportBundle
-from builder.publish import build as build_module
+from builder.publish import generate as generate_module
 from builder.publish import inputs, steps, touched
 from builder.publish.build import UNCHANGED, BuildReport, build_site
 from builder.publish.paths import surveys_newest_first
@@ -202,13 +205,42 @@ def test_a_rebuild_with_no_change_reads_nothing(
         built: Project, monkeypatch: pytest.MonkeyPatch) -> None:
     def no_reading(*args: object, **kwargs: object) -> None:
         raise AssertionError("the store was read")
-    monkeypatch.setattr(build_module, "load_store", no_reading)
+    monkeypatch.setattr(generate_module, "load_store", no_reading)
     report = build(built)
     assert report.site_step.reason == UNCHANGED and not report.mkdocs_ran
     assert report.written == [] and report.pages > 0
     for path in built.data.rglob("*.jsonl"):  # touched, not changed: hashed, still equal
         os.utime(path, ns=(1, 1))
     assert build(built).site_step.reason == UNCHANGED
+
+
+NO_CHANGE_PROBE = """
+import json, sys
+from pathlib import Path
+from builder.publish.build import build_site
+root = Path(sys.argv[1])
+report = build_site(root / "data", site_dir=root / "site", config_file=root / "mkdocs.yml",
+                    docs_dir=root / "build-docs")
+heavy = ("builder.publish.generate", "builder.publish.site_step", "builder.store.records",
+         "builder.publish.pages", "builder.publish.opendata", "jinja2", "mkdocs")
+print(json.dumps({"action": report.site_step.action,
+                  "loaded": sorted(m for m in heavy if m in sys.modules)}))
+"""
+
+
+def test_a_rebuild_with_no_change_loads_no_reader_renderer_or_mkdocs(built: Project) -> None:
+    """Known from the inputs alone, in a fresh process: the store's reader, the page makers,
+    the downloads, Jinja and MkDocs are never imported (they were most of its time)."""
+    def probe() -> dict[str, object]:
+        done = subprocess.run([sys.executable, "-c", NO_CHANGE_PROBE, str(built.root)],
+                              check=True, capture_output=True, text=True)
+        out: dict[str, object] = json.loads(done.stdout)
+        return out
+    assert probe() == {"action": "skip", "loaded": []}
+    bench.change_one_answer(built.data)
+    assert probe() == {"action": "incremental", "loaded": [  # the probe sees them when used
+        "builder.publish.generate", "builder.publish.opendata", "builder.publish.pages",
+        "builder.publish.site_step", "builder.store.records", "jinja2", "mkdocs"]}
 
 
 @pytest.mark.parametrize("change", ["data", "template", "handwritten", "site", "full"])
@@ -248,7 +280,7 @@ def test_a_failure_of_the_downloads_process_fails_the_build(
         built: Project, monkeypatch: pytest.MonkeyPatch) -> None:
     def broken(*args: object) -> None:
         raise BuildFailed("the downloads could not be written")
-    monkeypatch.setattr(build_module, "write_downloads", broken)
+    monkeypatch.setattr(generate_module, "write_downloads", broken)
     site = files(built.site)
     bench.change_one_answer(built.data)
     with pytest.raises(BuildFailed, match="the downloads could not be written"):
