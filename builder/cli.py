@@ -12,7 +12,7 @@ import click
 from builder import __version__
 from builder.core.errors import terminal_safe
 from builder.core.limits import FETCH_BUDGET, REQUEST_DEADLINE
-from builder.ingest.formats import Format
+from builder.ingest.format_names import Format
 
 DATA_OPTION = click.option(
     "--data", "data_dir", type=click.Path(file_okay=False, path_type=Path),

@@ -5,11 +5,11 @@ One public entry point, `load_export`; one private module per format.
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from builder.core.errors import InputRejected, Issue
+from builder.ingest.format_names import Format
 from builder.ingest.formats.ca_information import (
     CaInformationExport,
     load_ca_information,
@@ -24,19 +24,6 @@ from builder.ingest.formats.survey_sample import load_survey_sample_html, looks_
 
 __all__ = ["CaInformationExport", "Export", "Format", "LoadOptions", "RawRecord", "detect_format",
            "load_export", "parse_export"]
-
-
-class Format(enum.Enum):
-    AUTO = "auto"
-    CCADB_CSV = "ccadb-csv"
-    REPORT_HTML = "report-html"
-    SUMMARY_HTML = "summary-html"
-    REPORT_CSV = "report-csv"
-    JSON = "json"
-    SURVEY_SAMPLE_HTML = "survey-sample-html"
-    """CACommunicationSurveySample: a survey's title, letter and questions, no answers."""
-    CA_INFORMATION_CSV = "ca-information-csv"
-    """CAInformationReportCSVFormat: CCADB field values per CA owner (not survey answers)."""
 
 
 @dataclass(frozen=True)
