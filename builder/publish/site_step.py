@@ -15,7 +15,8 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -129,10 +130,11 @@ def mkdocs_build(config_file: Path, docs_dir: Path, out_dir: Path, site_url: str
                              site_dir=str(out_dir), strict=True, **extra)
         part = None if changed is None and share is None else \
             Part(None if changed is None else frozenset(changed), *(share or (0, 1)))
-        if part is not None and in_parts_allowed(config):
-            build_part(config, part)
-        elif part is None or part.templates:
-            build(config)
+        with _no_build_time():
+            if part is not None and in_parts_allowed(config):
+                build_part(config, part)
+            elif part is None or part.templates:
+                build(config)
     except MkDocsException as exc:
         detail = handler.messages[0] if handler.messages else str(exc)
         raise BuildFailed(f"mkdocs build --strict failed: {detail}") from exc
@@ -140,6 +142,28 @@ def mkdocs_build(config_file: Path, docs_dir: Path, out_dir: Path, site_url: str
         raise BuildFailed(f"mkdocs build failed: {type(exc).__name__}: {exc}") from exc
     finally:
         logger.removeHandler(handler)
+
+
+BUILD_TIME = "0"
+"""SOURCE_DATE_EPOCH for MkDocs (reproducible builds): the build's own date is in no page
+(overrides/sitemap.xml drops <lastmod>, which claimed a change on every page) but in the
+gzip header of sitemap.xml.gz, so the same data gave another file on another day (a
+build after midnight differed from one before it); 0 is gzip's "no time"."""
+
+
+@contextmanager
+def _no_build_time() -> Iterator[None]:
+    """SOURCE_DATE_EPOCH while MkDocs builds (a caller's own value is replaced for that
+    time: the site is the data's, whenever it is built), then as it was."""
+    before = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = BUILD_TIME
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = before
 
 
 def make_public(tree: Path) -> None:

@@ -4,6 +4,8 @@ datasets from one project folder."""
 
 from __future__ import annotations
 
+import gzip
+import os
 import posixpath
 import shutil
 import xml.etree.ElementTree as ET
@@ -66,6 +68,22 @@ def test_the_sitemap_lists_every_page_with_its_absolute_address(published: Proje
     locs = [loc.text for loc in root.iter(f"{SITEMAP}loc")]
     assert sorted(locs) == sorted(URL + p.removeprefix("/") for p in pages_of(published.site))
     assert not list(root.iter(f"{SITEMAP}lastmod"))  # a build date would claim a change
+
+
+def test_the_compressed_sitemap_carries_no_build_time(
+        published: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The gzip header's time is 0 (none), whatever day the site is built, so the same
+    data gives the same bytes on any day (every site step, full, shared or incremental,
+    runs MkDocs through site_step.mkdocs_build); a caller's own SOURCE_DATE_EPOCH is left
+    as it was."""
+    packed = (published.site / "sitemap.xml.gz").read_bytes()
+    assert packed[:3] == b"\x1f\x8b\x08" and packed[4:8] == bytes(4)
+    assert gzip.decompress(packed) == (published.site / "sitemap.xml").read_bytes()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # a later day, had MkDocs its way
+    other = make_project(tmp_path / "p")
+    assert CliRunner().invoke(main, [*build_args(other, ROOT / "data")]).exit_code == 0
+    assert (other.site / "sitemap.xml.gz").read_bytes()[4:8] == bytes(4)
+    assert os.environ["SOURCE_DATE_EPOCH"] == "1700000000"
 
 
 def test_feeds_use_absolute_links_and_ids(published: Project) -> None:
