@@ -268,8 +268,12 @@ def discover(source: str, data_dir: Path) -> None:
                    "pages are copied into the temporary project.")
 @click.option("--work-dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
               help="Where to make the temporary folder (default: the system's).")
+@click.option("--today/--no-today", default=None,
+              help="Also build each run's data with today's code (issue #16's baseline "
+                   "commit, from this checkout's git history), side by side. Default: at "
+                   "the realistic size only.")
 def bench(size: str, repeat: int, json_file: str | None, baseline: Path | None,
-          config_file: Path, work_dir: Path | None) -> None:
+          config_file: Path, work_dir: Path | None, today: bool | None) -> None:
     """Benchmark the build on the demo dataset: time, peak memory, site size, rebuilds."""
     import json
     import sys
@@ -280,7 +284,7 @@ def bench(size: str, repeat: int, json_file: str | None, baseline: Path | None,
     result = run_bench(size, repeat, config_file=config_file, work_dir=work_dir,
                        baseline=json.loads(baseline.read_text("utf-8")) if baseline else None,
                        progress=lambda m: click.echo(m, err=True) if sys.stderr.isatty()
-                       else None)
+                       else None, today=today)
     text = json.dumps(result, indent=1, sort_keys=True) + "\n"
     click.echo(format_table(result), err=to_stdout)
     if to_stdout:

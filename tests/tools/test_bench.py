@@ -132,6 +132,12 @@ def test_every_target_is_printed_with_met_or_not(bench_result: tuple[dict, str])
     assert elsewhere == [TARGET_NAMES[3], TARGET_NAMES[4], TARGET_NAMES[8]]
     assert all(t["met"] is None and "this run is small" in t["note"]
                for t in result["targets"] if not t["applies"])
+    # Today's code builds side by side at the realistic size only, unless asked for
+    # (tests/tools/test_bench_today.py runs it); then the 40% target falls back.
+    assert result["today_build"]["skipped"] == "not asked for at the small size (--today)"
+    assert "today's code, full build: not run (not asked for" in output
+    full = next(t for t in result["targets"] if t["name"] == TARGET_NAMES[3])
+    assert "today's code not run side by side (not asked for" in full["note"]
     identical = next(t for t in result["targets"] if t["name"] == TARGET_NAMES[2])
     assert identical["met"] is True and identical["value"] == 0
     for words in ("import the ccadb-csv export (", "import the json export (", "load_store",

@@ -67,6 +67,16 @@ def _change_lines(result: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _today_lines(result: dict[str, Any]) -> list[str]:
+    today = result.get("today_build", {})
+    if "seconds" not in today:
+        return [f"today's code, full build: not run ({today.get('skipped', 'not asked for')})"]
+    return [_row(f"today's code ({today['commit'][:7]}), full build, same data",
+                 today["seconds"], today["peak_rss_bytes"]),
+            f"  its site {today['site_bytes'] / 1e6:.1f} MB, {today['html_pages']} HTML pages;"
+            f" run just before each full build above"]
+
+
 def _search_line(result: dict[str, Any]) -> str:
     search = result["search"]
     if "skipped" in search:
@@ -98,6 +108,7 @@ def format_table(result: dict[str, Any]) -> str:
         _row("full build (builder build, from nothing)", sec["full_build"], mem["full_build"]),
         *(_row(f"  {part}", build[part]) for part in ("load", "downloads", "pages", "write",
                                                       "mkdocs")),
+        *_today_lines(result),
         _row("mkdocs build alone, same work folder", sec["mkdocs_alone"], mem["mkdocs"]),
         _row("no-change rebuild", sec["no_change"], mem["no_change"]),
         f"  {result['rebuilds']['no_change']['files_written']} file(s) written, site step "

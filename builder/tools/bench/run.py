@@ -16,11 +16,14 @@ from builder.core.errors import BuilderError
 from builder.tools.bench.changes import CHANGE_STEPS, EXPORTS
 from builder.tools.bench.project import make_project, run_child, site_metrics
 from builder.tools.bench.targets import TODAY, check_targets
+from builder.tools.bench.today import CODE_DIR, TODAY_COMMIT, checkout, repo_of_this_code
 
 SIZES = ("small", "realistic", "large")
-RUN = ("demo", "exports", "import_csv", "import_json", "load", "build:full_build",
+RUN = ("demo", "exports", "import_csv", "import_json", "load", "today", "build:full_build",
        "build:no_change", "mkdocs", "search")
-"""The stages in order (KEY or STAGE:KEY); the change steps follow (_change_path)."""
+"""The stages in order (KEY or STAGE:KEY); the change steps follow (_change_path).
+"today" (today's code's full build of the same data, just before this code's) runs only
+where today's code was checked out (run_bench)."""
 
 BUILD_PARTS = ("inputs", "load", "downloads", "pages", "write", "mkdocs", "total")
 """build_site's timings: the inputs check (incremental builds), load the store, write
@@ -37,9 +40,12 @@ def _stage(run: dict[str, Any], key: str, root: Path, size: str,
          f"peak {figures['peak_rss_bytes'] / 2**20:.0f} MiB")
 
 
-def _one_run(root: Path, size: str, note: Callable[[str], None]) -> dict[str, Any]:
+def _one_run(root: Path, size: str, note: Callable[[str], None],
+             today: bool) -> dict[str, Any]:
     run: dict[str, Any] = {}
     for key in RUN:
+        if key == "today" and not today:
+            continue
         _stage(run, key, root, size, note)
         if key == "build:full_build":
             run["site"] = site_metrics(root / "site")
@@ -113,6 +119,19 @@ def summarize(size: str, runs: list[dict[str, Any]]) -> dict[str, Any]:
     return result
 
 
+def summarize_today(runs: list[dict[str, Any]], skipped: str | None) -> dict[str, Any]:
+    """Today's full builds of the runs (bench/today.py), or why there are none."""
+    failed = next((r["today"]["failed"] for r in runs if "failed" in r.get("today", {})),
+                  None)
+    if skipped or failed:
+        return {"commit": TODAY_COMMIT, "skipped": skipped or failed}
+    first = runs[0]["today"]
+    return {"commit": TODAY_COMMIT,
+            "seconds": _spread([r["today"]["seconds"] for r in runs]),
+            "peak_rss_bytes": statistics.median(r["today"]["peak_rss_bytes"] for r in runs),
+            "site_bytes": first["site_bytes"], "html_pages": first["html_pages"]}
+
+
 def environment(load_before: tuple[float, ...]) -> dict[str, Any]:
     import importlib.metadata as md
 
@@ -145,7 +164,11 @@ def compare_scale(result: dict[str, Any], baseline: dict[str, Any]) -> dict[str,
 
 def run_bench(size: str, repeat: int = 1, *, config_file: Path,
               work_dir: Path | None = None, baseline: dict[str, Any] | None = None,
-              progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+              progress: Callable[[str], None] | None = None,
+              today: bool | None = None) -> dict[str, Any]:
+    """`today`: also build each run's data with today's code (bench/today.py); by default
+    at the realistic size only, the one the issue's targets are set for (at large,
+    today's code takes minutes and 2.3 GiB per build)."""
     if size not in SIZES:
         raise BuilderError(f"unknown size {size!r}: expected one of {', '.join(SIZES)}")
     if repeat < 1:
@@ -156,16 +179,21 @@ def run_bench(size: str, repeat: int = 1, *, config_file: Path,
     load_before = os.getloadavg()
     parent = Path(tempfile.mkdtemp(prefix=f"builder-bench-{size}-", dir=work_dir))
     runs = []
+    with_today = size == "realistic" if today is None else today
+    skipped = None if with_today else f"not asked for at the {size} size (--today)"
     try:
+        if with_today:
+            skipped = checkout(repo_of_this_code(), TODAY_COMMIT, parent / CODE_DIR)
         for number in range(1, repeat + 1):
             note(f"run {number}/{repeat} ({size})")
             root = parent / f"run-{number}"
             make_project(root, config_file)
-            runs.append(_one_run(root, size, note))
+            runs.append(_one_run(root, size, note, today=skipped is None))
             shutil.rmtree(root, ignore_errors=True)
     finally:
         shutil.rmtree(parent, ignore_errors=True)
     result = summarize(size, runs)
+    result["today_build"] = summarize_today(runs, skipped)
     result["environment"] = environment(load_before)
     if baseline is not None:
         result["scale"] = compare_scale(result, baseline)

@@ -134,6 +134,17 @@ def _verify(root: Path, size: str) -> dict[str, Any]:
             "differing_files": len(found), "timings": out["timings"]}
 
 
+def _today(root: Path, size: str) -> dict[str, Any]:
+    """A full build of the same data by today's code (bench/today.py), checked out by
+    run.py beside the runs' projects."""
+    from builder.tools.bench.today import CODE_DIR, build_today
+
+    try:
+        return build_today(root.parent / CODE_DIR, root / "data", root / "today")
+    except RuntimeError as failed:
+        return {"failed": str(failed)}
+
+
 def _mkdocs(root: Path, size: str) -> dict[str, Any]:
     from builder.publish.site_step import mkdocs_build
 
@@ -174,7 +185,8 @@ def _search(root: Path, size: str) -> dict[str, Any]:
 
 
 STAGES: dict[str, Callable[[Path, str], dict[str, Any]]] = {
-    "demo": _demo, "exports": _exports, "load": _load, "build": _build, "mkdocs": _mkdocs,
+    "demo": _demo, "exports": _exports, "load": _load, "today": _today, "build": _build,
+    "mkdocs": _mkdocs,
     "verify": _verify, "search": _search,
     "change": lambda root, size: change_one_answer(root / "data"),
     **{name: _whole_import(name) for name in EXPORTS},
