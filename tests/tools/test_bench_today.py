@@ -65,7 +65,8 @@ def test_todays_code_builds_the_runs_data_in_a_project_of_its_own(
     write_demo(data, "small")
     before = _tree_digest(data)
     figures = build_today(code, data, tmp_path / "project")
-    assert figures["seconds"] > 0 and figures["html_pages"] > 30
+    assert figures["seconds"] > 0 and figures["mkdocs_alone_seconds"] > 0
+    assert figures["html_pages"] > 30
     assert figures["site_bytes"] > 1_000_000
     assert not (tmp_path / "project").exists()  # its project and site are removed
     assert _tree_digest(data) == before  # it read a copy of the data
@@ -110,13 +111,17 @@ def _result(full: float, today: dict | None) -> dict:
 
 def test_the_full_build_target_is_a_ratio_to_todays_build_of_the_same_run() -> None:
     commit = "32b8a54563858488a2d1b82cc6e2029db5b00f5c"
-    side = {"commit": commit, "seconds": {"median": 30.0, "min": 29.0, "max": 31.0}}
+    side = {"commit": commit, "seconds": {"median": 30.0, "min": 29.0, "max": 31.0},
+            "mkdocs_alone_seconds": {"median": 12.0, "min": 12.0, "max": 12.0}}
     checks = {t["name"]: t for t in check_targets(_result(11.0, side))}
     full = checks[FULL]
     assert full["unit"] == "x" and full["limit"] == FULL_SHARE_MAX
     assert full["value"] == pytest.approx(11.0 / 30.0) and full["met"] is True
     assert "today's code 30.00 s" in full["note"] and "32b8a54" in full["note"]
     assert check_targets(_result(13.0, side))[3]["met"] is False  # 43% of today's
+    mkdocs = checks["full build no slower than mkdocs build alone on today's pages"]
+    assert (mkdocs["value"], mkdocs["limit"], mkdocs["met"]) == (11.0, 12.0, True)
+    assert "today's code's pages in this run" in mkdocs["note"]
     change = checks["one changed answer, json import to published site"]
     assert change["limit"] == pytest.approx(1.1)  # still 10% of this run's full build
     assert "3.3% of today's (30.00 s)" in change["note"]
@@ -128,3 +133,6 @@ def test_without_todays_build_the_target_falls_back_to_the_written_figure() -> N
     assert full["unit"] == "s" and full["value"] == 7.0
     assert full["limit"] == pytest.approx(FULL_SHARE_MAX * TODAY["full_build_seconds"])
     assert "(git is not installed)" in full["note"] and full["met"] is True
+    mkdocs = {t["name"]: t for t in check_targets(_result(7.0, None))}[
+        "full build no slower than mkdocs build alone on today's pages"]
+    assert mkdocs["limit"] == TODAY["mkdocs_alone_seconds"] and "27 November" in mkdocs["note"]

@@ -128,6 +128,8 @@ def summarize_today(runs: list[dict[str, Any]], skipped: str | None) -> dict[str
     first = runs[0]["today"]
     return {"commit": TODAY_COMMIT,
             "seconds": _spread([r["today"]["seconds"] for r in runs]),
+            "mkdocs_alone_seconds": _spread([r["today"]["mkdocs_alone_seconds"]
+                                             for r in runs]),
             "peak_rss_bytes": statistics.median(r["today"]["peak_rss_bytes"] for r in runs),
             "site_bytes": first["site_bytes"], "html_pages": first["html_pages"]}
 

@@ -126,6 +126,20 @@ def _scale(result: dict[str, Any]) -> Check:
                  f"data x{ratios['answers']:.1f}")
 
 
+def _against_mkdocs(result: dict[str, Any]) -> Check:
+    """`mkdocs build` alone on the pages today's code generated, in this run; else the
+    seconds of 27 November, at the realistic size only."""
+    name = "full build no slower than mkdocs build alone on today's pages"
+    full = result["seconds"]["full_build"]["median"]
+    ours = f"this run's mkdocs build alone: {result['seconds']['mkdocs_alone']['median']:.2f} s"
+    today = result.get("today_build", {})
+    if "mkdocs_alone_seconds" not in today:
+        return _absolute(result, Check(name, "realistic", full, TODAY["mkdocs_alone_seconds"],
+                                       "s", f"today's, 27 November; {ours}"))
+    return Check(name, "realistic", full, today["mkdocs_alone_seconds"]["median"], "s",
+                 f"MkDocs' own build of today's code's pages in this run; {ours}")
+
+
 CHECKS: tuple[Callable[[dict[str, Any]], Check], ...] = (
     lambda r: _change(r, "change_json", "json"),
     lambda r: _change(r, "change_csv", "ccadb-csv"),
@@ -133,11 +147,7 @@ CHECKS: tuple[Callable[[dict[str, Any]], Check], ...] = (
                     r["identical"]["differing_files"], 0, "files",
                     "bytes of every file, search index and downloads included"),
     _full,
-    lambda r: _absolute(r, Check("full build no slower than mkdocs build alone on today's "
-                                 "pages", "realistic", r["seconds"]["full_build"]["median"],
-                                 TODAY["mkdocs_alone_seconds"], "s",
-                                 f"today's mkdocs build alone; this run's: "
-                                 f"{r['seconds']['mkdocs_alone']['median']:.2f} s")),
+    _against_mkdocs,
     lambda r: Check("no-change rebuild at most 5% of a full build", "realistic",
                     r["seconds"]["no_change"]["median"],
                     NO_CHANGE_SHARE_MAX * r["seconds"]["full_build"]["median"], "s",

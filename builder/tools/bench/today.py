@@ -35,6 +35,16 @@ pages; its work folder is made inside the project)."""
 CODE_DIR = "today-code"
 """Beside the runs' projects in the benchmark's temporary folder."""
 
+TODAY_WORK_DIRS = ".build-docs"
+"""Where today's code assembles the pages MkDocs builds: a work folder per data folder,
+inside this folder of the project."""
+
+_MKDOCS_ALONE = ("import sys\n"
+                 "from mkdocs.commands.build import build\n"
+                 "from mkdocs.config import load_config\n"
+                 "build(load_config(sys.argv[1], docs_dir=sys.argv[2], site_dir=sys.argv[3]))\n")
+"""MkDocs' own build of a work folder, as the benchmark's "mkdocs build alone" stage."""
+
 
 def checkout(repo: Path, commit: str, dest: Path) -> str | None:
     """Today's files from repo's history into dest; None, or why they could not be had
@@ -61,8 +71,9 @@ def repo_of_this_code() -> Path:
 
 def build_today(code: Path, data_dir: Path, project: Path) -> dict[str, Any]:
     """A full build from nothing of data_dir (copied) by today's code, in a project of
-    its own; its wall seconds, pages and site size. Raises RuntimeError with the
-    command's last words if it fails (a data format today's code cannot read)."""
+    its own, then MkDocs' own build of the pages it generated; their wall seconds, the
+    site's pages and size. Raises RuntimeError with the command's last words if either
+    fails (a data format today's code cannot read)."""
     from builder.tools.bench.project import site_metrics
 
     shutil.rmtree(project, ignore_errors=True)
@@ -80,10 +91,24 @@ def build_today(code: Path, data_dir: Path, project: Path) -> dict[str, Any]:
     proc = subprocess.run([sys.executable, "-m", "builder", "build", "-q"], cwd=project,
                           env=env, capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - start
-    if proc.returncode != 0 or not (project / "site" / "index.html").is_file():
-        raise RuntimeError(f"today's build failed (exit {proc.returncode}): "
-                           + (proc.stderr.strip()[-2000:] or proc.stdout.strip()[-2000:]))
+    _check(proc, "build", project / "site")
     site = site_metrics(project / "site")
+    work = [d for d in (project / TODAY_WORK_DIRS).iterdir() if (d / "index.md").is_file()]
+    if len(work) != 1:
+        raise RuntimeError(f"today's build left {len(work)} work folders in "
+                           f"{TODAY_WORK_DIRS}/, not one")
+    start = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-c", _MKDOCS_ALONE, "mkdocs.yml", str(work[0]),
+                           str(project / "mkdocs-only")],
+                          cwd=project, env=env, capture_output=True, text=True, check=False)
+    mkdocs_alone = time.perf_counter() - start
+    _check(proc, "mkdocs build alone", project / "mkdocs-only")
     shutil.rmtree(project)
-    return {"seconds": seconds, "site_bytes": site["site_bytes"],
-            "html_pages": site["html_pages"]}
+    return {"seconds": seconds, "mkdocs_alone_seconds": mkdocs_alone,
+            "site_bytes": site["site_bytes"], "html_pages": site["html_pages"]}
+
+
+def _check(proc: subprocess.CompletedProcess[str], what: str, site: Path) -> None:
+    if proc.returncode != 0 or not (site / "index.html").is_file():
+        raise RuntimeError(f"today's {what} failed (exit {proc.returncode}): "
+                           + (proc.stderr.strip()[-2000:] or proc.stdout.strip()[-2000:]))
