@@ -1,11 +1,11 @@
 """`builder bench`'s side-by-side build by today's code (bench/today.py): the files of a
-commit of a git history, built with their own command line on the run's data; a commit
+commit of a git history, which write the run's demo dataset and build it with their own
+command line; a commit
 that is not there, or a build that fails, is a reason given, not a figure; the 40%
 target is a ratio to that build. No timing is asserted."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 import subprocess
@@ -47,29 +47,22 @@ def history(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     return repo, _git(repo, "rev-parse", "HEAD")
 
 
-def _tree_digest(folder: Path) -> str:
-    digest = hashlib.sha256()
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        digest.update(f"{path.relative_to(folder)}\0".encode() + path.read_bytes())
-    return digest.hexdigest()
-
-
-def test_todays_code_builds_the_runs_data_in_a_project_of_its_own(
+def test_todays_code_builds_its_demo_dataset_in_a_project_of_its_own(
         history: tuple[Path, str], tmp_path: Path) -> None:
     repo, commit = history
     code = tmp_path / "today-code"
     assert checkout(repo, commit, code) is None
     assert sorted(p.name for p in code.iterdir()) == sorted(TODAY_PATHS)
     assert (code / "builder" / "__main__.py").is_file()
-    data = tmp_path / "data"
-    write_demo(data, "small")
-    before = _tree_digest(data)
-    figures = build_today(code, data, tmp_path / "project")
+    figures = build_today(code, "small", tmp_path / "project")
     assert figures["seconds"] > 0 and figures["mkdocs_alone_seconds"] > 0
     assert figures["html_pages"] > 30
     assert figures["site_bytes"] > 1_000_000
     assert not (tmp_path / "project").exists()  # its project and site are removed
-    assert _tree_digest(data) == before  # it read a copy of the data
+    summary = write_demo(tmp_path / "data", "small")  # the dataset this code writes
+    assert figures["dataset"] == {"surveys": summary.surveys, "owners": summary.owners,
+                                  "questions": summary.questions,
+                                  "answers": summary.answers, "changes": summary.changes}
 
 
 def test_a_commit_not_in_the_history_is_a_reason(history: tuple[Path, str],
@@ -87,9 +80,8 @@ def test_a_failed_build_by_todays_code_says_why(tmp_path: Path) -> None:
     (code / "builder" / "__main__.py").write_text(
         "import sys\nprint('today cannot read this store', file=sys.stderr)\nsys.exit(1)\n",
         "utf-8")
-    (tmp_path / "data").mkdir()
-    with pytest.raises(RuntimeError, match=r"exit 1\): today cannot read this store"):
-        build_today(code, tmp_path / "data", tmp_path / "project")
+    with pytest.raises(RuntimeError, match=r"demo failed \(exit 1\): today cannot read"):
+        build_today(code, "small", tmp_path / "project")
 
 
 def _result(full: float, today: dict | None) -> dict:
@@ -110,15 +102,20 @@ def _result(full: float, today: dict | None) -> dict:
 
 
 def test_the_full_build_target_is_a_ratio_to_todays_build_of_the_same_run() -> None:
-    commit = "32b8a54563858488a2d1b82cc6e2029db5b00f5c"
+    commit = "7d17656b6a86ad946a6cd854310a1d4765e58d31"
     side = {"commit": commit, "seconds": {"median": 30.0, "min": 29.0, "max": 31.0},
+            "same_dataset": True,
             "mkdocs_alone_seconds": {"median": 12.0, "min": 12.0, "max": 12.0}}
     checks = {t["name"]: t for t in check_targets(_result(11.0, side))}
     full = checks[FULL]
     assert full["unit"] == "x" and full["limit"] == FULL_SHARE_MAX
     assert full["value"] == pytest.approx(11.0 / 30.0) and full["met"] is True
-    assert "today's code 30.00 s" in full["note"] and "32b8a54" in full["note"]
+    assert "today's code 30.00 s, the same demo dataset" in full["note"]
+    assert "(commit 7d17656)" in full["note"]
     assert check_targets(_result(13.0, side))[3]["met"] is False  # 43% of today's
+    other = dict(side, same_dataset=False, dataset={"answers": 5})
+    assert "NOT the same demo dataset (today's: {'answers': 5})" in check_targets(
+        _result(11.0, other))[3]["note"]
     mkdocs = checks["full build no slower than mkdocs build alone on today's pages"]
     assert (mkdocs["value"], mkdocs["limit"], mkdocs["met"]) == (11.0, 12.0, True)
     assert "today's code's pages in this run" in mkdocs["note"]

@@ -71,7 +71,8 @@ def _today_lines(result: dict[str, Any]) -> list[str]:
     today = result.get("today_build", {})
     if "seconds" not in today:
         return [f"today's code, full build: not run ({today.get('skipped', 'not asked for')})"]
-    return [_row(f"today's code ({today['commit'][:7]}), full build, same data",
+    same = "same dataset" if today["same_dataset"] else "NOT the same dataset"
+    return [_row(f"today's code ({today['commit'][:7]}), full build, {same}",
                  today["seconds"], today["peak_rss_bytes"]),
             _row("  mkdocs build alone on its pages", today["mkdocs_alone_seconds"]),
             f"  its site {today['site_bytes'] / 1e6:.1f} MB, {today['html_pages']} HTML pages;"

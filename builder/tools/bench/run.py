@@ -131,6 +131,9 @@ def summarize_today(runs: list[dict[str, Any]], skipped: str | None) -> dict[str
             "mkdocs_alone_seconds": _spread([r["today"]["mkdocs_alone_seconds"]
                                              for r in runs]),
             "peak_rss_bytes": statistics.median(r["today"]["peak_rss_bytes"] for r in runs),
+            "dataset": first["dataset"], "same_dataset": all(
+                r["today"]["dataset"] == {k: r["demo"][k] for k in r["today"]["dataset"]}
+                and len(r["today"]["dataset"]) == 5 for r in runs),
             "site_bytes": first["site_bytes"], "html_pages": first["html_pages"]}
 
 

@@ -135,12 +135,12 @@ def _verify(root: Path, size: str) -> dict[str, Any]:
 
 
 def _today(root: Path, size: str) -> dict[str, Any]:
-    """A full build of the same data by today's code (bench/today.py), checked out by
-    run.py beside the runs' projects."""
+    """A full build of the same demo dataset by today's code (bench/today.py), checked
+    out by run.py beside the runs' projects."""
     from builder.tools.bench.today import CODE_DIR, build_today
 
     try:
-        return build_today(root.parent / CODE_DIR, root / "data", root / "today")
+        return build_today(root.parent / CODE_DIR, size, root / "today")
     except RuntimeError as failed:
         return {"failed": str(failed)}
 

@@ -96,9 +96,11 @@ def _full(result: dict[str, Any]) -> Check:
                                        f"today's code not run side by side ({why}): "
                                        f"against {TODAY['full_build_seconds']} s, "
                                        "27 November"))
+    same = ("the same demo dataset" if result["today_build"]["same_dataset"] else
+            f"NOT the same demo dataset (today's: {result['today_build']['dataset']})")
     return Check(name, "realistic", full / today, FULL_SHARE_MAX, "x",
-                 f"{full:.2f} s against today's code {today:.2f} s on the same data, "
-                 f"same run (commit {result['today_build']['commit'][:7]})")
+                 f"{full:.2f} s against today's code {today:.2f} s, {same}, same run "
+                 f"(commit {result['today_build']['commit'][:7]})")
 
 
 def _search(result: dict[str, Any], kind: str) -> Check:

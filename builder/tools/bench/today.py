@@ -1,4 +1,5 @@
-"""Today's code (issue #16's baseline) built side by side with this code, on the same data.
+"""Today's code (issue #16's baseline) built side by side with this code, on the same
+demo dataset.
 
 The issue's relative targets ("at most 40% of today's") are ratios, and a ratio is only
 as good as the two figures it divides: the host's speed varies by two times and more from
@@ -9,13 +10,18 @@ fallback where today's code cannot be run).
 Today's code is the commit the issue was filed against, taken from this checkout's git
 history (`git archive`): its builder, templates, theme overrides, hand-written pages and
 mkdocs.yml, run with this interpreter and its packages (MkDocs and mkdocs-material are
-the same pinned versions), by its own command line, `python -m builder build`.
+the same pinned versions), by its own command line. Its store format is older (it
+cannot read this code's: no capture dates), so it writes the run's demo dataset itself,
+`builder demo --size SIZE` (untimed), the same dataset: the same surveys, CA owners,
+questions, answers and recorded changes (their counts are compared), in its own format.
+Then `builder build` from nothing (timed) and MkDocs' own build of the pages it made.
 """
 
 from __future__ import annotations
 
 import io
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -24,20 +30,22 @@ import time
 from pathlib import Path
 from typing import Any
 
-TODAY_COMMIT = "32b8a54563858488a2d1b82cc6e2029db5b00f5c"
-"""The last commit before the work on issue #16 (1 December 2026, 11:11 UTC): the code
-whose full build the issue measured at 27.1 s."""
+TODAY_COMMIT = "7d17656b6a86ad946a6cd854310a1d4765e58d31"
+"""The first round's last commit (27 November 2026), which the second round's issues,
+#16 among them, were written against: its full build is the issue's "today" (27.1 s
+there; 18.2 s in docs/performance.md's "Results", 135 MB of site in both)."""
 
 TODAY_PATHS = ("builder", "site_templates", "overrides", "docs", "mkdocs.yml")
-"""What a build of that commit reads besides the data (its docs/ holds the hand-written
-pages; its work folder is made inside the project)."""
+"""What a build of that commit reads besides its data (docs/ holds the hand-written
+pages, and the pages it generates)."""
 
 CODE_DIR = "today-code"
 """Beside the runs' projects in the benchmark's temporary folder."""
 
-TODAY_WORK_DIRS = ".build-docs"
-"""Where today's code assembles the pages MkDocs builds: a work folder per data folder,
-inside this folder of the project."""
+WORK_DIRS = (".build-docs/*", "docs")
+"""Where a build of today's code (docs/, in the project) or of a later one
+(.build-docs/<a folder per data folder>) leaves the pages MkDocs builds: the one of these
+with an index.md."""
 
 _MKDOCS_ALONE = ("import sys\n"
                  "from mkdocs.commands.build import build\n"
@@ -69,11 +77,11 @@ def repo_of_this_code() -> Path:
     return Path(__file__).resolve().parents[3]
 
 
-def build_today(code: Path, data_dir: Path, project: Path) -> dict[str, Any]:
-    """A full build from nothing of data_dir (copied) by today's code, in a project of
-    its own, then MkDocs' own build of the pages it generated; their wall seconds, the
-    site's pages and size. Raises RuntimeError with the command's last words if either
-    fails (a data format today's code cannot read)."""
+def build_today(code: Path, size: str, project: Path) -> dict[str, Any]:
+    """In a project of its own: today's code writes the demo dataset of `size`, builds
+    it from nothing, then MkDocs builds the pages it generated alone; their wall seconds,
+    the dataset's counts, the site's pages and size. Raises RuntimeError with the
+    command's last words if one fails."""
     from builder.tools.bench.project import site_metrics
 
     shutil.rmtree(project, ignore_errors=True)
@@ -84,31 +92,41 @@ def build_today(code: Path, data_dir: Path, project: Path) -> dict[str, Any]:
             shutil.copytree(source, project / name)
         elif source.is_file():
             shutil.copy(source, project / name)
-    shutil.copytree(data_dir, project / "data")
     env = {k: v for k, v in os.environ.items() if k != "SITE_URL"}
     env["PYTHONPATH"] = str(code)  # today's package, not this one
-    start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "builder", "build", "-q"], cwd=project,
-                          env=env, capture_output=True, text=True, check=False)
-    seconds = time.perf_counter() - start
-    _check(proc, "build", project / "site")
+
+    def run(what: str, args: list[str], made: Path | None) -> tuple[float, str]:
+        start = time.perf_counter()
+        proc = subprocess.run([sys.executable, *args], cwd=project, env=env,
+                              capture_output=True, text=True, check=False)
+        seconds = time.perf_counter() - start
+        if proc.returncode != 0 or (made is not None and not made.is_file()):
+            raise RuntimeError(f"today's {what} failed (exit {proc.returncode}): "
+                               + (proc.stderr.strip()[-2000:] or proc.stdout.strip()[-2000:]))
+        return seconds, proc.stdout + proc.stderr
+
+    _, said = run("demo", ["-m", "builder", "demo", "--size", size, "--data", "data"], None)
+    dataset = _dataset(said)
+    seconds, _ = run("build", ["-m", "builder", "build"], project / "site" / "index.html")
     site = site_metrics(project / "site")
-    work = [d for d in (project / TODAY_WORK_DIRS).iterdir() if (d / "index.md").is_file()]
+    work = [d for pattern in WORK_DIRS for d in project.glob(pattern)
+            if (d / "index.md").is_file()]
     if len(work) != 1:
-        raise RuntimeError(f"today's build left {len(work)} work folders in "
-                           f"{TODAY_WORK_DIRS}/, not one")
-    start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-c", _MKDOCS_ALONE, "mkdocs.yml", str(work[0]),
-                           str(project / "mkdocs-only")],
-                          cwd=project, env=env, capture_output=True, text=True, check=False)
-    mkdocs_alone = time.perf_counter() - start
-    _check(proc, "mkdocs build alone", project / "mkdocs-only")
+        raise RuntimeError(f"today's build left {len(work)} folders of pages in "
+                           f"{' or '.join(WORK_DIRS)}, not one")
+    mkdocs_alone, _ = run("mkdocs build alone", ["-c", _MKDOCS_ALONE, "mkdocs.yml",
+                                                  str(work[0]), "mkdocs-only"],
+                          project / "mkdocs-only" / "index.html")
     shutil.rmtree(project)
-    return {"seconds": seconds, "mkdocs_alone_seconds": mkdocs_alone,
+    return {"seconds": seconds, "mkdocs_alone_seconds": mkdocs_alone, "dataset": dataset,
             "site_bytes": site["site_bytes"], "html_pages": site["html_pages"]}
 
 
-def _check(proc: subprocess.CompletedProcess[str], what: str, site: Path) -> None:
-    if proc.returncode != 0 or not (site / "index.html").is_file():
-        raise RuntimeError(f"today's {what} failed (exit {proc.returncode}): "
-                           + (proc.stderr.strip()[-2000:] or proc.stdout.strip()[-2000:]))
+def _dataset(said: str) -> dict[str, int]:
+    """The counts `builder demo` prints ("... 20 surveys, 70 fictitious CA owners, 300
+    questions, 19590 answers, 21281 recorded changes"); those it does not print are
+    left out."""
+    return {key: int(m.group(1)) for key, word in (
+        ("surveys", "surveys"), ("owners", "fictitious CA owners"),
+        ("questions", "questions"), ("answers", "answers"), ("changes", "recorded changes"))
+        if (m := re.search(rf"(\d+) {word}\b", said))}
