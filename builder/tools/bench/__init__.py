@@ -6,7 +6,9 @@ project and runs every stage in its own Python process (bench/stages.py), so tha
 stage's peak memory is its own (the largest of its process and the processes it ran: a
 build's downloads and MkDocs processes). Each run goes: the demo dataset (set-up); the whole
 dataset exported in the json and ccadb-csv import layouts and imported into an empty
-store; load_store; a full build from nothing; a no-change rebuild; `mkdocs build` alone;
+store; load_store; today's code's full build of the same demo dataset (bench/today.py:
+the baseline of the relative targets, measured in the same run); a full build from
+nothing; a no-change rebuild; `mkdocs build` alone;
 the search bytes of a name and a phrase query in Chromium; then the import path, each a
 `builder import` of an export of the newest survey followed by `builder build`: one
 answer changed (json), changed again (ccadb-csv), withdrawn, added (bench/changes.py);
