@@ -156,6 +156,24 @@ def test_a_phone_shows_answers_as_labelled_cards_nothing_cut_off(phone, demo) ->
     screenshot(page, "look-phone-cards", full_page=False)
 
 
+def test_a_phone_card_leaves_out_the_empty_cells_of_a_hand_written_table(phone,
+                                                                          demo) -> None:
+    """The Performance page's tables have blank cells (a figure not measured); on a
+    phone each row is a card, and a blank cell shows neither its column's name nor
+    anything else, while every cell with text is shown under its label."""
+    page = phone.open("performance/")
+    cells = page.locator("table[data-csr-cards] tbody td").evaluate_all(
+        """cs => cs.map(c => ({text: c.textContent.trim(), shown: getComputedStyle(c).display,
+                               label: getComputedStyle(c, '::before').content}))""")
+    blank = [c for c in cells if not c["text"]]
+    assert blank, "the Performance page has no blank table cell left to check this with"
+    assert all(c["shown"] == "none" for c in blank), blank[:3]
+    filled = [c for c in cells if c["text"]]  # under their column's name (maybe blank)
+    wrong = [c for c in filled if c["shown"] != "block" or c["label"] == "none"]
+    assert filled and not wrong, wrong[:3]
+    assert page.evaluate("document.documentElement.scrollWidth") == 375
+
+
 def test_a_phone_shows_owner_and_downloads_tables_whole(phone, demo) -> None:
     owner = compare_index(demo.site)["owners"][0]["name"]
     for path in ("owners/", "downloads/", "changes/"):
