@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import importlib.util
 import subprocess
+import sys
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -72,3 +75,33 @@ def test_as_root_on_debian_it_installs_chromium_with_apt(
     assert dev.ensure_chromium(env) == "/usr/bin/chromium"
     assert installed == [["apt-get", "update", "-qq"], dev.APT_INSTALL]
     assert env["CSR_CHROMIUM"] == "/usr/bin/chromium"
+
+
+def test_the_builders_byte_code_is_written_before_the_site_is_built(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Even where PYTHONDONTWRITEBYTECODE is set (no command writes it then), so that no
+    builder command compiles its modules again; up to date, it is left alone."""
+    (tmp_path / "builder" / "core").mkdir(parents=True)
+    (tmp_path / "builder" / "__init__.py").write_text("")
+    (tmp_path / "builder" / "core" / "model.py").write_text("X = 1\n")
+    monkeypatch.setattr(dev, "ROOT", tmp_path)
+    monkeypatch.setattr(dev, "PYTHON", Path(sys.executable))
+    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
+    steps: list[str] = []
+    monkeypatch.setattr(dev, "ensure_environment", lambda requirements: steps.append("install"))
+    real_run = dev.subprocess.run
+
+    def run(cmd: list[str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
+        steps.append("compile" if "compileall" in cmd else "build")
+        return real_run(cmd, **kwargs) if "compileall" in cmd else \
+            subprocess.CompletedProcess(cmd, 0)
+
+    monkeypatch.setattr(dev.subprocess, "run", run)
+    assert dev.main(["site", "-q"]) == 0
+    assert steps == ["install", "compile", "build"]
+    compiled = tmp_path / "builder" / "core" / "__pycache__" / \
+        f"model.{sys.implementation.cache_tag}.pyc"
+    assert compiled.is_file()
+    before = compiled.stat().st_mtime_ns
+    dev.compile_builder()
+    assert compiled.stat().st_mtime_ns == before

@@ -65,6 +65,9 @@ def test_bench_small_reports_every_figure(bench_result: tuple[dict, str]) -> Non
     assert result["size"] == "small" and result["runs"] == 1
     assert result["dataset"]["answers"] > 100 and result["dataset"]["owners"] == 8
     assert result["pages"] > 30
+    # Measured as installed: the byte code of the code measured was written first.
+    assert result["environment"]["byte_code"] == {"this code": "compiled before the runs"}
+    assert "byte code: this code compiled before the runs" in _output
     seconds = result["seconds"]
     # The whole dataset as one export in each import layout, the same records in both.
     assert result["exports"]["csv"]["records"] == result["exports"]["json"]["records"] > 100
@@ -224,3 +227,22 @@ def test_fast_relative_links_equal_pages_rel(tmp_path: Path) -> None:
     for from_page in sorted(set(pages)):
         for to in sorted(set(targets)):
             assert fast_rel(from_page, to) == rel(from_page, to), (from_page, to)
+
+
+def test_the_bench_writes_the_byte_code_of_the_code_it_measures(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """As `pip install` does, even where PYTHONDONTWRITEBYTECODE is set; a module that
+    cannot be compiled is a reason in the result, not a failed run."""
+    import sys
+
+    from builder.tools.bench.project import compile_code
+
+    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
+    (tmp_path / "builder" / "publish").mkdir(parents=True)
+    (tmp_path / "builder" / "publish" / "build.py").write_text("X = 1\n")
+    assert compile_code(tmp_path) is None
+    assert (tmp_path / "builder" / "publish" / "__pycache__" /
+            f"build.{sys.implementation.cache_tag}.pyc").is_file()
+    (tmp_path / "builder" / "broken.py").write_text("def (:\n")
+    assert compile_code(tmp_path) == \
+        f"{tmp_path / 'builder'}: not every module's byte code could be written"

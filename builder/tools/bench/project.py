@@ -16,6 +16,20 @@ from typing import Any
 from builder.core.errors import BuilderError
 
 
+def compile_code(package_parent: Path) -> str | None:
+    """The byte code of the builder package under package_parent, written now as `pip
+    install` writes it: where PYTHONDONTWRITEBYTECODE is set (this machine sets it), an
+    editable checkout has none, and every process of a run would compile again each
+    module it imports (a third of a second per one-change path). None when done, else
+    why not (a read-only folder: its modules are then compiled by each process)."""
+    import compileall
+
+    package = package_parent / "builder"
+    if compileall.compile_dir(str(package), quiet=2):
+        return None
+    return f"{package}: not every module's byte code could be written"
+
+
 def run_child(name: str, root: Path, size: str) -> dict[str, Any]:
     """One stage in a fresh Python process; its figures, plus the process's wall time
     (interpreter start-up and imports included, as a `builder` command pays them)."""

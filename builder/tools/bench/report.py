@@ -99,7 +99,10 @@ def format_table(result: dict[str, Any]) -> str:
            f"{' '.join(f'{x:.2f}' for x in env['load_average_after'])} after" if env else ""),
         f"{d['surveys']} surveys, {d['owners']} CA owners, {d['questions']} questions, "
         f"{d['answers']} answers, {d['changes']} recorded changes; "
-        f"{result['pages']} generated pages, {site['html_pages']} HTML pages", "",
+        f"{result['pages']} generated pages, {site['html_pages']} HTML pages",
+        *(["byte code: " + "; ".join(f"{code} {what}" for code, what
+                                      in env["byte_code"].items())] if "byte_code" in env
+          else []), "",
         f"{'stage (each its own process)':<46}{'time (min-max)':>22}{'peak memory':>13}",
         _row("demo dataset (set-up, via the merge code)", sec["demo"]),
         *(_row(f"import the {label} export ({result['exports'][kind]['records']:,} "

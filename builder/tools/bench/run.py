@@ -14,7 +14,7 @@ from typing import Any
 from builder.core.clock import utc_text
 from builder.core.errors import BuilderError
 from builder.tools.bench.changes import CHANGE_STEPS, EXPORTS
-from builder.tools.bench.project import make_project, run_child, site_metrics
+from builder.tools.bench.project import compile_code, make_project, run_child, site_metrics
 from builder.tools.bench.targets import TODAY, check_targets
 from builder.tools.bench.today import CODE_DIR, TODAY_COMMIT, checkout, repo_of_this_code
 
@@ -186,9 +186,12 @@ def run_bench(size: str, repeat: int = 1, *, config_file: Path,
     runs = []
     with_today = size == "realistic" if today is None else today
     skipped = None if with_today else f"not asked for at the {size} size (--today)"
+    byte_code = {"this code": compile_code(repo_of_this_code())}
     try:
         if with_today:
             skipped = checkout(repo_of_this_code(), TODAY_COMMIT, parent / CODE_DIR)
+            if skipped is None:
+                byte_code["today's code"] = compile_code(parent / CODE_DIR)
         for number in range(1, repeat + 1):
             note(f"run {number}/{repeat} ({size})")
             root = parent / f"run-{number}"
@@ -200,6 +203,8 @@ def run_bench(size: str, repeat: int = 1, *, config_file: Path,
     result = summarize(size, runs)
     result["today_build"] = summarize_today(runs, skipped)
     result["environment"] = environment(load_before)
+    result["environment"]["byte_code"] = {code: why or "compiled before the runs"
+                                          for code, why in byte_code.items()}
     if baseline is not None:
         result["scale"] = compare_scale(result, baseline)
     result["targets"] = check_targets(result)
