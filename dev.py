@@ -34,7 +34,7 @@ NO_BROWSER = ("the browser tests need Chromium: install it (Debian/Ubuntu: sudo 
 
 
 def ensure_environment(requirements: str) -> None:
-    if sys.version_info < (3, 11):  # this file runs on any Python 3, to say so
+    if sys.version_info < (3, 11):  # noqa: UP036 - runs on any Python 3, to say so
         sys.exit(f"Python 3.11 or newer is needed (this is {sys.version.split()[0]})")
     if not PYTHON.exists():
         print(f"creating {VENV}", flush=True)
