@@ -425,3 +425,59 @@ def test_problems_found_by_the_child_are_those_of_a_read_from_text(
     assert child.started == 1 and last.parent.name not in read.folders
     cache.save()
     assert len(entries(data)) == 2  # the others kept, not that one
+
+
+def _changed_folder(data: Path) -> str:
+    """Edit one answer (bench.change_one_answer); the name of the survey folder it
+    changed."""
+    before = {f.name: [p.read_bytes() for p in sorted(f.iterdir())] for f in folders(data)}
+    bench.change_one_answer(data)
+    changed = [f.name for f in folders(data)
+               if [p.read_bytes() for p in sorted(f.iterdir())] != before[f.name]]
+    assert len(changed) == 1
+    return changed[0]
+
+
+def test_a_changed_survey_among_kept_ones_is_read_by_a_child_while_they_load(
+        data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The one-change build's case: this process loads the entries, the child reads the
+    changed survey from text and seals it; the store and the entries are those of a
+    read in one process."""
+    load(data)
+    _changed_folder(data)
+    read, child = FromText(monkeypatch), InChild(monkeypatch)
+    store, cache = load(data)
+    assert child.started == 1 and read.folders == [] and cache.hits == 2
+    assert store == load_store(data)
+    assert load(data)[1].hits == 3  # the child's sealed record kept as its entry
+
+
+def test_an_entry_found_damaged_while_the_child_reads_is_read_here(
+        data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    load(data)
+    changed = _changed_folder(data)
+    other = next(f.name for f in folders(data) if f.name != changed)
+    path = data.parent / STORE_CACHE / cache_module._entry_name(other)
+    entry = bytearray(path.read_bytes())
+    entry[-1] ^= 0xFF  # its key still matches: found damaged only when it is loaded
+    path.write_bytes(bytes(entry))
+    read, child = FromText(monkeypatch), InChild(monkeypatch)
+    store, cache = load(data)
+    assert child.started == 1 and read.folders == [other] and cache.hits == 1
+    assert store == load_store(data) and load(data)[1].hits == 3
+
+
+def test_little_to_read_or_no_kept_entry_leaves_this_process_a_share() -> None:
+    """Below SHARE_MIN_BYTES of work no child starts; without entries to load, this
+    process reads the first survey itself; with them, the child may take every survey to
+    be read, as long as this process has about as much to load."""
+    def miss(size: int) -> cache_module._Found:
+        return cache_module._Found(Path("s"), files={"answers.jsonl": b"x" * size})
+
+    one = [miss(1 << 20)]
+    assert cache_module._their_share(one, 0) == []
+    assert cache_module._their_share([miss(1000)], 1000) == []
+    assert cache_module._their_share(one, 5 << 20) == one
+    three = [miss(1 << 20) for _ in range(3)]
+    assert cache_module._their_share(three, 0) == three[1:]
+    assert cache_module._their_share(three, 0)[0] is three[1]
