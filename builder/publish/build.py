@@ -20,9 +20,14 @@ from urllib.parse import urlsplit
 
 from builder.core.errors import BuilderError
 from builder.publish import inputs, places
-from builder.publish.mkdocs_config import config_value
+from builder.publish.mkdocs_config import config_value, theme_dir
 from builder.publish.stamp import FINGERPRINT, Plan
-from builder.publish.workdir import check_work_dir, default_work_dir, work_dir_lock
+from builder.publish.workdir import (
+    check_site_dir,
+    check_work_dir,
+    default_work_dir,
+    work_dir_lock,
+)
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "site_templates"
 """The checkout's templates (for tests that render without a project folder); a build
@@ -89,6 +94,10 @@ def _places(data_dir: Path, site_dir: Path, config_file: Path, docs_dir: Path | 
                            f"next to {config_file.name}, in the project folder)")
     docs_dir = docs_dir or default_work_dir(config_file, data_dir)
     check_work_dir(docs_dir, handwritten_dir)
+    theme = theme_dir(config_file)
+    check_site_dir(site_dir, {"data folder": data_dir, "work folder": docs_dir,
+                              "hand-written pages": handwritten_dir, "templates": templates_dir,
+                              **({"theme overrides": theme} if theme else {})}, project)
     return places.Places(data_dir, config_file, templates_dir, handwritten_dir, docs_dir,
                         site_dir, site_dir / FINGERPRINT)
 

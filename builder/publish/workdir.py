@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from builder.core.errors import BuilderError
+from builder.publish.stamp import FINGERPRINT
 from builder.publish.write import MANIFEST
 from builder.store.lock import folder_lock
 
@@ -85,3 +86,23 @@ def check_work_dir(work_dir: Path, docs_dir: Path) -> None:
             and not (work / MANIFEST).exists():
         raise BuilderError(f"{work_dir}: this folder is not empty and is not a work folder of "
                            f"the builder (it has no {MANIFEST}): refusing to write into it")
+
+
+def check_site_dir(site_dir: Path, read: dict[str, Path], project: Path) -> None:
+    """The site folder is replaced whole by a full build, so it must be the builder's
+    alone: new, empty or a site the builder built (its stamp), apart from every folder
+    the build reads or writes (`read`: what each is, its path), and not holding the
+    project folder. Else a mistyped --site-dir would remove the data store or any folder."""
+    site = site_dir.resolve()
+    if site == project.resolve() or site in project.resolve().parents:
+        raise BuilderError(f"{site_dir}: the site folder would hold the project folder "
+                           f"({project}): a build replaces it whole")
+    for what, path in read.items():
+        other = path.resolve()
+        if other == site or site in other.parents or other in site.parents:
+            raise BuilderError(f"{site_dir}: the site folder must be apart from the {what} "
+                               f"({path}): a build replaces it whole")
+    if site.is_dir() and any(site.iterdir()) and not (site / FINGERPRINT).is_file():
+        raise BuilderError(f"{site_dir}: this folder is not empty and is not a site the "
+                           f"builder built (it has no {FINGERPRINT}): refusing to replace it; "
+                           "give a new or empty folder, or remove this one first")

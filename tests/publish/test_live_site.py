@@ -240,6 +240,42 @@ def test_docs_dir_is_never_the_hand_written_pages_or_a_foreign_folder(tmp_path: 
     assert not project.site.exists()
 
 
+def test_site_dir_is_never_the_data_a_parent_of_it_or_a_foreign_folder(tmp_path: Path,
+                                                                       cli) -> None:
+    """A full build replaces the site folder whole: a mistyped --site-dir once removed the
+    data store (or any folder given) and exited 0."""
+    project = make_project(tmp_path / "p")
+    data = tmp_path / "holder" / "data"
+    shutil.copytree(ROOT / "data", data)
+    (tmp_path / "holder" / "notes.txt").write_text("mine\n", encoding="utf-8")
+    before = tree(tmp_path / "holder")
+    for site, said in [(data, "must be apart from the data folder"),
+                       (tmp_path / "holder", "must be apart from the data folder"),
+                       (data / "site", "must be apart from the data folder"),
+                       (project.handwritten, "must be apart from the hand-written pages"),
+                       (project.config.parent / "site_templates", "apart from the templates"),
+                       (project.config.parent, "would hold the project folder"),
+                       (tmp_path, "would hold the project folder")]:
+        result = cli(*build_args(project, data, site))
+        assert result.exit_code == 1, (site, result.output)
+        assert said in result.output, (site, result.output)
+    foreign = tmp_path / "mine"
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("mine\n", encoding="utf-8")
+    result = cli(*build_args(project, data, foreign))
+    assert result.exit_code == 1
+    assert "is not a site the builder built" in result.output
+    assert (foreign / "notes.txt").read_text(encoding="utf-8") == "mine\n"
+    assert tree(tmp_path / "holder") == before
+    # A new folder, an empty one and the builder's own site are fine.
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    for site in (tmp_path / "new", empty, empty):
+        result = cli(*build_args(project, data, site))
+        assert result.exit_code == 0, result.output
+        assert (site / "index.html").is_file()
+
+
 def test_a_hand_written_page_removed_leaves_the_site(tmp_path: Path, cli) -> None:
     project = make_project(tmp_path / "p")
     extra = project.handwritten / "extra.md"
