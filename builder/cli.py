@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
+import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -57,6 +60,23 @@ def _waiting(data_dir: Path, wait: float) -> AbstractContextManager[None]:
 @click.version_option(__version__, prog_name="builder")
 def main() -> None:
     """Import CCADB survey exports, keep their history, and publish them as a site."""
+    _stop_on_sigterm()
+
+
+def _terminated(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _stop_on_sigterm() -> None:
+    """SIGTERM (a CI job cancelled, `kill`) stops a command as Ctrl-C does: its cleanup
+    runs (temporary folders, the store lock) instead of the process vanishing mid-step.
+    Forked workers keep the default, so that ending one still ends it at once. A handler
+    someone else set (or a thread other than the main one) is left alone."""
+    if threading.current_thread() is not threading.main_thread() \
+            or signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+        return
+    signal.signal(signal.SIGTERM, _terminated)
+    os.register_at_fork(after_in_child=lambda: signal.signal(signal.SIGTERM, signal.SIG_DFL))
 
 
 @main.command("import")

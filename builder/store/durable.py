@@ -38,17 +38,22 @@ JOURNAL = ".save-journal"
 STAGING_PREFIX = ".save-staging-"
 FAULT_ENV = "BUILDER_FAULT_INJECTION"
 """Set by tests only: 'kill:N' sends SIGKILL to this process after the N-th step of the
-saves it makes (a staged file, the journal, a rename, ...), 'enospc:N' makes the N-th
-file write fail as on a full disk."""
+saves it makes (a staged file, the journal, a rename, ...), 'term:N' sends it SIGTERM
+there, 'enospc:N' makes the N-th file write fail as on a full disk."""
 
 
 class SaveFailed(BuilderError):
     """A save could not be made; the folder is as it was."""
 
 
+class SaveInterrupted(BuilderError):
+    """Stopped (Ctrl-C, SIGTERM) after the commit point: the save stands, and the next
+    command to take the lock finishes putting its files in place."""
+
+
 # -- fault injection (tests only) ------------------------------------------------------
 
-_counts = {"kill": 0, "enospc": 0}
+_counts = {"kill": 0, "term": 0, "enospc": 0}
 
 
 def _fault(kind: str) -> None:
@@ -57,13 +62,14 @@ def _fault(kind: str) -> None:
     if not spec:
         return
     what, _, number = spec.partition(":")
-    if (what, kind) not in (("kill", "step"), ("enospc", "write")):
+    if (what, kind) not in (("kill", "step"), ("term", "step"), ("enospc", "write")):
         return
     _counts[what] += 1
     if _counts[what] != int(number):
         return
-    if what == "kill":
-        os.kill(os.getpid(), signal.SIGKILL)
+    if what in ("kill", "term"):
+        os.kill(os.getpid(), signal.SIGKILL if what == "kill" else signal.SIGTERM)
+        return
     raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
 
@@ -230,14 +236,17 @@ def _save(root: Path, changed: Mapping[str, bytes | Path], gone: list[str],
           durable: bool) -> None:
     """Commit (stage and journal), then apply."""
     plan = _commit(root, changed, gone, durable)
-    if durable:
-        _fsync_dir(root)
-    _fault("step")
     try:
+        if durable:
+            _fsync_dir(root)
+        _fault("step")
         _apply(root, plan, durable)
     except OSError as exc:
         raise SaveFailed(f"the save into {root} was interrupted ({exc.filename}: "
                          f"{exc.strerror}); the next command completes it") from exc
+    except KeyboardInterrupt as exc:  # after the commit point: the save is made, not undone
+        raise SaveInterrupted(f"interrupted after the save into {root} was committed: it is "
+                              "kept, and the next command completes it") from exc
 
 
 def move_files(root: Path, files: Mapping[str, Path], *, durable: bool = True) -> None:

@@ -221,6 +221,37 @@ def test_an_import_killed_at_any_step_of_its_save_leaves_the_old_or_the_new_stor
     assert outcomes == sorted(outcomes, key=["old", "new"].index)
 
 
+def test_an_import_stopped_by_sigterm_at_any_step_says_what_became_of_its_save(
+        states: dict[str, Path], tmp_path: Path) -> None:
+    """SIGTERM stops an import as Ctrl-C does: before the commit point nothing is left
+    (no staging folder, no journal: the store exactly as it was); after it the save is
+    kept, and the message says so instead of a bare "Aborted!"."""
+    old, new = contents(states["old"]), contents(states["new"])
+    said = []
+    for step in range(1, 100):
+        data = tmp_path / f"term-{step}"
+        shutil.copytree(states["old"], data)
+        done = second_import(data, states["v2"], **{durable.FAULT_ENV: f"term:{step}"})
+        if done.returncode == 0:
+            break
+        assert done.returncode == 1, done.stderr
+        if "Aborted!" in done.stderr:
+            assert listing(data) == listing(states["old"]), step
+            assert contents(data) == old
+            said.append("aborted")
+        else:
+            assert "interrupted after the save into" in done.stderr, done.stderr
+            assert "the next command completes it" in done.stderr
+            load_store(data)  # as the next command does
+            assert contents(data) == new, step
+            assert listing(data) == listing(states["new"]), step
+            said.append("kept")
+    else:
+        pytest.fail("the save never finished")
+    assert said[0] == "aborted" and said[-1] == "kept"
+    assert said == sorted(said, key=["aborted", "kept"].index)
+
+
 def test_a_demo_killed_from_outside_at_random_moments_leaves_no_half_store(
         tmp_path: Path) -> None:
     reference = tmp_path / "reference"
