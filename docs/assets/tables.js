@@ -79,10 +79,14 @@
     box.appendChild(label);
     box.appendChild(input);
     box.appendChild(status);
-    table.parentNode.insertBefore(box, table);
+    // Before the theme's sideways-scrolling wrapper, if the table is in one: a wide
+    // matrix must not carry the box out of sight with it on a phone.
+    var at = table.closest(".md-typeset__scrollwrap") || table;
+    at.parentNode.insertBefore(box, at);
     function count(shown) {
-      var all = body.rows.length;
-      status.textContent = shown === all ? "all " + all + " rows" : shown + " of " + all + " rows";
+      var all = body.rows.length, rows = all === 1 ? " row" : " rows";
+      status.textContent = shown === all ? (all === 1 ? "1 row" : "all " + all + rows)
+        : shown + " of " + all + rows;
     }
     count(body.rows.length);
     input.addEventListener("input", function () {

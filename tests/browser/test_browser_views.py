@@ -123,6 +123,22 @@ def test_the_survey_matrix_has_a_row_per_owner_and_a_legend(s, store) -> None:
     screenshot(page, "survey-matrix", full_page=False)
 
 
+def test_on_a_phone_the_matrix_scrolls_but_its_filter_box_stays_in_view(browser, demo,
+                                                                       store) -> None:
+    """The matrix is wider than a phone and scrolls sideways in the theme's wrapper; the
+    filter box above it once sat inside that wrapper, its field cut off at the edge."""
+    data, _, _ = a_choice_question(store)
+    with serve(demo.site) as server, session(browser, server,
+                                             viewport={"width": 375, "height": 800}) as phone:
+        page = phone.open(url_of(survey_page(data.survey.key)))
+        field = page.locator(".csr-filter input").first
+        box = field.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 375, box
+        assert field.evaluate("e => e.closest('.md-typeset__scrollwrap') === null")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+        phone.check_clean()
+
+
 def test_the_owner_page_starts_with_its_summary_and_the_newest_survey_open(s, store) -> None:
     owner = max(sorted({a.owner_key for d in store.surveys.values()
                         for a in d.answers.values()}),
