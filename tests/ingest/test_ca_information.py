@@ -253,6 +253,9 @@ def test_leaving_and_entering_owners_are_worded_with_copy_dates(site: Project) -
     wosign = main_text(owner_html(site, "WoSign CA Limited"))
     assert "No longer in the CCADB report since the copy of 2017-11-30 (last seen in the " \
            "copy of 2017-08-21)." in wosign
+    # Its values never changed: they stopped being published, and say so (not "changed").
+    assert "changed" not in wosign
+    assert "no longer published History: 2 versions" in wosign
     trustcor = main_text(owner_html(site, "TrustCor Systems"))
     assert "First in the report in the copy of 2017-11-30 (not in the copy of 2017-08-21)." \
         in trustcor

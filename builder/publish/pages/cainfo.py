@@ -164,8 +164,13 @@ class CaPages:
                 previous = span.value
             items.append(f"<li>{head}<div>{body}</div></li>")
         dates = " → ".join(str(encode(copy_date(copies[s.first]))) for s in spans)
+        # "changed" only when the value itself did; a value that merely stopped being
+        # published (its owner left the report) says that instead.
+        values = sum(1 for span in spans if span.value is not None)
+        tag = "changed" if values > 1 or spans[-1].value is not None else \
+            "no longer published"
         return Markup(
-            f'<span class="csr-tag">changed</span> <details class="csr-history"><summary>'
+            f'<span class="csr-tag">{tag}</span> <details class="csr-history"><summary>'
             f"History: {len(spans)} versions ({dates})</summary><ol>{''.join(items)}</ol>"
             f"{LEGEND}</details>")
 
