@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +56,64 @@ def text_of(data: bytes) -> str:
     "\r\n" and "\r" read as "\n"), for a caller that keeps the bytes it parsed."""
     text = data.decode("utf-8")
     return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+
+
+Position = tuple[int, int]
+"""1-based (line, column) in a text, as JSONDecodeError counts them (characters)."""
+
+
+def object_positions(text: str) -> tuple[Position, dict[str, tuple[Position, Position]]] | None:
+    """Where the JSON object `text` holds starts, and where each of its keys and that
+    key's value starts (the last of a repeated key, as json.loads keeps); None if the
+    text is not one JSON object. Read again only when there is a problem to place."""
+    decode = json.JSONDecoder().raw_decode
+    members: dict[str, tuple[int, int]] = {}
+    try:
+        start = i = _skip_ws(text, 0)
+        if text[i:i + 1] != "{":
+            return None
+        i = _skip_ws(text, i + 1)
+        while text[i:i + 1] == '"':
+            name, end = decode(text, i)  # the key: a JSON string
+            colon = _skip_ws(text, end)
+            if text[colon:colon + 1] != ":":
+                return None
+            value_at = _skip_ws(text, colon + 1)
+            members[name] = (i, value_at)
+            i = _skip_ws(text, decode(text, value_at)[1])
+            if text[i:i + 1] == ",":
+                i = _skip_ws(text, i + 1)
+    except (ValueError, RecursionError):  # not JSON after all (json_of said so first)
+        return None
+    return _position(text, start), {name: (_position(text, k), _position(text, v))
+                                    for name, (k, v) in members.items()}
+
+
+def placed(issues: Iterable[Issue], text: str) -> list[Issue]:
+    """The issues of the one JSON object `text` holds, each moved to where its key's value
+    starts (the key itself, for an unknown key); one of no key present (a missing key,
+    not an object) to where the object starts."""
+    found = object_positions(text)
+    if found is None:
+        return list(issues)
+    start, members = found
+    out = []
+    for issue in issues:
+        key, value = members.get(issue.field, (start, start))
+        line, column = key if issue.code == "unknown-key" else value
+        out.append(replace(issue, line=line, column=column))
+    return out
+
+
+def _skip_ws(text: str, i: int) -> int:
+    while i < len(text) and text[i] in " \t\r\n":
+        i += 1
+    return i
+
+
+def _position(text: str, index: int) -> Position:
+    line = text.count("\n", 0, index) + 1
+    return line, index - (text.rfind("\n", 0, index) + 1) + 1
 
 
 def python_names(types: tuple[type, ...]) -> str:

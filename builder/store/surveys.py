@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from builder.core.errors import Issue
-from builder.core.jsonshape import json_of
+from builder.core.jsonshape import json_of, placed, text_of
 from builder.core.model import QUESTION_TYPES, Answer, Change, Question, Survey, SurveyData
 from builder.core.text import page_name
 from builder.store.jsonl import dumps, is_canonical, json_lines, record_dict, to_record
@@ -70,14 +70,17 @@ def read_survey(folder: Path, issues: list[Issue],
     if bad:
         issues.append(bad)
         return None
-    survey = to_record(Survey, obj, str(survey_path), 1, issues)
+    found: list[Issue] = []
+    survey = to_record(Survey, obj, str(survey_path), 1, found)
+    if survey is not None and folder.name != survey_dir_name(survey.key):  # only misfiled
+        found.append(Issue(str(survey_path), 1, None, "key", "misplaced-survey",
+                           f"a survey with this key belongs in surveys/"
+                           f"{survey_dir_name(survey.key)}/", survey.key))
+    if found:  # each at its key's line and column
+        issues += sorted(placed(found, text_of(files["survey.json"])), key=_position)
     if survey is None:
         return None
     data = SurveyData(survey)
-    if folder.name != survey_dir_name(data.survey.key):
-        issues.append(Issue(str(survey_path), None, None, "key", "misplaced-survey",
-                            f"a survey with this key belongs in surveys/"
-                            f"{survey_dir_name(data.survey.key)}/", data.survey.key))
     _read_questions(data, str(folder / "questions.jsonl"), files.get("questions.jsonl"),
                     issues)
     _read_answers(data, str(folder / "answers.jsonl"), files.get("answers.jsonl"), issues)
@@ -88,6 +91,10 @@ def read_survey(folder: Path, issues: list[Issue],
             issues += _line_issues(data, history, line, c, None, {})
         data.history = [c for _, c in changes]
     return data
+
+
+def _position(issue: Issue) -> tuple[int, int]:
+    return issue.line or 0, issue.column or 0
 
 
 def _read_questions(data: SurveyData, path: str, text: bytes | None,
