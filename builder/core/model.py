@@ -26,11 +26,14 @@ class Survey:
     title: str
     """Title as published, e.g. 'November 2017 CA Communication'."""
     communication_id: str | None = None
-    """CCADB CA_Communication record id ('a05…'), the CommunicationId in report URLs."""
+    """CCADB CA_Communication record id ('a05…'), the CommunicationId in report URLs
+    (values.is_communication_id)."""
     sent: str | None = None
-    """When it was sent, as known (ISO date or a short phrase)."""
+    """When it was sent, as known: ISO date or date-time, or year and month
+    (values.is_sent_date)."""
     deadline: str | None = None
-    """When answers were due, ISO date if known; answers first seen later are 'late'."""
+    """When answers were due, ISO date (or date-time) if known (values.is_date_time);
+    answers first seen later are 'late'."""
     letter: str | None = None
     """The letter / introduction text, when known."""
     source_urls: tuple[str, ...] = ()

@@ -19,6 +19,12 @@ from builder.core.model import (
     SurveyData,
 )
 from builder.core.text import canonical_key, fold_whitespace
+from builder.core.values import (
+    COMMUNICATION_ID_RULE,
+    DATE_TIME_RULE,
+    is_communication_id,
+    is_date_time,
+)
 from builder.ingest.answers import Row, answer_of
 from builder.ingest.formats.common import Export, RawRecord
 from builder.ingest.questions import (
@@ -28,10 +34,6 @@ from builder.ingest.questions import (
     known_id_for_text,
     local_question_id,
 )
-
-COMMUNICATION_ID = re.compile(r"^[A-Za-z0-9]{15}([A-Za-z0-9]{3})?$")
-DATE_TIME = re.compile(
-    r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$")
 
 
 @dataclass
@@ -133,9 +135,8 @@ class _Validator:
             self.error(rec, "option_number", "option-out-of-range",
                        f"option numbers run from 1 to {MAX_OPTIONS}", rec.option_number)
             return number, False
-        if submitted is not None and not DATE_TIME.match(str(submitted)):
-            self.error(rec, "submitted_at", "invalid-date",
-                       "expected an ISO 8601 date or date-time", submitted)
+        if submitted is not None and not is_date_time(str(submitted)):
+            self.error(rec, "submitted_at", "invalid-date", DATE_TIME_RULE, submitted)
         return number, True
 
     def definitions(self, surveys: dict[str, SurveyData],
@@ -184,9 +185,8 @@ class _Validator:
         if read is not None and key not in read:  # would pass for a new survey: never
             raise InternalError(f"the survey {key!r} of {rec.path} was not read from the store")
         comm_id = rec.survey_id if rec.survey_id is not None else self.export.communication_id
-        if comm_id is not None and not COMMUNICATION_ID.match(str(comm_id)):
-            self.error(rec, "survey_id", "invalid-survey-id",
-                       "a CCADB CommunicationId is 15 or 18 letters and digits", comm_id)
+        if comm_id is not None and not is_communication_id(str(comm_id)):
+            self.error(rec, "survey_id", "invalid-survey-id", COMMUNICATION_ID_RULE, comm_id)
             comm_id = None
         if key not in surveys:
             origin = self.export.source or rec.path

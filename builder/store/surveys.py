@@ -12,6 +12,7 @@ key without reading any other folder (an import reads only the surveys it touche
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import asdict
 from functools import lru_cache
 from pathlib import Path
@@ -21,6 +22,14 @@ from builder.core.errors import Issue
 from builder.core.jsonshape import json_of, placed, text_of
 from builder.core.model import QUESTION_TYPES, Answer, Change, Question, Survey, SurveyData
 from builder.core.text import page_name
+from builder.core.values import (
+    COMMUNICATION_ID_RULE,
+    DATE_TIME_RULE,
+    SENT_RULE,
+    is_communication_id,
+    is_date_time,
+    is_sent_date,
+)
 from builder.store.jsonl import dumps, is_canonical, json_lines, record_dict, to_record
 
 
@@ -72,6 +81,10 @@ def read_survey(folder: Path, issues: list[Issue],
         return None
     found: list[Issue] = []
     survey = to_record(Survey, obj, str(survey_path), 1, found)
+    if isinstance(obj, dict):
+        found += _value_issues(obj, str(survey_path))
+    if found:
+        survey = None
     if survey is not None and folder.name != survey_dir_name(survey.key):  # only misfiled
         found.append(Issue(str(survey_path), 1, None, "key", "misplaced-survey",
                            f"a survey with this key belongs in surveys/"
@@ -95,6 +108,21 @@ def read_survey(folder: Path, issues: list[Issue],
 
 def _position(issue: Issue) -> tuple[int, int]:
     return issue.line or 0, issue.column or 0
+
+
+_SURVEY_VALUES: tuple[tuple[str, Callable[[str], bool], str, str], ...] = (
+    ("communication_id", is_communication_id, "invalid-survey-id", COMMUNICATION_ID_RULE),
+    ("sent", is_sent_date, "invalid-date", SENT_RULE),
+    ("deadline", is_date_time, "invalid-date", DATE_TIME_RULE),
+)
+"""survey.json's keys whose text an import would check, each with the import's rule."""
+
+
+def _value_issues(obj: dict[str, Any], path: str) -> list[Issue]:
+    """Each text of survey.json that breaks its rule (one issue per key)."""
+    return [Issue(path, 1, None, name, code, message, value)
+            for name, rule, code, message in _SURVEY_VALUES
+            if isinstance(value := obj.get(name), str) and not rule(value)]
 
 
 def _read_questions(data: SurveyData, path: str, text: bytes | None,

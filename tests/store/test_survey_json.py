@@ -1,8 +1,9 @@
 """A survey's survey.json as `builder validate` and `builder build` read it: each bad key
-named at its own line and column."""
+named at its own line and column, with the rules an import applies."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -10,12 +11,15 @@ import pytest
 
 from builder.core.errors import Issue
 from builder.store.records import read_store, survey_dir_name
-from conftest import ROOT
+from conftest import FIXTURES, ROOT
 
 APRIL = "April 2017 CA Communication"
 FOLDER = Path("surveys") / survey_dir_name(APRIL)
 """The bundled survey edited below. Its survey.json is written with sort_keys and indent=2:
 communication_id on line 2, deadline 3, demo 4, key 5, partial 8, sent 9, title 13."""
+ID_RULE = "a CCADB CommunicationId is 15 or 18 letters and digits"
+DATE_RULE = "expected an ISO 8601 date or date-time"
+SENT_RULE = "expected an ISO 8601 date or date-time, or a year and month (2017-04)"
 
 
 @pytest.fixture
@@ -62,3 +66,62 @@ def test_a_misfiled_survey_is_reported_at_its_key(data: Path) -> None:
     assert read_store(data)[1] == [
         Issue(str(moved / "survey.json"), 5, 10, "key", "misplaced-survey",
               f"a survey with this key belongs in surveys/{survey_dir_name(APRIL)}/", APRIL)]
+
+
+# -- what: the rules an import applies to the same values ------------------------------------
+
+@pytest.mark.parametrize(("line", "column", "name", "bad", "code", "message"), [
+    (3, 15, "deadline", "not a date", "invalid-date", DATE_RULE),
+    (3, 15, "deadline", "2017-02-30", "invalid-date", DATE_RULE),
+    (3, 15, "deadline", "2017-04-28T25:00Z", "invalid-date", DATE_RULE),
+    (9, 11, "sent", "April-ish", "invalid-date", SENT_RULE),
+    (9, 11, "sent", "2017-13", "invalid-date", SENT_RULE),
+    (2, 23, "communication_id", '"><script>alert(1)</script>', "invalid-survey-id", ID_RULE),
+    (2, 23, "communication_id", "a05o000003WrzBC\n", "invalid-survey-id", ID_RULE),
+])
+def test_a_survey_json_value_an_import_would_refuse_is_refused(
+        data: Path, line: int, column: int, name: str, bad: str, code: str,
+        message: str) -> None:
+    survey = data / FOLDER / "survey.json"
+    old = {"deadline": "2017-04-28", "sent": "2017-04", "communication_id": "a05o000003WrzBC"}
+    edit(survey, f'"{name}": "{old[name]}"', f'"{name}": {json.dumps(bad)}')
+    assert survey_issues(data) == [Issue(str(survey), line, column, name, code, message, bad)]
+
+
+def test_each_bad_survey_json_value_is_its_own_problem(cli, data: Path) -> None:
+    survey = data / FOLDER / "survey.json"
+    edit(survey, '"communication_id": "a05o000003WrzBC"', '"communication_id": "x"')
+    edit(survey, '"deadline": "2017-04-28"', '"deadline": "2017-02-30"')
+    edit(survey, '"sent": "2017-04"', '"sent": "April-ish"')
+    result = cli("validate", "--data", data)
+    assert result.exit_code == 1
+    assert result.output.splitlines()[:3] == [
+        f"{survey}:2:23: communication_id: invalid-survey-id: {ID_RULE} (got 'x')",
+        f"{survey}:3:15: deadline: invalid-date: {DATE_RULE} (got '2017-02-30')",
+        f"{survey}:9:11: sent: invalid-date: {SENT_RULE} (got 'April-ish')"]
+
+
+@pytest.mark.parametrize(("name", "good"), [
+    ("deadline", "2017-04-28T12:00:00Z"), ("deadline", None), ("sent", "2017-04-01"),
+    ("sent", None), ("communication_id", "a05o000003WrzBCAAQ"), ("communication_id", None)])
+def test_the_values_an_import_accepts_are_accepted(
+        data: Path, name: str, good: str | None) -> None:
+    survey = data / FOLDER / "survey.json"
+    old = {"deadline": "2017-04-28", "sent": "2017-04", "communication_id": "a05o000003WrzBC"}
+    edit(survey, f'"{name}": "{old[name]}"',
+         f'"{name}": {"null" if good is None else json.dumps(good)}')
+    assert survey_issues(data) == []
+
+
+def test_an_import_refuses_a_date_not_on_the_calendar(cli, tmp_path: Path) -> None:
+    """The one date rule, shared with the store: 2030-02-30 has the form but is no day."""
+    export = tmp_path / "export.csv"
+    text = (FIXTURES / "formats" / "ccadb-export.csv").read_text(encoding="utf-8")
+    lines = text.splitlines()
+    lines[1] = lines[1].replace(",2030-11-30", ",2030-02-30")
+    export.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = cli("import", export, "--data", tmp_path / "data")
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        f"{export}:2:10: submitted_at: invalid-date: {DATE_RULE} (got '2030-02-30')",
+        "1 problem found"]
