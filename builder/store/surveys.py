@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -68,42 +68,54 @@ def survey_bytes(folder: Path, issues: list[Issue]) -> SurveyBytes:
 def read_survey(folder: Path, issues: list[Issue],
                 files: SurveyBytes | None = None) -> SurveyData | None:
     """The survey in `folder` (from `files`, its survey_bytes, if given), or None; every
-    problem of its files added to `issues`."""
+    problem of its files added to `issues`. A broken survey.json does not stop the reading
+    of the other files: their problems are listed too (the survey is then None)."""
     files = survey_bytes(folder, issues) if files is None else files
-    survey_path = folder / "survey.json"
-    if "survey.json" not in files:
-        issues.append(Issue(str(survey_path), None, None, "-", "missing-survey",
-                            "each survey folder needs a survey.json"))
-        return None
-    obj, bad = json_of(str(survey_path), files["survey.json"])
-    if bad:
-        issues.append(bad)
-        return None
-    found: list[Issue] = []
-    survey = to_record(Survey, obj, str(survey_path), 1, found)
-    if isinstance(obj, dict):
-        found += _value_issues(obj, str(survey_path))
-    if found:
-        survey = None
-    if survey is not None and folder.name != survey_dir_name(survey.key):  # only misfiled
-        found.append(Issue(str(survey_path), 1, None, "key", "misplaced-survey",
-                           f"a survey with this key belongs in surveys/"
-                           f"{survey_dir_name(survey.key)}/", survey.key))
-    if found:  # each at its key's line and column
-        issues += sorted(placed(found, text_of(files["survey.json"])), key=_position)
+    survey, key = _read_survey_json(folder, files, issues)
+    home = _Home(folder.name, key)
+    questions = _read_questions(home, folder / "questions.jsonl",
+                                files.get("questions.jsonl"), issues)
+    answers = _read_answers(home, questions if "questions.jsonl" in files else None,
+                            folder / "answers.jsonl", files.get("answers.jsonl"), issues)
+    history: list[Change] = []
+    if "history.jsonl" in files:
+        path = str(folder / "history.jsonl")
+        changes = json_lines(path, files["history.jsonl"], Change, issues)
+        for line, c in changes:
+            issues += _line_issues(home, path, line, c, None, {})
+        history = [c for _, c in changes]
     if survey is None:
         return None
-    data = SurveyData(survey)
-    _read_questions(data, str(folder / "questions.jsonl"), files.get("questions.jsonl"),
-                    issues)
-    _read_answers(data, str(folder / "answers.jsonl"), files.get("answers.jsonl"), issues)
-    if "history.jsonl" in files:
-        history = str(folder / "history.jsonl")
-        changes = json_lines(history, files["history.jsonl"], Change, issues)
-        for line, c in changes:
-            issues += _line_issues(data, history, line, c, None, {})
-        data.history = [c for _, c in changes]
-    return data
+    return SurveyData(survey, questions, answers, history)
+
+
+def _read_survey_json(folder: Path, files: SurveyBytes,
+                      issues: list[Issue]) -> tuple[Survey | None, str | None]:
+    """The survey of survey.json, or None; and its key, if that much can be read (to check
+    the other files' records against)."""
+    path = str(folder / "survey.json")
+    if "survey.json" not in files:
+        issues.append(Issue(path, None, None, "-", "missing-survey",
+                            "each survey folder needs a survey.json"))
+        return None, None
+    obj, bad = json_of(path, files["survey.json"])
+    if bad:
+        issues.append(bad)
+        return None, None
+    key = obj.get("key") if isinstance(obj, dict) else None
+    key = key if isinstance(key, str) else None
+    found: list[Issue] = []
+    survey = to_record(Survey, obj, path, 1, found)
+    if isinstance(obj, dict):
+        found += _value_issues(obj, path)
+    broken = bool(found)
+    if key is not None and folder.name != survey_dir_name(key):  # whole, only misfiled
+        found.append(Issue(path, 1, None, "key", "misplaced-survey",
+                           f"a survey with this key belongs in surveys/{survey_dir_name(key)}/",
+                           key))
+    if found:
+        issues += sorted(placed(found, text_of(files["survey.json"])), key=_position)
+    return (None if broken else survey), key
 
 
 def _position(issue: Issue) -> tuple[int, int]:
@@ -125,38 +137,66 @@ def _value_issues(obj: dict[str, Any], path: str) -> list[Issue]:
             if isinstance(value := obj.get(name), str) and not rule(value)]
 
 
-def _read_questions(data: SurveyData, path: str, text: bytes | None,
-                    issues: list[Issue]) -> None:
-    for line, q in json_lines(path, text, Question, issues):
-        issues += _line_issues(data, path, line, q, q.id, data.questions)
+@dataclass(frozen=True)
+class _Home:
+    """The folder a survey's records are read from, and its survey's key if known."""
+
+    folder: str
+    key: str | None
+
+
+def _read_questions(home: _Home, path: Path, text: bytes | None,
+                    issues: list[Issue]) -> dict[str, Question]:
+    questions: dict[str, Question] = {}
+    for line, q in _records(path, text, Question, issues):
+        issues += _line_issues(home, str(path), line, q, q.id, questions)
         if q.type not in QUESTION_TYPES:
-            issues.append(Issue(path, line, None, "type", "unknown-question-type",
+            issues.append(Issue(str(path), line, None, "type", "unknown-question-type",
                                 "not a CCADB question type", q.type))
-        data.questions[q.id] = q
+        questions[q.id] = q
+    return questions
 
 
-def _read_answers(data: SurveyData, path: str, text: bytes | None,
-                  issues: list[Issue]) -> None:
-    for line, a in json_lines(path, text, Answer, issues):
-        issues += _line_issues(data, path, line, a, (a.question_id, a.owner_key), data.answers)
-        if a.question_id not in data.questions:
-            issues.append(Issue(path, line, None, "question_id", "unknown-question",
+def _read_answers(home: _Home, questions: dict[str, Question] | None, path: Path,
+                  text: bytes | None, issues: list[Issue]) -> dict[tuple[str, str], Answer]:
+    """The answers; each to a question of `questions` (None: not known, the questions
+    file being missing or unreadable, so not checked)."""
+    answers: dict[tuple[str, str], Answer] = {}
+    for line, a in _records(path, text, Answer, issues):
+        issues += _line_issues(home, str(path), line, a, (a.question_id, a.owner_key), answers)
+        if questions is not None and a.question_id not in questions:
+            issues.append(Issue(str(path), line, None, "question_id", "unknown-question",
                                 "answer to a question the survey does not have",
                                 a.question_id))
         if not is_canonical(a.owner_key):
-            issues.append(Issue(path, line, None, "owner_key", "not-canonical",
+            issues.append(Issue(str(path), line, None, "owner_key", "not-canonical",
                                 "owner_key must be the canonical form of the name", a.owner_key))
-        data.answers[(a.question_id, a.owner_key)] = a
+        answers[(a.question_id, a.owner_key)] = a
+    return answers
 
 
-def _line_issues(data: SurveyData, path: str, line: int, record: Any, key: Any,
+def _records(path: Path, text: bytes | None, cls: type,
+             issues: list[Issue]) -> list[tuple[int, Any]]:
+    """json_lines of a file of the survey; nothing for one that is there but could not be
+    read (survey_bytes has said so)."""
+    if text is None and path.exists():
+        return []
+    return json_lines(str(path), text, cls, issues)
+
+
+def _line_issues(home: _Home, path: str, line: int, record: Any, key: Any,
                  seen: dict[Any, Any]) -> list[Issue]:
-    """A record of another survey, or a second record for the same question or answer."""
+    """A record of another survey, or a second record for the same question or answer.
+    Without the survey's key (survey.json broken), a record is of another survey when
+    its survey_key does not name this folder."""
     issues = []
-    if record.survey_key != data.survey.key:
+    if home.key is not None and record.survey_key != home.key:
         issues.append(Issue(path, line, None, "survey_key", "wrong-survey",
-                            f"this folder holds the survey {data.survey.key!r}",
-                            record.survey_key))
+                            f"this folder holds the survey {home.key!r}", record.survey_key))
+    elif home.key is None and survey_dir_name(record.survey_key) != home.folder:
+        issues.append(Issue(path, line, None, "survey_key", "wrong-survey",
+                            "a survey with this key belongs in surveys/"
+                            f"{survey_dir_name(record.survey_key)}/", record.survey_key))
     if key is not None and key in seen:
         issues.append(Issue(path, line, None, "-", "duplicate-record",
                             "an earlier line already holds this record; one line each",

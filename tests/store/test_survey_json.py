@@ -1,5 +1,6 @@
 """A survey's survey.json as `builder validate` and `builder build` read it: each bad key
-named at its own line and column, with the rules an import applies."""
+named at its own line and column, with the rules an import applies, and the survey's other
+files checked all the same."""
 
 from __future__ import annotations
 
@@ -125,3 +126,87 @@ def test_an_import_refuses_a_date_not_on_the_calendar(cli, tmp_path: Path) -> No
     assert result.output.splitlines() == [
         f"{export}:2:10: submitted_at: invalid-date: {DATE_RULE} (got '2030-02-30')",
         "1 problem found"]
+
+
+# -- all at once: a broken survey.json hides nothing of the other files ----------------------
+
+def break_questions_and_answers(folder: Path) -> tuple[list[str], int]:
+    """A second question whose order is a word; the second answer cut short, the third
+    to a question the survey does not have. The answer lines, and the column where the
+    cut leaves a string open."""
+    questions = folder / "questions.jsonl"
+    first = questions.read_text(encoding="utf-8").splitlines()[0]
+    second = first.replace('"id":"Q00028"', '"id":"Q00029"').replace(
+        '"order":12', '"order":"twelve"')
+    questions.write_text(f"{first}\n{second}\n", encoding="utf-8")
+    answers = folder / "answers.jsonl"
+    lines = answers.read_text(encoding="utf-8").splitlines()
+    lines[1] = lines[1][:40]
+    lines[2] = lines[2].replace('"question_id":"Q00028"', '"question_id":"Q00099"')
+    answers.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return lines, lines[1].rindex('"') + 1
+
+
+def test_every_problem_of_a_survey_is_listed_with_a_broken_survey_json(
+        cli, data: Path) -> None:
+    folder = data / FOLDER
+    edit(folder / "survey.json", '"partial": true', '"partial": "yes"')
+    lines, cut_at = break_questions_and_answers(folder)
+    result = cli("validate", "--data", data)
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        f"{folder}/survey.json:8:14: partial: wrong-type: expected bool (got '\"yes\"')",
+        f"{folder}/questions.jsonl:2: order: wrong-type: expected int/NoneType "
+        "(got '\"twelve\"')",
+        f"{folder}/answers.jsonl:2:{cut_at}: -: json-syntax: Unterminated string starting "
+        f"at (got '{lines[1]}')",
+        f"{folder}/answers.jsonl:3: question_id: unknown-question: answer to a question "
+        "the survey does not have (got 'Q00099')",
+        # the survey is not read, so the topic naming its question is one more problem
+        f"{data}/topics.json: topic 1: unknown-question: topic 'Problem reporting "
+        f"mechanism' names a question the store does not have (got '{APRIL} / Q00028')",
+        "5 problems found"]
+
+
+def test_with_a_survey_json_broken_its_key_still_checks_the_records(data: Path) -> None:
+    """The key can be read though another key is wrong: a record of another survey shows."""
+    folder = data / FOLDER
+    edit(folder / "survey.json", '"partial": true', '"partial": "yes"')
+    edit(folder / "answers.jsonl", f'"survey_key":"{APRIL}"', '"survey_key":"Elsewhere"')
+    issues = survey_issues(data)
+    assert issues[0].code == "wrong-type"
+    assert issues[1:] == [
+        Issue(str(folder / "answers.jsonl"), n, None, "survey_key", "wrong-survey",
+              f"this folder holds the survey {APRIL!r}", "Elsewhere") for n in range(1, 7)]
+
+
+def test_a_survey_json_that_is_not_json_still_lets_the_records_be_checked(
+        data: Path) -> None:
+    """Without the survey's key, a record is of another survey when its survey_key is not
+    this folder's; the records' own syntax and keys are checked as ever."""
+    folder = data / FOLDER
+    (folder / "survey.json").write_text('{"key": "April 2017 CA Communication"\n"title": ""}')
+    lines, cut_at = break_questions_and_answers(folder)
+    history = folder / "history.jsonl"
+    edit(history, f'"survey_key":"{APRIL}"', '"survey_key":"May 2020 CA Communication"')
+    may = survey_dir_name("May 2020 CA Communication")
+    answers = str(folder / "answers.jsonl")
+    assert survey_issues(data) == [
+        Issue(str(folder / "survey.json"), 2, 1, "-", "json-syntax",
+              "Expecting ',' delimiter: line 2 column 1 (char 38)"),
+        Issue(str(folder / "questions.jsonl"), 2, None, "order", "wrong-type",
+              "expected int/NoneType", '"twelve"'),
+        Issue(answers, 2, cut_at, "-", "json-syntax", "Unterminated string starting at",
+              lines[1]),
+        Issue(answers, 3, None, "question_id", "unknown-question",
+              "answer to a question the survey does not have", "Q00099"),
+        *[Issue(str(history), n, None, "survey_key", "wrong-survey",
+                f"a survey with this key belongs in surveys/{may}/",
+                "May 2020 CA Communication") for n in range(1, 7)]]
+
+
+def test_answers_are_not_checked_against_questions_that_cannot_be_read(data: Path) -> None:
+    (data / FOLDER / "questions.jsonl").unlink()
+    assert survey_issues(data) == [
+        Issue(str(data / FOLDER / "questions.jsonl"), None, None, "-", "missing-file",
+              "each survey folder needs this file (it may be empty)")]
