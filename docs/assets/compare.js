@@ -170,7 +170,29 @@
       if (q.comments) comment(cell, survey, chosen[k], q.comments);
       if (differs && st.kind === "answer" && st.text !== first) cell.className = "csr-differs-cell";
     });
-    return differs;
+    return {differs: differs, answers: answers.length,
+            captured: states.some(function (st) { return st.kind === "answer" || st.kind === "blank"; })};
+  }
+  function plural(n, one, many) { return n + " " + (n === 1 ? one : many); }
+  // What the comparison found, counted only over questions where two or more of the chosen
+  // CA owners have an answer: never a count of differences over answers that are not there.
+  function verdict(survey, shown, compared, differing, captured) {
+    if (!survey.captured) return null;  // the note above says so
+    var who = chosen.length === 2 ? "either of these CA owners" : "any of these CA owners";
+    if (!captured) {
+      return "No answer to this survey has been captured for " + who +
+        ": there is nothing to compare.";
+    }
+    if (!compared) {
+      return "No question of this survey has captured answers from two or more of these " +
+        "CA owners: there is nothing to compare.";
+    }
+    var rest = shown - compared;
+    return differing + " of " + plural(compared, "question has", "questions have") +
+      " differing answers (only answers are compared: not captured, withdrawn and left " +
+      "blank are not counted as differences; comments stand beside their question and are " +
+      "not compared)" + (rest ? "; " + plural(rest, "other question has", "other questions have") +
+      " fewer than two answers to compare." : ".");
   }
   function section(survey) {
     var part = el("section", null, "csr-compared");
@@ -182,17 +204,19 @@
     var head = table.createTHead().insertRow();
     head.appendChild(el("th", "Question")).setAttribute("scope", "col");
     chosen.forEach(function (id) { head.appendChild(el("th", names[id])).setAttribute("scope", "col"); });
-    var body = table.createTBody(), shown = 0, differing = 0;
+    var body = table.createTBody(), shown = 0, compared = 0, differing = 0, captured = false;
     var paired = {};
     survey.questions.forEach(function (q) { if (q.comments) paired[q.comments] = true; });
     survey.questions.forEach(function (q) {
       if (paired[q.id]) return;  // shown beside its question
       shown += 1;
-      if (row(body, survey, q)) differing += 1;
+      var r = row(body, survey, q);
+      if (r.differs) differing += 1;
+      if (r.answers >= 2) compared += 1;
+      if (r.captured) captured = true;
     });
-    part.appendChild(el("p", differing + " of " + shown + (shown === 1 ? " question has" : " questions have") +
-      " differing answers (only answers are compared: not captured, withdrawn and left " +
-      "blank are not counted as differences; comments stand beside their question and are not compared)."));
+    var said = verdict(survey, shown, compared, differing, captured);
+    if (said) part.appendChild(el("p", said, "csr-verdict"));
     var scroll = el("div", null, "csr-scroll");
     scroll.appendChild(table);
     part.appendChild(scroll);
@@ -229,7 +253,15 @@
   }
   function start(data) {
     index = data;
-    index.owners.forEach(function (o) { names[o.id] = o.name; });
+    // An owner's id here is the one every Compare link of the site carries (the builder's
+    // compare.owner_id); the name of the owner's own page (owners/NAME/) is understood too,
+    // and the address then rewritten to the id.
+    var byPage = {};
+    index.owners.forEach(function (o) {
+      names[o.id] = o.name;
+      var m = /^owners\/([^\/]+)\/$/.exec(o.url);
+      if (m) byPage[m[1]] = o.id;
+    });
     var all = el("option", "All surveys");
     all.value = "";
     surveySelect.appendChild(all);
@@ -245,8 +277,9 @@
       surveyId = "";
     }
     surveySelect.value = surveyId;
-    var unknown = [];
+    var unknown = [], renamed = false;
     params.getAll("ca").forEach(function (id) {
+      if (!names[id] && byPage[id]) { id = byPage[id]; renamed = true; }
       if (!names[id]) unknown.push(JSON.stringify(id));
       else if (chosen.indexOf(id) === -1) chosen.push(id);
     });
@@ -260,7 +293,8 @@
     find.addEventListener("keydown", onKey);
     find.addEventListener("blur", close);
     surveySelect.addEventListener("change", update);
-    show(surveyId);
+    if (renamed) update();
+    else show(surveyId);
   }
   load(root.getAttribute("data-index")).then(start)
     .catch(function (e) { status.textContent = String(e.message || e); });

@@ -343,6 +343,31 @@ def states_site(tmp_path_factory: pytest.TempPathFactory) -> Project:
     return project
 
 
+def test_every_owner_page_links_compare_with_that_owner_chosen(s, demo) -> None:
+    index = compare_index(demo.site)
+    owner, other = index["owners"][0], index["owners"][1]
+    page = s.open(owner["url"])
+    page.get_by_role("link", name="Compare these answers with other CA owners’").click()
+    page.locator(".csr-chip span").first.wait_for()
+    assert page.locator(".csr-chip span").all_inner_texts() == [owner["name"]]
+    assert page.locator("#csr-compare-error").is_hidden()
+    assert page.locator("#csr-compare-status").inner_text() == "Add at least one more CA owner."
+    assert parse_qs(urlsplit(page.url).query) == {"ca": [owner["id"]]}
+    # every owner page's link carries the id Compare knows that owner by
+    for o in index["owners"]:
+        html = (demo.site / o["url"] / "index.html").read_text(encoding="utf-8")
+        assert f'href="../../compare/?ca={o["id"]}"' in html, o["url"]
+    # the name of an owner's page (owners/NAME/) is understood too, and the address
+    # rewritten to the ids the site's links use
+    names = [o["url"].split("/")[1] for o in (owner, other)]
+    assert names[0] != owner["id"]
+    page = s.open(f"compare/?ca={names[0]}&ca={names[1]}")
+    page.locator("#csr-compare-result table").first.wait_for(state="visible")
+    assert page.locator(".csr-chip span").all_inner_texts() == [owner["name"], other["name"]]
+    assert page.locator("#csr-compare-error").is_hidden()
+    assert parse_qs(urlsplit(page.url).query) == {"ca": [owner["id"], other["id"]]}
+
+
 def _compared(page) -> dict[str, list[str]]:
     """Row by row: the question id, then each CA owner's cell as shown."""
     page.locator("#csr-compare-result table").wait_for(state="visible")
@@ -396,8 +421,19 @@ def test_compare_names_what_is_not_an_answer_and_counts_only_answers(browser, st
         assert "partial capture: only the first 3 CA owners of the CCADB's report were " \
             "captured; counts cover only those." in page.locator("#csr-compare-result p")\
             .all_inner_texts()
-        assert "0 of 1 question has differing answers" in \
-            page.locator("#csr-compare-result").inner_text()
+        result = page.locator("#csr-compare-result").inner_text()
+        assert "No question of this survey has captured answers from two or more of these " \
+            "CA owners: there is nothing to compare." in result
+        assert "differing answers" not in result  # one answer is not compared with anything
+
+        # neither owner has a captured answer in a survey that has answers: no count
+        page = s.open(f"compare/?survey={may}&ca={alpha}&ca={beta}")
+        cells = _compared(page)
+        assert all(c == ["not captured"] * 2 for c in cells.values())
+        result = page.locator("#csr-compare-result").inner_text()
+        assert "No answer to this survey has been captured for either of these CA owners: " \
+            "there is nothing to compare." in result
+        assert "differing answers" not in result
 
         november = surveys["November 2017 CA Communication"]
         page = s.open(f"compare/?survey={november}&ca={alpha}&ca={beta}")
@@ -405,6 +441,7 @@ def test_compare_names_what_is_not_an_answer_and_counts_only_answers(browser, st
         assert len(cells) == 8 and all(c == ["not captured"] * 2 for c in cells.values())
         text = page.locator("#csr-compare-result").inner_text()
         assert "No answers to this survey have been captured." in text
+        assert "differing answers" not in text  # not "0 of 8": there is nothing to compare
         assert "partial capture" not in text
         assert page.locator("tr.csr-differs").count() == 0
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from builder.core.comments import comments_question
 from builder.core.model import SurveyData
 from builder.publish.labels import capture
 from builder.publish.pages.cells import partial_note
 from builder.publish.pages.site import SiteIndex
-from builder.publish.pages.template import Page
+from builder.publish.pages.template import Page, fast_rel
 from builder.publish.paths import owner_page, question_page, readable_slugs, url_of
 from builder.publish.words import question_label
 from builder.store.records import dumps, survey_dir_name
@@ -39,6 +40,17 @@ def stems(site: SiteIndex) -> dict[str, str]:
 
 def _stems(site: SiteIndex) -> dict[str, str]:
     return readable_slugs(site.owner_names, "ca-owner")
+
+
+def owner_address(site: SiteIndex, owner_key: str, from_page: str) -> str | None:
+    """The Compare page with this CA owner chosen (`compare/?ca=ID`), relative to
+    `from_page`: the one place a page makes a link into Compare for an owner, with the id
+    the Compare index gives it (`stems`). None for an owner Compare does not list (one
+    known only from the CA information report)."""
+    owner_id = stems(site).get(owner_key)
+    if owner_id is None:
+        return None
+    return f"{fast_rel(from_page, PAGE)}?ca={quote(owner_id, safe='')}"
 
 
 def build_compare(site: SiteIndex) -> Page:

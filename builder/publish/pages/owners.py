@@ -10,10 +10,11 @@ from builder.core.model import CHOICE_TYPES, FREE_TEXT, Answer, Question, Survey
 from builder.core.text import page_name
 from builder.core.timeline import Version, is_edited, is_late
 from builder.publish.diff import answer_text
-from builder.publish.encode import attr, encode
+from builder.publish.encode import attr, encode, link
 from builder.publish.history_view import diff_html, row_anchor
 from builder.publish.labels import late
 from builder.publish.pages.cells import partial_note
+from builder.publish.pages.compare import owner_address
 from builder.publish.pages.matrix import answer_marks
 from builder.publish.pages.site import SiteIndex
 from builder.publish.pages.survey import survey_changes_page
@@ -108,6 +109,8 @@ class OwnerPage:
     topics: list[TopicEvolution]
     sections: list[OwnerSurvey]
     ca_information: dict[str, object] | None
+    compare: Markup | None = None
+    """A link to the Compare page with this CA owner chosen, if Compare lists it."""
 
 
 def owner_feed(owner_key: str) -> str:
@@ -150,7 +153,13 @@ def build_owner(site: SiteIndex, owner_key: str) -> Page:
     name = site.owner_names[owner_key]
     return Page(page, "owner.md.j2", name, OwnerPage(
         name, summary(site, owner_key, sections), topic_evolution(site, owner_key), sections,
-        site.ca.owner_section(owner_key)), feed=owner_feed(owner_key))
+        site.ca.owner_section(owner_key), compare_link(site, owner_key, page)),
+        feed=owner_feed(owner_key))
+
+
+def compare_link(site: SiteIndex, owner_key: str, page: str) -> Markup | None:
+    href = owner_address(site, owner_key, page)
+    return link(href, "Compare these answers with other CA owners’") if href else None
 
 
 def history_marks(versions: list[Version], deadline: str | None, row: str) -> Markup:
