@@ -22,6 +22,13 @@ def plural(count: int, one: str, many: str | None = None) -> str:
     return f"{count} {many or _IRREGULAR.get(one) or one + 's'}"
 
 
+def changes_in_entries(changes: int, entries: int) -> str:
+    """A list of changes as counted: '6 recorded changes in 1 entry' where one entry of
+    the changes page holds several (an import's first captures), else '2 recorded changes'."""
+    said = plural(changes, "recorded change")
+    return said if changes == entries else f"{said} in {plural(entries, 'entry')}"
+
+
 def is_local_id(question_id: str) -> bool:
     """An id this tool made up (the export gave none): never shown as the question's name."""
     return question_id.startswith("local-")

@@ -68,6 +68,26 @@ def test_april_2017_answers_link_to_the_ccadb_report(real_site: Project) -> None
     assert all(a["rel"] == "nofollow ugc noopener" for a in links)
 
 
+def test_a_surveys_history_link_counts_the_entries_its_changes_page_shows(
+        real_site: Project) -> None:
+    """'6 recorded changes' linked a page of '1 entry': the link says both, truthfully."""
+    import re
+
+    seen = {}
+    for survey in sorted(real_site.site.glob("surveys/*/index.html")):
+        label = re.search(r"(\d+) recorded changes?(?: in (\d+) entr(?:y|ies))?",
+                          main_text(survey))
+        shown = re.search(r"(\d+) entr(?:y|ies)",
+                          main_text(survey.parent / "changes" / "index.html"))
+        assert label and shown, survey
+        assert int(label.group(2) or label.group(1)) == int(shown.group(1)), \
+            (survey, label.group(0), shown.group(0))
+        seen[survey.parent.name.rsplit("-", 1)[0]] = label.group(0)
+    assert seen["april-2017-ca-communication"] == "6 recorded changes in 1 entry"
+    assert seen["may-2020-ca-communication"] == "6 recorded changes in 1 entry"
+    assert seen["march-2016-ca-communication"] == "2 recorded changes in 1 entry"
+
+
 def test_november_2017_lists_its_8_action_items_and_what_is_known(real_site: Project) -> None:
     from builder.store.records import load_store
 

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from builder.core.model import Change, Question
 from builder.publish.change_view import change_entries, entry_text
-from builder.publish.words import KINDS, plural, public_id, question_label, question_title
+from builder.publish.words import (
+    KINDS,
+    changes_in_entries,
+    plural,
+    public_id,
+    question_label,
+    question_title,
+)
 
 
 def test_plural_forms() -> None:
@@ -13,6 +20,13 @@ def test_plural_forms() -> None:
     assert plural(2, "entry") == "2 entries"
     assert plural(66, "CA owner") == "66 CA owners"
     assert plural(3, "person", "people") == "3 people"
+
+
+def test_changes_are_counted_with_the_entries_that_show_them() -> None:
+    assert changes_in_entries(6, 1) == "6 recorded changes in 1 entry"
+    assert changes_in_entries(15, 4) == "15 recorded changes in 4 entries"
+    assert changes_in_entries(1, 1) == "1 recorded change"
+    assert changes_in_entries(0, 0) == "0 recorded changes"
 
 
 def test_a_label_never_shows_a_local_id() -> None:

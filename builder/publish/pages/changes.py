@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from builder.core.model import Change
+from builder.core.model import Change, SurveyData
 from builder.core.text import fold_whitespace
 from builder.publish.change_view import Entry, change_entries, entry_html, newest_entries_first
 from builder.publish.encode import encode
@@ -81,12 +81,22 @@ class ChangeList:
 def change_lists(site: SiteIndex) -> list[ChangeList]:
     out = [ChangeList(FIRST_PAGE, "changes/page-{n}.md", "Changes", "feeds/all.xml",
                       site.changes)]
-    for data in site.surveys:
-        folder = f"surveys/{survey_dir_name(data.survey.key)}"
-        out.append(ChangeList(f"{folder}/changes.md", f"{folder}/changes-{{n}}.md",
-                              f"Changes: {data.survey.title}",
-                              f"feeds/{folder}.xml", site.per_survey[data.survey.key].changes))
+    out.extend(survey_change_list(site, data) for data in site.surveys)
     return out
+
+
+def survey_change_list(site: SiteIndex, data: SurveyData) -> ChangeList:
+    """One survey's list of changes (surveys/<survey>/changes/ and its archive pages)."""
+    folder = f"surveys/{survey_dir_name(data.survey.key)}"
+    return ChangeList(f"{folder}/changes.md", f"{folder}/changes-{{n}}.md",
+                      f"Changes: {data.survey.title}",
+                      f"feeds/{folder}.xml", site.per_survey[data.survey.key].changes)
+
+
+def entry_count(site: SiteIndex, changes: ChangeList) -> int:
+    """How many entries the list's pages show (several changes of one import can be one
+    entry): the count its first page gives."""
+    return len(oldest_first(site, changes))
 
 
 def oldest_first(site: SiteIndex, changes: ChangeList) -> list[Entry]:
@@ -141,7 +151,7 @@ def build_changes(site: SiteIndex, changes: ChangeList, k: int) -> Page:
         shown, is_first, k,
         f"{(k - 1) * CHANGES_PER_PAGE + 1}–{(k - 1) * CHANGES_PER_PAGE + len(block)}",
         None if is_first else names[k], names[k - 2] if k > 1 else None, changes.feed,
-        len(entries), surveys if len(surveys) > 1 else [], kinds), feed=changes.feed)
+        entry_count(site, changes), surveys if len(surveys) > 1 else [], kinds), feed=changes.feed)
 
 
 def change_entry(site: SiteIndex, entry: Entry, page: str) -> ChangeEntry:

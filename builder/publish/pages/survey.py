@@ -12,11 +12,12 @@ from builder.publish.encode import link, safe_external_url
 from builder.publish.opendata.layout import PAGE as DOWNLOADS_PAGE
 from builder.publish.opendata.layout import survey_file
 from builder.publish.pages.cells import partial_note
+from builder.publish.pages.changes import entry_count, survey_change_list
 from builder.publish.pages.matrix import Matrix, build_matrix
 from builder.publish.pages.site import SiteIndex
 from builder.publish.pages.template import Page
 from builder.publish.paths import question_page, survey_date, survey_page
-from builder.publish.words import question_label
+from builder.publish.words import changes_in_entries, question_label
 from builder.store.records import survey_dir_name
 
 CCADB_REPORTS = "https://ccadb.my.salesforce-sites.com/mozillacommunications/"
@@ -45,7 +46,8 @@ class SurveyPage:
     date: str
     partial: str | None
     changes_page: str
-    changes_count: int
+    changes_label: str
+    """The changes page's link text: its changes and the entries it shows them in."""
     questions: list[QuestionRow]
     answered: list[OwnerLink]
     matrix: Matrix
@@ -65,6 +67,11 @@ def survey_feed(survey_key: str) -> str:
 
 def survey_changes_page(survey_key: str) -> str:
     return f"surveys/{survey_dir_name(survey_key)}/changes.md"
+
+
+def history_label(site: SiteIndex, data: SurveyData) -> str:
+    changes = survey_change_list(site, data)
+    return changes_in_entries(len(changes.changes), entry_count(site, changes))
 
 
 def answer_counts(data: SurveyData) -> dict[str, int]:
@@ -91,7 +98,7 @@ def build_survey(site: SiteIndex, data: SurveyData) -> Page:
     report = f"{CCADB_REPORTS}CACommSummaryReport?CommunicationId={comm}" if comm else None
     return Page(page, "survey.md.j2", data.survey.title, SurveyPage(
         data, survey_date(data.survey), partial_note(data),
-        survey_changes_page(data.survey.key), len(data.history),
+        survey_changes_page(data.survey.key), history_label(site, data),
         [QuestionRow(q, question_page(q.survey_key, q.id), question_label(q), counts.get(q.id, 0))
          for q in data.sorted_questions()],
         owner_links(site, answered), build_matrix(site, data, answered),
