@@ -14,21 +14,20 @@ fetch of it fail, as the fetch checks the title the page carries).
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from builder.core.errors import Issue
+from builder.core.errors import InputRejected, Issue
 from builder.core.text import canonical_key
 from builder.ingest.formats import Format
 from builder.ingest.importer import read_source
 from builder.ingest.sources import SOURCES_FILE, Source, read_sources
 from builder.ingest.wikipage import BASE_URLS, FOLDER, Link, communication_id, read_page, short_id
 from builder.store.durable import write_files
-from builder.store.records import writes_store
+from builder.store.records import read_catalog, writes_store
 
 
 @dataclass(frozen=True)
@@ -71,13 +70,14 @@ class Discovery:
 
 
 def _catalog_titles(data_dir: Path) -> dict[str, str]:
-    """CommunicationId -> title, from data/catalog/communications.csv (real, hand-checked)."""
-    path = data_dir / "catalog" / "communications.csv"
-    if not path.exists():
-        return {}
-    with path.open(encoding="utf-8", newline="") as fh:
-        return {cid: row["title"] for row in csv.DictReader(fh)
-                if (cid := short_id(row.get("communication_id") or "")) and row.get("title")}
+    """CommunicationId -> title, from data/catalog/communications.csv (real, hand-checked);
+    raises InputRejected listing its problems."""
+    issues: list[Issue] = []
+    rows = read_catalog(data_dir / "catalog" / "communications.csv", issues)
+    if issues:
+        raise InputRejected(issues)
+    return {cid: row["title"] for row in rows
+            if (cid := short_id(row.get("communication_id") or "")) and row.get("title")}
 
 
 def _source_entry(followed: Followed, cid: str, title: str, sid: str,
@@ -166,10 +166,11 @@ def discover(source: str, data_dir: Path) -> Discovery:
     """Add the sources of every new communication `source` links to; raises InputRejected
     (and writes nothing) for a page it cannot read."""
     sources_path = data_dir / SOURCES_FILE
-    known = read_sources(sources_path)  # a broken sources.json stops before any request
+    known = read_sources(sources_path)  # a broken sources.json stops before any request,
+    titles = _catalog_titles(data_dir)  # and so does a broken catalog
     data, origin = read_source(source)
     links = read_page(data, origin)
-    added, warnings = _plan(links, known, _catalog_titles(data_dir), origin, _note(source))
+    added, warnings = _plan(links, known, titles, origin, _note(source))
     written = False
     if added:
         raw = json.loads(sources_path.read_text(encoding="utf-8"))

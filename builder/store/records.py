@@ -19,6 +19,7 @@ import csv
 import functools
 import gc
 import inspect
+import io
 import json
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
@@ -29,6 +30,7 @@ from builder.core.errors import InputRejected, Issue
 from builder.core.jsonshape import read_json
 from builder.core.model import Store, Topic
 from builder.core.text import canonical_key
+from builder.core.utf8 import decode_utf8
 from builder.store.cache import SurveyCache
 from builder.store.durable import write_files
 from builder.store.jsonl import dumps as dumps  # still importable from here (pages use it)
@@ -83,8 +85,8 @@ def _read_store(data_dir: Path, surveys: frozenset[str] | None,
                                        "expected a JSON object", json.dumps(obj)[:60]))
         else:
             store.demo = bool(obj.get("demo", False))
-    store.catalog = _read_catalog(data_dir / "catalog" / "communications.csv")
-    store.question_catalog = _read_catalog(data_dir / "catalog" / "questions.csv")
+    store.catalog = read_catalog(data_dir / "catalog" / "communications.csv", issues)
+    store.question_catalog = read_catalog(data_dir / "catalog" / "questions.csv", issues)
     topics = data_dir / "topics.json"
     if topics.exists():
         store.topics = _read_topics(topics, issues)
@@ -120,12 +122,15 @@ def _survey_folders(surveys_dir: Path, keys: frozenset[str] | None) -> list[Path
     return sorted(p for p in (surveys_dir / survey_dir_name(k) for k in keys) if p.is_dir())
 
 
-def _read_catalog(path: Path) -> list[dict[str, str]]:
-    """The rows of a reference table of data/catalog/ (none when it is absent)."""
+def read_catalog(path: Path, issues: list[Issue]) -> list[dict[str, str]]:
+    """The rows of a reference table of data/catalog/ (none when it is absent), each by
+    the header's names. A line that is not UTF-8 is a problem added to `issues`
+    (builder.core.utf8: the rule of an import), and is left out."""
     if not path.exists():
         return []
-    with path.open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
+    text, bad = decode_utf8(path.read_bytes(), str(path))
+    issues += bad
+    return list(csv.DictReader(io.StringIO(text, newline="")))
 
 
 def load_store(data_dir: Path, *, must_exist: bool = False,

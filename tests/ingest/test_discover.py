@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from test_fetch import snapshot
 
+from builder.core.utf8 import SKIPPED
 from builder.ingest.sources import SOURCES_FILE, read_sources
 from builder.ingest.wikipage import communication_id, survey_title
 from conftest import FIXTURES, ROOT
@@ -342,6 +343,19 @@ def test_a_broken_sources_file_stops_before_any_request(data: Path, server: Loca
     result = cli("discover", url, "--data", data)
     assert result.exit_code == 1 and server.seen == []
     assert "sources[0]: survey: missing-key: required key is missing" in result.stderr
+
+
+def test_a_broken_catalog_stops_before_any_request(data: Path, server: LocalServer,
+                                                  cli) -> None:
+    url = server.route("/CA/Communications", Reply(200, WIKI_TEXT, HTML))
+    catalog = data / "catalog" / "communications.csv"
+    line = len(catalog.read_bytes().splitlines()) + 1
+    catalog.write_bytes(catalog.read_bytes() + b"x\xff,y\n")
+    before = snapshot(data)
+    result = cli("discover", url, "--data", data)
+    assert result.exit_code == 1 and server.seen == [] and snapshot(data) == before
+    assert result.stderr.splitlines() == [
+        f"{catalog}:{line}:2: -: invalid-utf8: {SKIPPED} (got 'ff')", "1 problem found"]
 
 
 # -- the scheduled workflow ------------------------------------------------------------------

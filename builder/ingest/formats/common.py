@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from builder.core.errors import Issue
+from builder.core.utf8 import decode_utf8
 
 
 @dataclass
@@ -70,25 +71,21 @@ class Export:
 
 
 def decode_text(data: bytes, origin: str, fallback: str | None) -> tuple[str | None, list[Issue]]:
-    """UTF-8, strictly (a BOM is allowed and dropped); a fallback encoding only if asked."""
+    """UTF-8, strictly (a BOM is allowed and dropped), every line that is not UTF-8 an
+    issue (builder.core.utf8); a fallback encoding only if asked."""
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    text, bad = decode_utf8(data, origin,
+                            "the export is not valid UTF-8 (use --encoding to name a fallback)")
+    if not bad:
+        return text, []
+    if not fallback:
+        return None, bad
+    first = bad[0]  # where the UTF-8 reading failed first
     try:
-        return data.decode("utf-8"), []
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        line_start = data.rfind(b"\n", 0, exc.start) + 1
-        column = len(data[line_start:exc.start].decode("utf-8", "replace")) + 1
-        bad = data[exc.start:exc.end]
-        if fallback:
-            try:
-                text = data.decode(fallback)
-            except (UnicodeDecodeError, LookupError) as exc2:
-                return None, [Issue(origin, line, column, "-", "invalid-encoding",
-                                    f"not UTF-8, and not {fallback} either: {exc2}", bad.hex(" "))]
-            return text, [Issue(origin, line, column, "-", "fallback-encoding",
-                                f"not UTF-8; decoded as {fallback} as asked", bad.hex(" "),
-                                warning=True)]
-        return None, [Issue(origin, line, column, "-", "invalid-utf8",
-                            "the export is not valid UTF-8 (use --encoding to name a fallback)",
-                            bad.hex(" "))]
+        text = data.decode(fallback)
+    except (UnicodeDecodeError, LookupError) as exc:
+        return None, [replace(first, code="invalid-encoding",
+                              message=f"not UTF-8, and not {fallback} either: {exc}")]
+    return text, [replace(first, code="fallback-encoding",
+                          message=f"not UTF-8; decoded as {fallback} as asked", warning=True)]

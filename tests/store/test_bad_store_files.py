@@ -1,0 +1,57 @@
+"""A store file broken by hand (bytes that are not UTF-8, a catalog row of the wrong length,
+a quote never closed): each problem is an issue naming the file, the line (and column) and
+what was found there, every one is listed, the command exits 1 (no traceback), and a line
+that cannot be read is not reported again as the consequences of its absence."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from builder.core.errors import Issue
+from builder.core.utf8 import SKIPPED, decode_utf8
+from builder.store.records import read_store
+from conftest import ROOT
+
+CATALOGS = ("communications.csv", "questions.csv")
+
+
+@pytest.fixture
+def data(tmp_path: Path) -> Path:
+    """A copy of the bundled store (which validates)."""
+    shutil.copytree(ROOT / "data", tmp_path / "data")
+    return tmp_path / "data"
+
+
+def append(path: Path, data: bytes) -> int:
+    """Add `data` at the end of the file; the number of the line it starts."""
+    old = path.read_bytes()
+    path.write_bytes(old + data)
+    return len(old.splitlines()) + 1
+
+
+def store_issues(data: Path) -> list[Issue]:
+    return read_store(data)[1]
+
+
+def test_lines_that_are_not_utf8_are_each_located_and_the_others_decoded() -> None:
+    text, issues = decode_utf8(b"ok\r\nx\xff,y\rfine \xe2\x82\nlast", "f.csv")
+    assert text == "ok\r\n\r\nlast"  # the bad lines read as empty, their line ends kept
+    assert issues == [Issue("f.csv", 2, 2, "-", "invalid-utf8", SKIPPED, "ff"),
+                      Issue("f.csv", 3, 6, "-", "invalid-utf8", SKIPPED, "e2 82")]
+    assert decode_utf8("é\n".encode(), "f.csv") == ("é\n", [])
+
+
+@pytest.mark.parametrize("name", CATALOGS)
+def test_a_catalog_that_is_not_utf8_is_a_located_problem_not_a_crash(
+        cli, data: Path, name: str) -> None:
+    path = data / "catalog" / name
+    line = append(path, b"x\xff,y\n")
+    assert store_issues(data) == [Issue(str(path), line, 2, "-", "invalid-utf8", SKIPPED, "ff")]
+    for args in (["validate"], ["import", ROOT / "tests/fixtures/formats/ccadb-export.csv"]):
+        result = cli(*args, "--data", data)
+        assert result.exit_code == 1
+        assert result.output == (f"{path}:{line}:2: -: invalid-utf8: {SKIPPED} (got 'ff')\n"
+                                 "1 problem found\n")
