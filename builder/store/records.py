@@ -15,17 +15,16 @@ builder.store.surveys; an import reads only the surveys it touches (load_store(s
 
 from __future__ import annotations
 
-import csv
 import functools
 import gc
 import inspect
-import io
 import json
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import ParamSpec, TypeVar
 
+from builder.core.csvrows import csv_rows, data_rows
 from builder.core.errors import InputRejected, Issue
 from builder.core.jsonshape import read_json
 from builder.core.model import Store, Topic
@@ -124,13 +123,26 @@ def _survey_folders(surveys_dir: Path, keys: frozenset[str] | None) -> list[Path
 
 def read_catalog(path: Path, issues: list[Issue]) -> list[dict[str, str]]:
     """The rows of a reference table of data/catalog/ (none when it is absent), each by
-    the header's names. A line that is not UTF-8 is a problem added to `issues`
-    (builder.core.utf8: the rule of an import), and is left out."""
+    the header's names. A line that is not UTF-8, a row of another length than the
+    header and a quote never closed are problems added to `issues` (builder.core.utf8,
+    builder.core.csvrows: the rules of an import's CSV), and such a row is left out."""
     if not path.exists():
         return []
-    text, bad = decode_utf8(path.read_bytes(), str(path))
+    name = str(path)
+    text, bad = decode_utf8(path.read_bytes(), name)
     issues += bad
-    return list(csv.DictReader(io.StringIO(text, newline="")))
+    rows = csv_rows(text, name, issues)
+    first = next(rows, None)
+    if first is None:
+        return []
+    line, header = first
+    if not header:  # every row would be reported as of the wrong length
+        if not any(i.line == line for i in bad):
+            issues.append(Issue(name, line, None, "-", "missing-header",
+                                "the first line must name the columns"))
+        return []
+    return [dict(zip(header, row, strict=True))
+            for _, row in data_rows(rows, header, name, issues)]
 
 
 def load_store(data_dir: Path, *, must_exist: bool = False,

@@ -350,12 +350,16 @@ def test_a_broken_catalog_stops_before_any_request(data: Path, server: LocalServ
     url = server.route("/CA/Communications", Reply(200, WIKI_TEXT, HTML))
     catalog = data / "catalog" / "communications.csv"
     line = len(catalog.read_bytes().splitlines()) + 1
-    catalog.write_bytes(catalog.read_bytes() + b"x\xff,y\n")
+    catalog.write_bytes(catalog.read_bytes() + b"x\xff,y\nx,y\n")
     before = snapshot(data)
     result = cli("discover", url, "--data", data)
     assert result.exit_code == 1 and server.seen == [] and snapshot(data) == before
+    header = catalog.read_bytes().split(b"\n", 1)[0].count(b",") + 1
     assert result.stderr.splitlines() == [
-        f"{catalog}:{line}:2: -: invalid-utf8: {SKIPPED} (got 'ff')", "1 problem found"]
+        f"{catalog}:{line}:2: -: invalid-utf8: {SKIPPED} (got 'ff')",
+        f"{catalog}:{line + 1}: -: ragged-row: row has 2 fields, header has {header} "
+        "(got 'x,y')",
+        "2 problems found"]
 
 
 # -- the scheduled workflow ------------------------------------------------------------------

@@ -55,3 +55,27 @@ def test_a_catalog_that_is_not_utf8_is_a_located_problem_not_a_crash(
         assert result.exit_code == 1
         assert result.output == (f"{path}:{line}:2: -: invalid-utf8: {SKIPPED} (got 'ff')\n"
                                  "1 problem found\n")
+
+
+def test_each_catalog_row_of_the_wrong_length_or_never_closed_is_a_problem(
+        cli, data: Path) -> None:
+    communications, questions = (data / "catalog" / name for name in CATALOGS)
+    rows = len(read_store(data)[0].catalog)
+    first = append(communications, b"x,y,z\nonly one\n")
+    quote = append(questions, b'Q,"never closed,z\nmore\n')
+    header = communications.read_text(encoding="utf-8").split("\n", 1)[0].count(",") + 1
+    expected = [
+        Issue(str(communications), first, None, "-", "ragged-row",
+              f"row has 3 fields, header has {header}", "x,y,z"),
+        Issue(str(communications), first + 1, None, "-", "ragged-row",
+              f"row has 1 fields, header has {header}", "only one"),
+        Issue(str(questions), quote, None, "-", "unbalanced-quote",
+              "a quoted field is never closed; every later row would be swallowed into it",
+              'Q,"never closed,z')]
+    store, issues = read_store(data)
+    assert issues == expected
+    assert len(store.catalog) == rows  # the bad rows are left out, never half read
+    assert all(None not in row and None not in row.values() for row in store.catalog)
+    result = cli("validate", "--data", data)
+    assert result.exit_code == 1
+    assert result.output == "".join(f"{i}\n" for i in expected) + "3 problems found\n"

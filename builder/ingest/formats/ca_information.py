@@ -9,10 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from builder.core.cainfo_fields import FIELD_COLUMNS, OWNER_COLUMN
+from builder.core.csvrows import data_rows
 from builder.core.errors import Issue
 from builder.core.text import canonical_key
 from builder.ingest.formats.common import Export
-from builder.ingest.formats.csv_formats import _body, _header_and_rows, header_issues
+from builder.ingest.formats.csv_formats import _header_and_rows, header_issues
 
 HEADER = (OWNER_COLUMN, *FIELD_COLUMNS)
 """The report's header, verbatim, in its order (every copy of 2017-2018 has exactly it)."""
@@ -61,7 +62,7 @@ def load_ca_information(text: str, origin: str) -> CaInformationExport:
     index = {name: header.index(name) for name in HEADER}
     owners: list[OwnerRow] = []
     first_line: dict[str, int] = {}
-    for line, row in _body(rows, header, origin, issues):
+    for line, row in data_rows(rows, header, origin, issues):
         name = row[index[OWNER_COLUMN]]
         key = canonical_key(name)
         column = index[OWNER_COLUMN] + 1

@@ -2,71 +2,26 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import replace
 
+from builder.core.csvrows import csv_rows, data_rows
 from builder.core.errors import Issue
 from builder.core.model import RECORD_FIELDS
 from builder.ingest.formats.common import Export, RawRecord
 
-MAX_FIELD_CHARS = 1_000_000
-"""A field longer than this is refused: no real answer is that long."""
-
 REQUIRED_CCADB_FIELDS = ("survey", "question_id", "question_text", "ca_owner", "response")
-
-
-def _rows(text: str, origin: str, issues: list[Issue]) -> Iterator[tuple[int, list[str]]]:
-    """Rows with the line each starts on; parse errors become issues and end the read."""
-    csv.field_size_limit(MAX_FIELD_CHARS)
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    start = 1
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            message = str(exc)
-            if "field larger than field limit" in message:
-                issues.append(Issue(origin, start, None, "-", "field-too-large",
-                                    f"a field is longer than {MAX_FIELD_CHARS:,} characters"))
-            elif "unexpected end of data" in message:
-                snippet = text.splitlines()[start - 1] if start <= len(text.splitlines()) else ""
-                issues.append(Issue(origin, start, None, "-", "unbalanced-quote",
-                                    "a quoted field is never closed; every later row would "
-                                    "be swallowed into it", snippet))
-            else:
-                issues.append(Issue(origin, start, None, "-", "csv-syntax", message))
-            return
-        yield start, row
-        start = reader.line_num + 1
 
 
 def _header_and_rows(text: str, origin: str, issues: list[Issue]
                      ) -> tuple[list[str] | None, Iterator[tuple[int, list[str]]]]:
     """The header (None for an empty export, with the issue added) and the rows after it."""
-    rows = _rows(text, origin, issues)
+    rows = csv_rows(text, origin, issues)
     first = next(rows, None)
     if first is None:
         issues.append(Issue(origin, None, None, "-", "empty-export", "the export is empty"))
         return None, iter(())
     return [h.strip() for h in first[1]], rows
-
-
-def _body(rows: Iterator[tuple[int, list[str]]], header: list[str], origin: str,
-          issues: list[Issue]) -> Iterator[tuple[int, list[str]]]:
-    """Data rows: blank lines skipped, rows of the wrong length reported and skipped."""
-    for line, row in rows:
-        if not any(cell.strip() for cell in row) and len(row) <= 1:
-            continue
-        if len(row) != len(header):
-            issues.append(Issue(origin, line, None, "-", "ragged-row",
-                                f"row has {len(row)} fields, header has {len(header)}",
-                                ",".join(row)))
-            continue
-        yield line, row
 
 
 def _check_header(header: list[str], origin: str, allowed_repeats: set[str]) -> list[Issue]:
@@ -108,7 +63,7 @@ def load_ccadb_csv(text: str, origin: str) -> Export:
         return Export([], issues)
     index = {name: header.index(name) for name in RECORD_FIELDS if name in header}
     records = []
-    for line, row in _body(rows, header, origin, issues):
+    for line, row in data_rows(rows, header, origin, issues):
         rec = RawRecord(origin, line)
         for name, i in index.items():
             value: str | None = row[i]
@@ -152,7 +107,7 @@ def load_report_csv(text: str, origin: str, survey: str | None,
     if any(not i.warning for i in issues):
         return Export([], issues)
     records = []
-    for line, row in _body(rows, header, origin, issues):
+    for line, row in data_rows(rows, header, origin, issues):
         for col, qid in enumerate(question_ids, start=2):
             records.append(RawRecord(origin, line, survey=survey, question_id=qid,
                                      ca_owner=row[0], response=row[col - 1], column=col))
