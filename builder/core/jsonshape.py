@@ -54,7 +54,11 @@ def json_of(path: str, data: bytes, note: str = "") -> tuple[Any, Issue | None]:
 def text_of(data: bytes) -> str:
     """The text of a UTF-8 file's bytes as Path.read_text gives it (the same errors, and
     "\r\n" and "\r" read as "\n"), for a caller that keeps the bytes it parsed."""
-    text = data.decode("utf-8")
+    return lf_only(data.decode("utf-8"))
+
+
+def lf_only(text: str) -> str:
+    """`text` with "\r\n" and "\r" read as "\n", as Path.read_text reads them."""
     return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
 

@@ -11,6 +11,7 @@ a git diff of two imports shows exactly the values that changed.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from builder.core.cainfo_fields import BY_ID, FIELD_IDS
 from builder.core.errors import Issue
@@ -47,13 +48,17 @@ def _change_issues(path: str, line: int, change: FieldChange) -> list[Issue]:
 
 
 def read_ca_information(data_dir: Path, issues: list[Issue]) -> CaInformation:
-    """The record (empty when the folder is absent); every problem added to `issues`."""
+    """The record (empty when the folder is absent); every problem added to `issues`.
+    A check across files is left out when a file it reads had a line that could not be
+    read: each record missing would be reported again as its consequence (one bad byte
+    in copies.jsonl, hundreds of changes with an unknown copy)."""
     folder = data_dir / FOLDER
     record = CaInformation()
     if not folder.is_dir():
         return record
     values_path, history_path = folder / "values.jsonl", folder / "history.jsonl"
-    for line, value in read_json_lines(values_path, FieldValue, issues):
+    values, values_read = _read_lines(values_path, FieldValue, issues)
+    for line, value in values:
         issues += _record_issues(str(values_path), line, value)
         key = (value.field, value.owner_key)
         if key in record.values:
@@ -61,20 +66,34 @@ def read_ca_information(data_dir: Path, issues: list[Issue]) -> CaInformation:
                                 "an earlier line already holds this value; one line each",
                                 " / ".join(key)))
         record.values[key] = value
+    history: list[tuple[int, FieldChange]] = []
+    history_read = True
     if history_path.exists():
-        for line, change in read_json_lines(history_path, FieldChange, issues):
+        history, history_read = _read_lines(history_path, FieldChange, issues)
+        for line, change in history:
             issues += _record_issues(str(history_path), line, change)
             issues += _change_issues(str(history_path), line, change)
-            record.history.append(change)
+        record.history = [change for _, change in history]
     copies_path = folder / "copies.jsonl"
+    copies_read = True
     if copies_path.exists():
-        record.copies = [c for _, c in read_json_lines(copies_path, ReportCopy, issues)]
+        copies, copies_read = _read_lines(copies_path, ReportCopy, issues)
+        record.copies = [c for _, c in copies]
     elif record.values or record.history:
         issues.append(Issue(str(copies_path), None, None, "-", "missing-file",
                             "the record needs the list of the copies it was read from"))
-    issues += _replay_issues(record, str(values_path))
-    issues += _copy_issues(record, str(history_path))
+    if values_read and history_read:
+        issues += _replay_issues(record, str(values_path))
+    if copies_read:
+        issues += _copy_issues(record, history, str(history_path))
     return record
+
+
+def _read_lines(path: Path, cls: type, issues: list[Issue]) -> tuple[list[tuple[int, Any]], bool]:
+    """read_json_lines, and whether every line of the file was read."""
+    before = len(issues)
+    lines = read_json_lines(path, cls, issues)
+    return lines, len(issues) == before
 
 
 def copy_key(item: FieldChange | ReportCopy) -> tuple[object, ...]:
@@ -82,14 +101,15 @@ def copy_key(item: FieldChange | ReportCopy) -> tuple[object, ...]:
     return (item.observed_at, item.captured_at, item.live, item.source, item.archived_copy)
 
 
-def _copy_issues(record: CaInformation, path: str) -> list[Issue]:
-    """Every change names a copy listed in copies.jsonl: the pages date it by that copy."""
+def _copy_issues(record: CaInformation, history: list[tuple[int, FieldChange]],
+                 path: str) -> list[Issue]:
+    """Every change (with its line in `path`) names a copy listed in copies.jsonl: the
+    pages date it by that copy."""
     known = {copy_key(c) for c in record.copies}
     return [Issue(path, line, None, "captured_at", "unknown-copy",
                   "no copy in copies.jsonl has this change's import time, date and source",
                   f"{change.captured_at} / {change.observed_at}")
-            for line, change in enumerate(record.history, start=1)
-            if copy_key(change) not in known]
+            for line, change in history if copy_key(change) not in known]
 
 
 def _replay_issues(record: CaInformation, path: str) -> list[Issue]:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from builder.core.errors import Issue
-from builder.core.jsonshape import NULL, Shape, syntax_issue, text_of
+from builder.core.jsonshape import NULL, Shape, lf_only, syntax_issue
 from builder.core.model import (
     MAX_INTEGER,
     Answer,
@@ -26,6 +26,7 @@ from builder.core.model import (
     Survey,
 )
 from builder.core.text import canonical_key
+from builder.core.utf8 import decode_utf8
 
 _CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 """One encoder for every record (json.dumps with options makes one per call)."""
@@ -129,11 +130,9 @@ def json_lines(name: str, data: bytes | None, cls: type,
         issues.append(Issue(name, None, None, "-", "missing-file",
                             "each survey folder needs this file (it may be empty)"))
         return []
-    try:
-        text = text_of(data)
-    except UnicodeDecodeError as exc:
-        issues.append(Issue(name, None, None, "-", "invalid-utf8", str(exc)))
-        return []
+    text, bad = decode_utf8(data, name)
+    issues += bad
+    text = lf_only(text)
     records = []
     # Records end at "\n" only: str.splitlines() would also split at U+2028, U+2029, NEL
     # and other characters that json.dumps(ensure_ascii=False) leaves inside strings.

@@ -73,9 +73,10 @@ def read_survey(folder: Path, issues: list[Issue],
     files = survey_bytes(folder, issues) if files is None else files
     survey, key = _read_survey_json(folder, files, issues)
     home = _Home(folder.name, key)
-    questions = _read_questions(home, folder / "questions.jsonl",
-                                files.get("questions.jsonl"), issues)
-    answers = _read_answers(home, questions if "questions.jsonl" in files else None,
+    questions, whole = _read_questions(home, folder / "questions.jsonl",
+                                       files.get("questions.jsonl"), issues)
+    # A question whose line could not be read is not reported again at each answer to it.
+    answers = _read_answers(home, questions if "questions.jsonl" in files and whole else None,
                             folder / "answers.jsonl", files.get("answers.jsonl"), issues)
     history: list[Change] = []
     if "history.jsonl" in files:
@@ -146,15 +147,19 @@ class _Home:
 
 
 def _read_questions(home: _Home, path: Path, text: bytes | None,
-                    issues: list[Issue]) -> dict[str, Question]:
+                    issues: list[Issue]) -> tuple[dict[str, Question], bool]:
+    """The questions, and whether every line of the file could be read."""
     questions: dict[str, Question] = {}
-    for line, q in _records(path, text, Question, issues):
+    before = len(issues)
+    records = _records(path, text, Question, issues)
+    whole = len(issues) == before
+    for line, q in records:
         issues += _line_issues(home, str(path), line, q, q.id, questions)
         if q.type not in QUESTION_TYPES:
             issues.append(Issue(str(path), line, None, "type", "unknown-question-type",
                                 "not a CCADB question type", q.type))
         questions[q.id] = q
-    return questions
+    return questions, whole
 
 
 def _read_answers(home: _Home, questions: dict[str, Question] | None, path: Path,

@@ -9,13 +9,17 @@ import shutil
 from pathlib import Path
 
 import pytest
+from test_jsonl import ANSWER
 
 from builder.core.errors import Issue
+from builder.core.model import Answer
 from builder.core.utf8 import SKIPPED, decode_utf8
-from builder.store.records import read_store
+from builder.store.jsonl import dumps, read_json_lines
+from builder.store.records import read_store, survey_dir_name
 from conftest import ROOT
 
 CATALOGS = ("communications.csv", "questions.csv")
+APRIL = f"surveys/{survey_dir_name('April 2017 CA Communication')}"
 
 
 @pytest.fixture
@@ -79,3 +83,39 @@ def test_each_catalog_row_of_the_wrong_length_or_never_closed_is_a_problem(
     result = cli("validate", "--data", data)
     assert result.exit_code == 1
     assert result.output == "".join(f"{i}\n" for i in expected) + "3 problems found\n"
+
+
+def test_a_jsonl_line_that_is_not_utf8_names_its_line_column_and_bytes(tmp_path: Path) -> None:
+    path = tmp_path / "answers.jsonl"
+    line = dumps(ANSWER).encode()
+    path.write_bytes(line + b"\r\n" + line[:9] + b"\xc3(" + line[11:] + b"\r\n" + line + b"\r\n")
+    issues: list[Issue] = []
+    records = read_json_lines(path, Answer, issues)
+    assert issues == [Issue(str(path), 2, 10, "-", "invalid-utf8", SKIPPED, "c3")]
+    assert [n for n, _ in records] == [1, 3]  # the other lines are read
+
+
+@pytest.mark.parametrize("name", ["values.jsonl", "history.jsonl", "copies.jsonl"])
+def test_one_bad_byte_in_the_ca_information_is_one_problem_not_hundreds(
+        cli, data: Path, name: str) -> None:
+    path = data / "ca-information" / name
+    lines = path.read_bytes().split(b"\n")
+    lines[1] = b"\xfe" + lines[1]
+    path.write_bytes(b"\n".join(lines))
+    # Without copies.jsonl's line 2, hundreds of changes would name a copy not listed;
+    # without a line of values or history, the replay would not match.
+    assert store_issues(data) == [Issue(str(path), 2, 1, "-", "invalid-utf8", SKIPPED, "fe")]
+    result = cli("validate", "--data", data)
+    assert result.exit_code == 1
+    assert result.output == f"{path}:2:1: -: invalid-utf8: {SKIPPED} (got 'fe')\n" \
+                            "1 problem found\n"
+
+
+def test_a_question_that_cannot_be_read_is_not_reported_again_at_each_answer(
+        data: Path) -> None:
+    questions, answers = data / APRIL / "questions.jsonl", data / APRIL / "answers.jsonl"
+    questions.write_bytes(b"\xff" + questions.read_bytes())
+    line = append(answers, b"\xff\n")
+    assert store_issues(data) == [
+        Issue(str(questions), 1, 1, "-", "invalid-utf8", SKIPPED, "ff"),
+        Issue(str(answers), line, 1, "-", "invalid-utf8", SKIPPED, "ff")]
