@@ -75,9 +75,9 @@ def read_survey(folder: Path, issues: list[Issue],
     home = _Home(folder.name, key)
     questions, whole = _read_questions(home, folder / "questions.jsonl",
                                        files.get("questions.jsonl"), issues)
-    # A question whose line could not be read is not reported again at each answer to it.
-    answers = _read_answers(home, questions if "questions.jsonl" in files and whole else None,
-                            folder / "answers.jsonl", files.get("answers.jsonl"), issues)
+    lost = b"" if whole else files.get("questions.jsonl") or b""
+    answers = _read_answers(home, questions if "questions.jsonl" in files else None,
+                            folder / "answers.jsonl", files.get("answers.jsonl"), issues, lost)
     history: list[Change] = []
     if "history.jsonl" in files:
         path = str(folder / "history.jsonl")
@@ -163,13 +163,17 @@ def _read_questions(home: _Home, path: Path, text: bytes | None,
 
 
 def _read_answers(home: _Home, questions: dict[str, Question] | None, path: Path,
-                  text: bytes | None, issues: list[Issue]) -> dict[tuple[str, str], Answer]:
+                  text: bytes | None, issues: list[Issue],
+                  lost: bytes = b"") -> dict[tuple[str, str], Answer]:
     """The answers; each to a question of `questions` (None: not known, the questions
-    file being missing or unreadable, so not checked)."""
+    file being missing or unreadable, so not checked). `lost`: the questions file's text
+    when some of its lines could not be read: an answer whose question id appears in it
+    is not reported again (its question's line was)."""
     answers: dict[tuple[str, str], Answer] = {}
     for line, a in _records(path, text, Answer, issues):
         issues += _line_issues(home, str(path), line, a, (a.question_id, a.owner_key), answers)
-        if questions is not None and a.question_id not in questions:
+        if questions is not None and a.question_id not in questions \
+                and json.dumps(a.question_id).encode() not in lost:
             issues.append(Issue(str(path), line, None, "question_id", "unknown-question",
                                 "answer to a question the survey does not have",
                                 a.question_id))
