@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from builder.core.model import Store
+from builder.core.model import CaInformation, Store
 from builder.publish.paths import surveys_newest_first
 
 
@@ -27,3 +27,15 @@ def owner_names(store: Store) -> dict[str, str]:
     names = {key: name for key, (_, name) in recorded.items() if key not in answered}
     names.update((key, name) for key, (_, name) in answered.items())
     return dict(sorted(names.items()))
+
+
+def report_owner_names(record: CaInformation) -> dict[str, str]:
+    """Name per CA owner of the CCADB CA information report (unsorted): the spelling of
+    its current values, else of its latest recorded change (the pages of that record and
+    the owners' pages of those known only from it use these)."""
+    names: dict[str, str] = {}
+    for change in record.history:
+        names[change.owner_key] = change.owner_name
+    for value in record.values.values():
+        names[value.owner_key] = value.owner_name
+    return names

@@ -116,6 +116,30 @@ def test_the_index_for_a_store_without_answers_is_still_served(tmp_path: Path) -
 
     files = search_files(Store(), {"about.md": b"# About\n\nThe [record](x.md) of **CAs**."})
     meta = json.loads(files["search/meta.json"])
-    assert meta["records"] == 1
-    record = json.loads(files["search/d/0.json"])[0]
-    assert record[1:] == ["About", "Page", "about/", "About The record of CAs."]
+    assert meta["records"] == 2  # the page, and the CA information index (always made)
+    records = json.loads(files["search/d/0.json"])
+    assert records[0][1:4] == ["CCADB CA information", "Page", "ca-information/"]
+    assert records[1][1:] == ["About", "Page", "about/", "The record of CAs."]
+
+
+def test_a_handwritten_pages_front_matter_is_not_in_its_result() -> None:
+    from builder.publish.search.records import handwritten_records
+
+    page = (b"---\ntitle: The guide\ndescription: Not shown\n---\n\n# The guide\n\n"
+            b"Read `owner_names` and *the* [notes](n.md).\n\n| a | b |\n|---|--:|\n| 1 | 2 |\n"
+            b"\n```text\nsome -> code\n```\n\nThe end.\n")
+    (record,) = handwritten_records({"guide.md": page})
+    assert record.title == "The guide"
+    assert record.text == "Read owner_names and the notes. a b 1 2 The end."
+    assert "code" in record.terms_from  # searched, not shown
+
+
+def test_a_handwritten_pages_result_shows_its_text(browser, demo: Project) -> None:
+    with serve(demo.site) as server, session(browser, server) as recorder:
+        page = ask(recorder, "Architecture")
+        hit = page.locator(".csr-search-hit", has_text="Page").first
+        assert hit.locator("strong").inner_text() == "Architecture"
+        text = hit.locator(".csr-search-text").inner_text()
+        assert "title:" not in text and not text.startswith("Architecture"), text
+        assert text.startswith("builder/ is laid out"), text
+        recorder.check_clean()

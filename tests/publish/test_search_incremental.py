@@ -153,3 +153,46 @@ def test_a_survey_without_a_known_hash_is_made_and_not_kept(project: Project,
     got = search_files(store, handwritten, Known(kept, files, owner_names(store)))
     assert got == index_files(all_records(store, handwritten))
     assert len(kept.made) == 2 * (len(store.surveys) - 1) + 1
+
+
+def found_by(files: dict[str, bytes], word: str) -> list[list[object]]:
+    """The records a one-word query finds, as their shards show them (as search.js reads
+    the index: the word's shard, its runs, the record shards)."""
+    (term,) = terms(word)
+    shard = files.get(f"{FOLDER}/t/{term[:index.PREFIX].encode().hex()}.json", b"{}")
+    value = json.loads(shard).get(term, [])
+    if isinstance(value, dict):
+        value = json.loads(files[f"{FOLDER}/p/{value['f']}.json"])
+    ids, end = [], 0
+    for gap, length in zip(value[::2], value[1::2], strict=True):
+        ids += range(end + gap, end + gap + length)
+        end += gap + length
+    per = index.RECORDS_PER_SHARD
+    return [json.loads(files[f"{FOLDER}/d/{n // per}.json"])[n % per] for n in ids]
+
+
+def test_an_owner_known_only_from_ca_information_is_found_by_name(project: Project,
+                                                                  tmp_path: Path) -> None:
+    """Its page is made from the CA information report alone (pages.cainfo): its record
+    comes with the owners', which are made each build, so no kept block is made again."""
+    from builder.core.text import canonical_key
+    from builder.ingest.formats import LoadOptions
+    from builder.ingest.importer import import_source
+    from builder.publish.paths import owner_page, url_of
+    from conftest import FIXTURES
+
+    pieces = tmp_path / "pieces"
+    made_again(project, pieces)
+    import_source(str(FIXTURES / "ca-information" / "CAInformationReportCSVFormat-2018-01-10.csv"),
+                  project.data, LoadOptions(), source_url="https://example.invalid/report.csv",
+                  captured_at="2018-01-10", observed_at="2026-12-01T09:00:00Z")
+    assert made_again(project, pieces) == []  # and the index is the one made from nothing
+    store = load_store(project.data)
+    assert canonical_key("Certicámara") not in owner_names(store)  # not in any survey
+    files = search_files(store, handwritten_pages(project.handwritten))
+    page = url_of(owner_page(canonical_key("Certicámara")))
+    for word in ("Certicámara", "certicamara", "CERTICÁMARA"):
+        hits = found_by(files, word)
+        assert [0, "Certicámara", "CA owner", page, ""] in hits, (word, hits)
+    assert [h[1] for h in found_by(files, "Trustwave")][:1] == ["Trustwave"]
+    assert "Geographic Focus" in [h[1] for h in found_by(files, "geographic")]

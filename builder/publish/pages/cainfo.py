@@ -17,6 +17,7 @@ from builder.core.model import CaInformation, FieldChange, ReportCopy, Store
 from builder.core.text import canonical_key
 from builder.publish.encode import encode, encode_lines, link, safe_external_url
 from builder.publish.history_view import LEGEND, diff_html
+from builder.publish.owners import report_owner_names
 from builder.publish.pages.template import Page
 from builder.publish.paths import owner_page, question_page
 from builder.store.cainfo import copy_key
@@ -116,15 +117,12 @@ class CaPages:
         at = {copy_key(c): i for i, c in enumerate(copies)}
         self.changes: dict[tuple[str, str], list[tuple[int, FieldChange]]] = defaultdict(list)
         self.owner_events: dict[str, dict[int, str]] = defaultdict(dict)
-        names: dict[str, str] = {}
         for change in self.record.history:
             index = at[copy_key(change)]  # builder validate checks that every change has one
             self.changes[(change.field, change.owner_key)].append((index, change))
             if change.kind in ("added", "removed"):
                 self.owner_events[change.owner_key][index] = change.kind
-            names[change.owner_key] = change.owner_name
-        for value in self.record.values.values():
-            names[value.owner_key] = value.owner_name
+        names = report_owner_names(self.record)
         self.names = dict(sorted(names.items(), key=lambda kv: (kv[1].casefold(), kv[0])))
         self.present = {v.owner_key for v in self.record.values.values()}
 

@@ -19,7 +19,12 @@ from builder.publish.search.kept import (
     pages_block,
     questions_block,
 )
-from builder.publish.search.records import owner_records, survey_records
+from builder.publish.search.records import (
+    all_owner_names,
+    ca_information_records,
+    owner_records,
+    survey_records,
+)
 
 __all__ = ["SEARCH_PIECES", "Kept", "Known", "search_files"]
 
@@ -32,7 +37,8 @@ def search_files(store: Store, handwritten: Mapping[str, bytes],
     names = owner_names(store) if known is None else known.names
     surveys = surveys_newest_first(store)
     index = Index()
-    index.add(block_of(owner_records(names)))
+    index.add(block_of(owner_records(all_owner_names(store, names))))  # made each build:
+    index.add(block_of(ca_information_records(store.ca_information)))  # a few records
     index.add(pages_block(handwritten, known))
     index.add(block_of(survey_records(surveys)))
     for data in surveys:

@@ -1,5 +1,6 @@
-"""What can be found: one record per CA owner, per answer, per survey, per question page and
-per hand-written page, in the order results are listed (names first, answers last)."""
+"""What can be found: one record per CA owner page, per CA information page, per answer,
+per survey, per question page and per hand-written page, in the order results are listed
+(names first, answers last)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,14 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
-from builder.core.model import Store, SurveyData, is_blank
+from builder.core.cainfo_fields import FIELDS
+from builder.core.cainfo_fields import TITLE as CA_TITLE
+from builder.core.model import CaInformation, Store, SurveyData, is_blank
 from builder.core.text import fold_whitespace
 from builder.publish.history_view import row_anchor
-from builder.publish.owners import owner_names
+from builder.publish.owners import owner_names, report_owner_names
+from builder.publish.pages.cainfo import INDEX as CA_INDEX
+from builder.publish.pages.cainfo import field_page
 from builder.publish.paths import (
     owner_page,
     question_page,
@@ -48,10 +53,31 @@ def _answer_text(values: tuple[str, ...]) -> str:
     return " · ".join(fold_whitespace(value) for value in values)
 
 
+def all_owner_names(store: Store, names: Mapping[str, str]) -> dict[str, str]:
+    """Every CA owner that has a page, by name: those of the surveys (`names`:
+    publish.owners.owner_names) and those known only from the CCADB CA information report
+    (pages.cainfo.CaPages.report_only_owners), as the owners' pages name them."""
+    return {**report_owner_names(store.ca_information), **names}
+
+
 def owner_records(names: Mapping[str, str]) -> Iterator[Record]:
-    """One per CA owner, by name (`names`: publish.owners.owner_names)."""
+    """One per CA owner, by name (`names`: all_owner_names)."""
     for key, name in sorted(names.items(), key=lambda item: (item[1].casefold(), item[0])):
         yield Record("owner", name, "CA owner", url_of(owner_page(key)), "")
+
+
+def ca_information_records(record: CaInformation) -> Iterator[Record]:
+    """The CCADB CA information pages: its index, and a page per field while the record
+    is not empty (pages.cainfo: CaPages.index, CaPages.field_pages), by title."""
+    yield Record("page", CA_TITLE, "Page", url_of(CA_INDEX),
+                 "The CCADB's CA information report: field values of every CA owner, in "
+                 "dated copies, and what changed between them.")
+    if not record.copies and not record.values and not record.history:
+        return
+    for f in FIELDS:
+        yield Record("page", f.column, CA_TITLE, url_of(field_page(f.id)),
+                     f"Field {f.column} of the {CA_TITLE} report: every CA owner's value, "
+                     "by copy date.")
 
 
 def survey_records(surveys: Iterable[SurveyData]) -> Iterator[Record]:
@@ -82,10 +108,12 @@ def answer_records(data: SurveyData, names: Mapping[str, str]) -> Iterator[Recor
 
 
 def store_records(store: Store) -> Iterator[Record]:
-    """Owners, surveys, questions and answers (newest survey first, in question order)."""
+    """Owners, the CA information pages, surveys, questions and answers (newest survey
+    first, in question order)."""
     names = owner_names(store)
     surveys = surveys_newest_first(store)
-    yield from owner_records(names)
+    yield from owner_records(all_owner_names(store, names))
+    yield from ca_information_records(store.ca_information)
     yield from survey_records(surveys)
     for data in surveys:
         yield from question_records(data)
@@ -93,22 +121,46 @@ def store_records(store: Store) -> Iterator[Record]:
         yield from answer_records(data, names)
 
 
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})[^\n]*\n(.*?)^ {0,3}\1[ \t]*$",
+                    re.MULTILINE | re.DOTALL)
+"""A fenced code block (group 2: its code)."""
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-_EMPHASIS = re.compile(r"[*_`]+")
-_MARKUP = re.compile(r"[#>|]+|^-{3,}$|^\s*[-+] ", re.MULTILINE)
-_HEADING = re.compile(r"^#\s+(.+)$", re.MULTILINE)
+_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
+_EMPHASIS = re.compile(r"[*`]+|(?<!\w)_+|_+(?!\w)")
+"""Emphasis and code marks; an underscore inside a word (owner_names) stays."""
+_RULE = re.compile(r"^[ \t]*\|?(?:[ \t]*:?-+:?[ \t]*\|)+(?:[ \t]*:?-+:?[ \t]*)?$"
+                   r"|^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$", re.MULTILINE)
+"""A table's delimiter row, a horizontal rule."""
+_MARKUP = re.compile(r"[#|]+|^[ \t]*>+|^[ \t]*(?:[-+*]|\d+[.)])[ \t]+(?=\S)|^!!!.*$"
+                     r"|\{:?[ \t]*[#.][^{}\n]*\}", re.MULTILINE)
+"""Headings, table cells, quotes, list marks, admonitions' first lines, attribute lists."""
+_HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.MULTILINE)
+
+
+def _plain(markdown: str) -> str:
+    """Markdown as the words it shows, without its markup."""
+    text = _LINK.sub(r"\1", _TAG.sub(" ", _RULE.sub(" ", markdown)))
+    return fold_whitespace(_MARKUP.sub(" ", _EMPHASIS.sub("", text)))
 
 
 def handwritten_records(pages: Mapping[str, bytes]) -> Iterator[Record]:
-    """The hand-written Markdown pages: their first heading and their text, markup removed."""
+    """The hand-written Markdown pages: the title MkDocs gives them (front matter's title,
+    else the first heading), their text without front matter and markup, the code blocks
+    searched but not shown."""
+    from mkdocs.utils.meta import get_data  # how MkDocs reads the front matter
+
     for path, content in sorted(pages.items()):
         if not path.endswith(".md"):
             continue
-        source = content.decode("utf-8", "replace")
-        heading = _HEADING.search(source)
-        title = heading.group(1).strip() if heading else path[:-3]
-        text = fold_whitespace(_MARKUP.sub(" ", _EMPHASIS.sub("", _LINK.sub(r"\1", source))))
-        yield Record("page", title, "Page", url_of(path), text)
+        body, meta = get_data(content.decode("utf-8", "replace"))
+        heading = _HEADING.search(body)
+        title = meta.get("title") if isinstance(meta.get("title"), str) else None
+        title = (title or (heading.group(1) if heading else "")).strip() or path[:-3]
+        if heading and heading.group(1).strip() == title:  # shown as the result's title
+            body = body[:heading.start()] + body[heading.end():]
+        code = [match.group(2) for match in _FENCE.finditer(body)]
+        yield Record("page", title, "Page", url_of(path), _plain(_FENCE.sub(" ", body)),
+                     terms_from=_plain(" ".join(code)))
 
 
 def all_records(store: Store, handwritten: Mapping[str, bytes]) -> list[Record]:
