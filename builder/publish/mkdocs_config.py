@@ -3,6 +3,7 @@ build for docs_dir and site_url, the site's stamp for the theme's custom_dir).""
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -20,12 +21,17 @@ _ConfigLoader.add_multi_constructor("", lambda loader, suffix, node: None)
 
 
 def mkdocs_config(config_file: Path) -> dict[str, Any]:
-    """mkdocs.yml as a mapping (empty when the file holds none)."""
-    text = config_file.read_text(encoding="utf-8")
+    """mkdocs.yml as a mapping (empty when the file holds none); read by the caller only."""
     try:
-        loaded = yaml.load(text, Loader=_ConfigLoader)  # noqa: S506 - a safe loader
+        return _parsed(config_file.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise BuilderError(f"{config_file}: not a YAML file MkDocs can read: {exc}") from exc
+
+
+@lru_cache(maxsize=4)
+def _parsed(text: str) -> dict[str, Any]:
+    """Parsed once per text: a build asks for its settings five times (7 ms each)."""
+    loaded = yaml.load(text, Loader=_ConfigLoader)  # noqa: S506 - a safe loader
     return loaded if isinstance(loaded, dict) else {}
 
 
