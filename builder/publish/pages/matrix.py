@@ -2,7 +2,7 @@
 
 One row per CA owner with an answer in the export, one column per choice question; the
 codes (A, B, ...) are the question's options in the order of its definition, and the legend
-says what each stands for. Free-text answers are the row's comments, shown on demand.
+says what each stands for. Free-text answers are listed in the row, shown on demand.
 """
 
 from __future__ import annotations
