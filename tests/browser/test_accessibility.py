@@ -215,3 +215,44 @@ def test_tables_have_header_cells_with_scope(browser, server: SiteServer, pages,
                                             "td-headers-attr", "table-duplicate-name"]})
         assert result["violations"] == []
         recorder.check_clean()
+
+
+FOCUSED = """() => { const e = document.activeElement;
+  return {tag: e.tagName, label: e.getAttribute('aria-label') || e.textContent.trim(),
+          inDrawer: !!e.closest('.md-sidebar--primary'),
+          visible: e.getBoundingClientRect().right > 0 &&
+                   getComputedStyle(e).visibility !== 'hidden'}; }"""
+DRAWER_OPEN = "() => document.getElementById('__drawer').checked"
+
+
+def test_the_menu_button_works_from_the_keyboard_on_a_phone(browser, server: SiteServer,
+                                                           pages) -> None:
+    """At 375 px the navigation is behind ☰: Tab must reach it (and no link of the closed
+    drawer), Enter and Space open the drawer with the focus inside, Escape closes it."""
+    with session(browser, server, viewport={"width": 375, "height": 800}) as recorder:
+        page = recorder.open(pages["survey"])
+        seen = []
+        for _ in range(4):
+            page.keyboard.press("Tab")
+            seen.append(page.evaluate(FOCUSED))
+        assert not [f for f in seen if f["inDrawer"]], seen  # the closed drawer is skipped
+        assert all(f["visible"] for f in seen), seen
+        assert [f["label"] for f in seen][:2] == ["Skip to content", "Navigation"], seen
+        page.keyboard.press("Shift+Tab")
+        page.keyboard.press("Shift+Tab")
+        assert page.evaluate(FOCUSED)["label"] == "Navigation"
+        menu = page.locator('.md-header__button[for="__drawer"]')
+        assert menu.get_attribute("aria-expanded") == "false"
+        for key in ("Enter", "Space"):
+            page.keyboard.press(key)
+            assert page.evaluate(DRAWER_OPEN), key
+            assert menu.get_attribute("aria-expanded") == "true"
+            # the focus moves into the drawer, which slides in (0.25 s)
+            page.wait_for_function(f"() => {{ const f = ({FOCUSED})(); "
+                                   "return f.inDrawer && f.visible; }", timeout=3000)
+            page.keyboard.press("Tab")
+            assert page.evaluate(FOCUSED)["inDrawer"]  # Tab moves through its links
+            page.keyboard.press("Escape")
+            assert not page.evaluate(DRAWER_OPEN), key
+            assert page.evaluate(FOCUSED)["label"] == "Navigation"
+        recorder.check_clean()
