@@ -86,6 +86,7 @@
     function count(shown) {
       var all = body.rows.length, rows = all === 1 ? " row" : " rows";
       status.textContent = shown === all ? (all === 1 ? "1 row" : "all " + all + rows)
+        : shown === 0 ? "no row matches (" + all + rows + " in all)"
         : shown + " of " + all + rows;
     }
     count(body.rows.length);

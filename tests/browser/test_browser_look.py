@@ -115,6 +115,9 @@ def test_the_filter_box_can_be_seen_is_labelled_and_counts_rows(s, demo) -> None
     box.fill(name)
     shown = page.locator("table[data-csr-sortable] tbody tr:not([hidden])").count()
     assert 1 <= shown < rows and status.inner_text() == f"{shown} of {rows} rows"
+    box.fill("no such text in any row \u2603")
+    assert page.locator("table[data-csr-sortable] tbody tr:not([hidden])").count() == 0
+    assert status.inner_text() == f"no row matches ({rows} rows in all)"
     screenshot(page, "look-filter", full_page=False)
 
 
