@@ -150,3 +150,52 @@ def test_changes_and_a_history_at_phone_width(browser, server, demo) -> None:
         details.scroll_into_view_if_needed()
         screenshot(page, "history-choice-375", full_page=False)
         s.check_clean()
+
+
+
+DATE_LINES = r"""() => [...document.querySelectorAll('table.csr-changes tbody td:first-child')]
+  .slice(0, 40).map(td => {
+    const text = td.firstChild, m = /\d{4}-\d{2}-\d{2}/.exec(td.textContent);
+    if (!text || !m) return [td.textContent, -1];
+    const range = document.createRange();
+    range.setStart(text, m.index); range.setEnd(text, m.index + m[0].length);
+    const tops = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+    return [td.textContent, tops.size]; })"""
+REPORT = Path(__file__).resolve().parents[1] / "fixtures" / "ccadb" / \
+    "CACommResponsesOnlyReport-april-2017-Q00028.html"
+
+
+@pytest.fixture(scope="module")
+def undated(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    """A real CCADB report imported from a file of unknown capture date: its Changes
+    entries read "imported DATE, capture date unknown", the longest date there is."""
+    from click.testing import CliRunner
+
+    from builder.cli import main
+    from builder.publish.build import build_site
+    from conftest import make_project
+
+    root = tmp_path_factory.mktemp("undated")
+    result = CliRunner().invoke(main, ["import", str(REPORT), "--data", str(root / "data"),
+                                       "--observed-at", "2026-12-01T00:00:00Z",
+                                       "--question-ids", "Q00028"],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    project = make_project(root / "project")
+    build_site(root / "data", docs_dir=project.docs, site_dir=project.site,
+               config_file=project.config)
+    return project
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_a_change_date_stays_on_one_line(browser, undated, width) -> None:
+    """"imported 2026-12-01, capture date unknown" broke inside the date at 1280 px."""
+    survey = sorted(undated.site.glob("surveys/*/changes/index.html"))[0]
+    with serve(undated.site) as server, \
+            session(browser, server, viewport={"width": width, "height": 900}) as recorder:
+        for path in ("changes/", survey.parent.relative_to(undated.site).as_posix() + "/"):
+            page = recorder.open(path)
+            lines = page.evaluate(DATE_LINES)
+            assert lines and all(text.startswith("imported 2026-12-01") for text, _ in lines)
+            assert all(n == 1 for _, n in lines), [x for x in lines if x[1] != 1][:3]
+        recorder.check_clean()
