@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from markupsafe import Markup
 
 from builder.core.model import Answer, Question, SurveyData, is_blank
@@ -59,6 +61,12 @@ def source_cell(answer: Answer) -> Markup:
     return Markup(f"{encode(label + name)} · {when}")
 
 
+def given(answers: Iterable[Answer]) -> int:
+    """How many of these answers are not blank: the one rule by which every page counts
+    answers (a cell left blank is no answer given; a page names blank ones apart)."""
+    return sum(1 for a in answers if not is_blank(a.values))
+
+
 def answered_count(data: SurveyData) -> int:
     """How many of a survey's answers are not blank."""
-    return sum(1 for a in data.answers.values() if not is_blank(a.values))
+    return given(data.answers.values())

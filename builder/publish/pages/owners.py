@@ -13,7 +13,7 @@ from builder.publish.diff import answer_text
 from builder.publish.encode import attr, encode, link
 from builder.publish.history_view import diff_html, row_anchor
 from builder.publish.labels import late
-from builder.publish.pages.cells import partial_note
+from builder.publish.pages.cells import given, partial_note
 from builder.publish.pages.compare import owner_address
 from builder.publish.pages.matrix import answer_marks
 from builder.publish.pages.site import SiteIndex
@@ -91,8 +91,11 @@ class OwnerSummary:
     """The top of an owner page: its answers in figures, across every survey."""
 
     surveys: int
-    """Surveys with an answer of this owner in the export."""
+    """Surveys with an answer of this owner in the export, not left blank."""
     answers: int
+    """Its answers in the export, not left blank (cells.given)."""
+    blank: int
+    """Its answers in the export left blank."""
     late: int
     checkable: int
     """Answers that can show whether they were late (matrix.Marks)."""
@@ -120,7 +123,7 @@ def owner_feed(owner_key: str) -> str:
 def build_owners(site: SiteIndex) -> Page:
     ca = site.ca
     names = {**ca.names, **site.owner_names}  # owners known only from the report too
-    owners = sorted((OwnerRow(n, site.memo.owner_page(k), len(site.owner_answers.get(k, ())),
+    owners = sorted((OwnerRow(n, site.memo.owner_page(k), given(site.owner_answers.get(k, ())),
                               ca.short_status(k)) for k, n in names.items()),
                     key=lambda o: o.name.casefold())
     return Page(OWNERS, "owners.md.j2", "CA owners", OwnersPage(owners))
@@ -152,7 +155,7 @@ def build_owner(site: SiteIndex, owner_key: str) -> Page:
                                     else None))
     name = site.owner_names[owner_key]
     return Page(page, "owner.md.j2", name, OwnerPage(
-        name, summary(site, owner_key, sections), topic_evolution(site, owner_key), sections,
+        name, summary(site, owner_key), topic_evolution(site, owner_key), sections,
         site.ca.owner_section(owner_key), compare_link(site, owner_key, page)),
         feed=owner_feed(owner_key))
 
@@ -177,9 +180,12 @@ def history_marks(versions: list[Version], deadline: str | None, row: str) -> Ma
     return Markup(" ").join(marks)
 
 
-def summary(site: SiteIndex, owner_key: str, sections: list[OwnerSurvey]) -> OwnerSummary:
+def summary(site: SiteIndex, owner_key: str) -> OwnerSummary:
     marks = [answer_marks(site, data, owner_key) for data in site.surveys]
-    return OwnerSummary(sum(1 for s in sections if s.rows), sum(len(s.rows) for s in sections),
+    mine = site.owner_answers.get(owner_key, [])
+    answers = given(mine)
+    surveys = {a.survey_key for a in mine if given((a,))}
+    return OwnerSummary(len(surveys), answers, len(mine) - answers,
                         sum(m.late for m in marks), sum(m.checkable for m in marks),
                         sum(m.edited for m in marks),
                         sum(m.withdrawn for m in marks))
