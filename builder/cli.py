@@ -143,18 +143,22 @@ def import_command(source: str, fmt: str, survey: str | None, question_ids: str,
 @DATA_OPTION
 @QUIET_OPTION
 def validate(data_dir: Path, quiet: bool) -> None:
-    """Check every file of the data store; list every problem found."""
-    from builder.store.records import load_store
+    """Check every file of the data store, sources.json and fetch-state.json; list every
+    problem found."""
+    from builder.ingest.check import check_data
 
-    store = load_store(data_dir, must_exist=True)
+    checked = check_data(data_dir)
+    store = checked.store
     answers = sum(len(s.answers) for s in store.surveys.values())
     questions = sum(len(s.questions) for s in store.surveys.values())
     ca = store.ca_information
     extra = (f"; CCADB CA information: {len(ca.copies)} copy(ies), "
              f"{len({k for _, k in ca.values})} CA owner(s), {len(ca.values)} field value(s)"
              if ca.copies else "")
+    sources = (f"; {len(checked.sources)} source(s) to fetch" if checked.sources is not None
+               else "")
     say(quiet, f"{data_dir}: ok: {len(store.surveys)} survey(s), {questions} question(s), "
-               f"{answers} answer(s){extra}")
+               f"{answers} answer(s){extra}{sources}")
 
 
 @main.command()

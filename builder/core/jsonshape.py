@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from builder.core.errors import Issue
+from builder.core.utf8 import decode_utf8
 
 NULL = type(None)
 
@@ -29,7 +30,7 @@ def syntax_issue(where: Where, message: str, value: str | None = None) -> Issue:
 
 
 def decode_issue(path: str, exc: ValueError, note: str = "") -> Issue:
-    """The "json-syntax" issue of a whole file that failed to decode (or was not UTF-8)."""
+    """The "json-syntax" issue of a whole file that is not JSON."""
     where = (path, getattr(exc, "lineno", None), getattr(exc, "colno", None))
     return syntax_issue(where, f"{exc}{note}")
 
@@ -44,11 +45,26 @@ def read_json(path: Path, note: str = "") -> tuple[Any, Issue | None]:
 
 
 def json_of(path: str, data: bytes, note: str = "") -> tuple[Any, Issue | None]:
-    """read_json of the bytes `data` already read from the file `path`."""
+    """read_json of the bytes `data` already read from the file `path`. A file that is
+    not UTF-8 is not read at all: its issue is "invalid-utf8" (builder.core.utf8), at the
+    line and column of its first byte that is not, with those bytes as the value."""
     try:
-        return json.loads(text_of(data)), None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        text = text_of(data)
+    except UnicodeDecodeError:
+        return None, not_utf8(path, data, note)
+    try:
+        return json.loads(text), None
+    except json.JSONDecodeError as exc:
         return None, decode_issue(path, exc, note)
+
+
+def not_utf8(path: str, data: bytes, note: str = "") -> Issue:
+    """The issue of a JSON file that is not UTF-8: where its first bad line is, and how
+    many more lines are bad (it is not read, so one issue says it all)."""
+    issues = decode_utf8(data, path)[1]
+    more = f" ({len(issues) - 1} more line(s) are not UTF-8 either)" if len(issues) > 1 else ""
+    return replace(issues[0], message=f"the file is not valid UTF-8, so it is not read as "
+                                      f"JSON{more}{note}")
 
 
 def text_of(data: bytes) -> str:

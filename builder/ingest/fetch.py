@@ -105,7 +105,8 @@ class FetchReport:
 
 # -- data/fetch-state.json --------------------------------------------------------------
 
-def _read_state(path: Path) -> dict[str, dict[str, str]]:
+def read_state(path: Path) -> dict[str, dict[str, str]]:
+    """data/fetch-state.json ({} when there is none); InputRejected if it is broken."""
     if not path.exists():
         return {}
     state, bad = read_json(path, " (delete the file to start over)")
@@ -256,7 +257,7 @@ def fetch_all(data_dir: Path, *, only: str | None = None, allow_shrink: bool = F
     sources_path = data_dir / SOURCES_FILE
     every = read_sources(sources_path)
     sources = _rebased(select_sources(every, only, sources_path), base_url)
-    state = _read_state(data_dir / STATE_FILE)
+    state = read_state(data_dir / STATE_FILE)
     settings = settings or Settings()
     budget = http.Deadline.after(settings.budget,
                                  f"the {settings.budget:g} s budget of the fetch run")

@@ -119,3 +119,43 @@ def test_a_question_that_cannot_be_read_is_not_reported_again_at_each_answer(
     assert store_issues(data) == [
         Issue(str(questions), 1, 1, "-", "invalid-utf8", SKIPPED, "ff"),
         Issue(str(answers), line, 1, "-", "invalid-utf8", SKIPPED, "ff")]
+
+
+def test_a_json_file_that_is_not_utf8_names_the_line_column_and_bytes(cli, data: Path) -> None:
+    """survey.json is read whole, so it is not read at all; but its issue still names
+    where its first bad byte is (line 2, after the 3 characters "  é" before it, counted
+    as characters) and how many other lines are bad, as every other store file does."""
+    path = data / APRIL / "survey.json"
+    lines = path.read_bytes().split(b"\n")
+    lines[1] = "  é".encode() + b"\xff\xfe" + lines[1].lstrip()
+    lines[3] += b"\xc3"
+    path.write_bytes(b"\n".join(lines))
+    result = cli("validate", "--data", data)
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr.splitlines()[0] == (
+        f"{path}:2:4: -: invalid-utf8: the file is not valid UTF-8, so it is not read as JSON "
+        "(1 more line(s) are not UTF-8 either) (got 'ff')")
+
+
+def test_validate_checks_the_files_only_fetch_reads_and_lists_every_problem(
+        cli, data: Path) -> None:
+    """A broken sources.json or fetch-state.json was found only by the next daily fetch,
+    after `validate` said ok: now each problem is listed with the store's, exit 1."""
+    result = cli("validate", "--data", data)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.rstrip().endswith("; 13 source(s) to fetch")
+    sources, state = data / "sources.json", data / "fetch-state.json"
+    text = sources.read_text(encoding="utf-8")
+    sources.write_text(text.replace('"format": "summary-html"', '"format": "summary"', 1),
+                       encoding="utf-8")
+    state.write_text('{"x": 1}', encoding="utf-8")
+    append(data / "catalog" / "questions.csv", b"x\xff,y\n")
+    result = cli("validate", "--data", data)
+    assert result.exit_code == 1 and result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith(f"{data / 'catalog' / 'questions.csv'}:16:2: -: invalid-utf8: ")
+    assert lines[1].startswith(f"{sources}: sources[2]: format: unknown-format: one of: ")
+    assert lines[1].endswith("""(got '"summary"')""")
+    assert lines[2] == (f"{state}: -: wrong-type: expected an object of objects (delete the "
+                        "file to start over)")
+    assert lines[3:] == ["3 problems found"]
