@@ -11,7 +11,7 @@ from pathlib import Path
 from builder import __version__
 from builder.publish import inputs
 from builder.publish.mkdocs_config import theme_dir
-from builder.publish.stamp import _versions
+from builder.publish.stamp import versions
 from builder.publish.write import MANIFEST
 
 CODE_DIR = Path(__file__).resolve().parents[1]
@@ -49,7 +49,7 @@ def _after(places: Places) -> dict[str, Path]:
 def inputs_now(places: Places, site_url: str | None) -> tuple[inputs.Inputs | None,
                                                                 inputs.Inputs]:
     """The last successful build's record and the inputs now (before reading anything)."""
-    env = inputs.env_hash([f"builder {__version__}", _versions(), f"site_url {site_url}",
+    env = inputs.env_hash([f"builder {__version__}", versions(), f"site_url {site_url}",
                            *(str(p.resolve()) for p in (places.data_dir, places.config_file,
                                                         places.templates_dir,
                                                         places.handwritten_dir,

@@ -222,7 +222,8 @@ root = Path(sys.argv[1])
 report = build_site(root / "data", site_dir=root / "site", config_file=root / "mkdocs.yml",
                     docs_dir=root / "build-docs")
 heavy = ("builder.publish.generate", "builder.publish.site_step", "builder.store.records",
-         "builder.publish.pages", "builder.publish.opendata", "jinja2", "mkdocs")
+         "builder.publish.pages", "builder.publish.opendata", "jinja2", "mkdocs",
+         "importlib.metadata")
 print(json.dumps({"action": report.site_step.action,
                   "loaded": sorted(m for m in heavy if m in sys.modules)}))
 """
@@ -230,7 +231,8 @@ print(json.dumps({"action": report.site_step.action,
 
 def test_a_rebuild_with_no_change_loads_no_reader_renderer_or_mkdocs(built: Project) -> None:
     """Known from the inputs alone, in a fresh process: the store's reader, the page makers,
-    the downloads, Jinja and MkDocs are never imported (they were most of its time)."""
+    the downloads, Jinja and MkDocs are never imported (they were most of its time), nor
+    importlib.metadata (the versions come from the names of their .dist-info folders)."""
     def probe() -> dict[str, object]:
         done = subprocess.run([sys.executable, "-c", NO_CHANGE_PROBE, str(built.root)],
                               check=True, capture_output=True, text=True)
@@ -240,7 +242,8 @@ def test_a_rebuild_with_no_change_loads_no_reader_renderer_or_mkdocs(built: Proj
     bench.change_one_answer(built.data)
     assert probe() == {"action": "incremental", "loaded": [  # the probe sees them when used
         "builder.publish.generate", "builder.publish.opendata", "builder.publish.pages",
-        "builder.publish.site_step", "builder.store.records", "jinja2", "mkdocs"]}
+        "builder.publish.site_step", "builder.store.records", "importlib.metadata", "jinja2",
+        "mkdocs"]}  # importlib.metadata: MkDocs finds its plugins with it
 
 
 @pytest.mark.parametrize("change", ["data", "template", "handwritten", "site", "full"])
@@ -374,3 +377,19 @@ def test_the_work_folders_hashes_are_made_again_only_for_files_that_changed(
     (tmp_path / HASHES).write_text('{"a.md": [1, 2, 3, "not a hash"]')  # broken: ignored
     hashed.clear()
     assert stamp.work_files(tmp_path) == second and len(hashed) == 2
+
+
+def test_installed_versions_are_those_importlib_metadata_finds(tmp_path: Path) -> None:
+    import importlib.metadata
+
+    from builder.publish.stamp import SITE_PACKAGES, installed_version, versions
+
+    assert versions().splitlines() == [f"{name} {importlib.metadata.version(name)}"
+                                       for name in SITE_PACKAGES]
+    (tmp_path / "Some_Theme-2.0.1.dist-info").mkdir()  # as an older pip spelled it
+    (tmp_path / "some_theme_extras-9.dist-info").mkdir()
+    (tmp_path / "some_theme-not-a-version.dist-info").mkdir()
+    path = [str(tmp_path / "missing"), str(tmp_path)]
+    assert installed_version("some-theme", path) == "2.0.1"
+    assert installed_version("some.theme_extras", path) == "9"
+    assert installed_version("no-such-distribution-here", path) is None
