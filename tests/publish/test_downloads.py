@@ -421,6 +421,25 @@ def test_downloads_page_lists_every_file_with_size_and_checksum(demo_site: Proje
     assert "Downloads: downloads/index.md" in (demo_site.config).read_text()
 
 
+def test_the_page_sends_readers_of_answer_records_to_the_files_with_source_and_capture(
+        demo_site: Project) -> None:
+    """The ten-field answer records say nothing of where or when an answer was captured;
+    the page names the tables that do, and they do, with a value in every row."""
+    page = (demo_site.docs / "downloads/index.md").read_text(encoding="utf-8")
+    named = re.search(r"That layout has no field for where and when an answer was captured:"
+                      r"(.*?)</dd>", page)
+    assert named is not None
+    files = re.findall(r"<code>(tables/[a-z]+\.csv\.gz)</code>", named.group(1))
+    assert files == ["tables/answers.csv.gz", "tables/history.csv.gz"]
+    for rel in files:
+        rows = list(csv.DictReader(io.StringIO(gzip.decompress(
+            (demo_site.docs / "downloads" / rel).read_bytes()).decode("utf-8"))))
+        assert rows and all(row["source"] and row["captured_at"] for row in rows), rel
+    records = (demo_site.docs / "downloads/answers.csv.gz").read_bytes()
+    header = gzip.decompress(records).decode("utf-8").splitlines()[0].split(",")
+    assert "source" not in header and "captured_at" not in header
+
+
 def test_downloads_page_encodes_untrusted_text(stores, tmp_path: Path) -> None:
     store = load_store(stores["hostile"])
     files = write_downloads(store, tmp_path).files
