@@ -174,7 +174,8 @@ def test_a_field_over_a_million_characters_is_refused(
         "Fictitious Third CA,ok\n", encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     assert rejected(cli, data, "huge.csv", "--survey", "S", "--question-ids", "Q00001") == (
-        "huge.csv:3: -: field-too-large: a field is longer than 1,000,000 characters\n"
+        "huge.csv:3:2: Response: field-too-large: a field is longer than 1,000,000 "
+        f"characters (this one has 1,000,001) (got {'x' * 79 + '…'!r})\n"
         "1 problem found\n")
 
 
@@ -226,3 +227,22 @@ def test_observed_at_is_recorded_in_utc(cli, tmp_path: Path) -> None:
     assert result.exit_code == 0
     history = next(tmp_path.rglob("history.jsonl")).read_text(encoding="utf-8")
     assert history.count('"observed_at":"2030-12-02T08:00:00Z"') == 8
+
+
+def test_csv_problems_are_placed_by_the_lines_the_reader_counts() -> None:
+    """A line separator that only str.splitlines knows (U+2028, VT) inside a field does not
+    move the line a problem is reported on, nor the text shown with it."""
+    from builder.core.csvrows import MAX_FIELD_CHARS, csv_rows
+    from builder.core.errors import Issue
+
+    issues: list[Issue] = []
+    text = 'name,answer\na,"one\u2028two\x0bthree"\nb,"never closed\nc,d\n'
+    assert list(csv_rows(text, "t.csv", issues)) == [
+        (1, ["name", "answer"]), (2, ["a", "one\u2028two\x0bthree"])]
+    assert [(i.line, i.code, i.value) for i in issues] == [
+        (3, "unbalanced-quote", 'b,"never closed')]
+    issues.clear()
+    text = f'name,answer\na,"x\u2028y"\nb,{"z" * (MAX_FIELD_CHARS + 1)}\n'
+    assert len(list(csv_rows(text, "t.csv", issues))) == 2
+    assert [(i.line, i.column, i.field, i.code) for i in issues] == [
+        (3, 2, "answer", "field-too-large")]
