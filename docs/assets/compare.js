@@ -219,7 +219,18 @@
     if (said) part.appendChild(el("p", said, "csr-verdict"));
     var scroll = el("div", null, "csr-scroll");
     scroll.appendChild(table);
-    part.appendChild(scroll);
+    if (captured) {
+      part.appendChild(scroll);
+    } else {
+      // Nothing of these owners was captured: a row per question would say only that,
+      // over and over; the questions stay one click away.
+      var folded = el("details", null, "csr-folded");
+      folded.appendChild(el("summary", "Show its " + plural(shown, "question", "questions") +
+        " (each “not captured” for " + (chosen.length === 2 ? "both" : "all") +
+        " of these CA owners)"));
+      folded.appendChild(scroll);
+      part.appendChild(folded);
+    }
     return part;
   }
 

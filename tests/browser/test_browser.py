@@ -377,6 +377,18 @@ def _compared(page) -> dict[str, list[str]]:
     return {row[0]: row[1:] for row in rows}
 
 
+def _folded(page, summary: str) -> dict[str, list[str]]:
+    """The one survey shown has its rows folded under `summary`: hidden until it is
+    opened; then its rows (_compared)."""
+    folded = page.locator("#csr-compare-result details.csr-folded")
+    folded.wait_for(state="attached")
+    assert folded.count() == 1
+    assert folded.locator("summary").inner_text() == summary
+    assert folded.locator("table").is_hidden()
+    folded.locator("summary").click()
+    return _compared(page)
+
+
 def test_compare_names_what_is_not_an_answer_and_counts_only_answers(browser, states_site
                                                                       ) -> None:
     index = compare_index(states_site.site)
@@ -426,19 +438,22 @@ def test_compare_names_what_is_not_an_answer_and_counts_only_answers(browser, st
             "CA owners: there is nothing to compare." in result
         assert "differing answers" not in result  # one answer is not compared with anything
 
-        # neither owner has a captured answer in a survey that has answers: no count
+        # neither owner has a captured answer in a survey that has answers: no count, and
+        # the rows, which would each say only "not captured", folded away
         page = s.open(f"compare/?survey={may}&ca={alpha}&ca={beta}")
-        cells = _compared(page)
-        assert all(c == ["not captured"] * 2 for c in cells.values())
+        folded = _folded(page, "Show its 1 question (each “not captured” for both of these "
+                               "CA owners)")
+        assert all(c == ["not captured"] * 2 for c in folded.values()) and len(folded) == 1
         result = page.locator("#csr-compare-result").inner_text()
         assert "No answer to this survey has been captured for either of these CA owners: " \
             "there is nothing to compare." in result
         assert "differing answers" not in result
 
         november = surveys["November 2017 CA Communication"]
-        page = s.open(f"compare/?survey={november}&ca={alpha}&ca={beta}")
-        cells = _compared(page)
-        assert len(cells) == 8 and all(c == ["not captured"] * 2 for c in cells.values())
+        page = s.open(f"compare/?survey={november}&ca={alpha}&ca={beta}&ca={gamma}")
+        cells = _folded(page, "Show its 8 questions (each “not captured” for all of these CA "
+                              "owners)")
+        assert len(cells) == 8 and all(c == ["not captured"] * 3 for c in cells.values())
         text = page.locator("#csr-compare-result").inner_text()
         assert "No answers to this survey have been captured." in text
         assert "differing answers" not in text  # not "0 of 8": there is nothing to compare
