@@ -187,6 +187,23 @@ def test_a_phone_shows_owner_and_downloads_tables_whole(phone, demo) -> None:
     assert page.locator("table tbody th").first.inner_text() == owner
 
 
+def test_a_phone_puts_each_fact_below_its_term(phone, s, demo) -> None:
+    """A survey's facts list: on a phone each value starts under its term at the left
+    edge, with the whole width for a long address; at 1280 px they stand side by side."""
+    survey = sorted(demo.site.glob("surveys/*/index.html"))[0].parent.name
+    boxes = """() => [...document.querySelectorAll('dl.csr-facts > dt')].map(dt => {
+        const dd = dt.nextElementSibling, a = dt.getBoundingClientRect(),
+              b = dd.getBoundingClientRect();
+        return [a.left, a.bottom, b.left, b.top, b.width]; })"""
+    facts = phone.open(f"surveys/{survey}/").evaluate(boxes)
+    assert len(facts) >= 4
+    for dt_left, dt_bottom, dd_left, dd_top, dd_width in facts:
+        assert dd_top >= dt_bottom - 1 and dd_left < dt_left + 40 and dd_width > 280
+    facts = s.open(f"surveys/{survey}/").evaluate(boxes)
+    assert all(dd_left > dt_left + 100 and dd_top < dt_bottom
+               for dt_left, dt_bottom, dd_left, dd_top, _ in facts)
+
+
 # --- desktop: sticky headers, one table style -------------------------------------------
 
 def test_a_long_table_keeps_its_header_in_sight(s, demo) -> None:
