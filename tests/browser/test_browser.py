@@ -347,7 +347,7 @@ def test_every_owner_page_links_compare_with_that_owner_chosen(s, demo) -> None:
     index = compare_index(demo.site)
     owner, other = index["owners"][0], index["owners"][1]
     page = s.open(owner["url"])
-    page.get_by_role("link", name="Compare these answers with other CA owners’").click()
+    page.get_by_role("link", name="Compare these answers with those of other CA owners").click()
     page.locator(".csr-chip span").first.wait_for()
     assert page.locator(".csr-chip span").all_inner_texts() == [owner["name"]]
     assert page.locator("#csr-compare-error").is_hidden()

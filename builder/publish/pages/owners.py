@@ -162,7 +162,7 @@ def build_owner(site: SiteIndex, owner_key: str) -> Page:
 
 def compare_link(site: SiteIndex, owner_key: str, page: str) -> Markup | None:
     href = owner_address(site, owner_key, page)
-    return link(href, "Compare these answers with other CA owners’") if href else None
+    return link(href, "Compare these answers with those of other CA owners") if href else None
 
 
 def history_marks(versions: list[Version], deadline: str | None, row: str) -> Markup:
