@@ -91,20 +91,37 @@
     return false;
   }
 
+  /* fold(text), with where in text each of its UTF-16 units comes from: folding can
+     change the length ("…" is "...", "ﬁ" is "fi", an accent is dropped), so a word found
+     in the folded text is marked on the characters it was folded from. */
+  function folding(text) {
+    var folded = fold(text);
+    if (folded.length === text.length) { return {text: folded, start: null, end: null}; }
+    var out = "", start = [], end = [], at = 0;
+    for (var ch of text) {  /* one character (code point) at a time */
+      var f = fold(ch);
+      for (var k = 0; k < f.length; k++) { start.push(at); end.push(at + ch.length); }
+      out += f;
+      at += ch.length;
+    }
+    return {text: out, start: start, end: end};
+  }
+
   function marked(text, terms) {  /* text with the query's words in <mark>, as DOM nodes */
     var span = document.createElement("span");
-    var folded = fold(text);
+    var f = folding(text);
     var pos = 0;
     var re = /[\p{L}\p{N}]+/gu, m;
-    if (folded.length !== text.length) { span.textContent = text; return span; }
-    while ((m = re.exec(folded)) !== null) {
+    while ((m = re.exec(f.text)) !== null) {
       var hit = terms.some(function (t) { return m[0].indexOf(t) === 0; });
-      if (!hit) { continue; }
-      span.appendChild(document.createTextNode(text.slice(pos, m.index)));
+      var from = f.start ? f.start[m.index] : m.index;
+      var to = f.end ? f.end[m.index + m[0].length - 1] : m.index + m[0].length;
+      if (!hit || from < pos) { continue; }
+      span.appendChild(document.createTextNode(text.slice(pos, from)));
       var mark = document.createElement("mark");
-      mark.textContent = text.slice(m.index, m.index + m[0].length);
+      mark.textContent = text.slice(from, to);
       span.appendChild(mark);
-      pos = m.index + m[0].length;
+      pos = to;
     }
     span.appendChild(document.createTextNode(text.slice(pos)));
     return span;

@@ -209,6 +209,23 @@ def test_searching_a_ca_owner_by_name_leads_to_its_page(s, demo) -> None:
     assert page.locator("h1").inner_text() == owner["name"]
 
 
+def test_search_marks_the_words_found_even_where_folding_changes_the_text(s, demo) -> None:
+    """A title cut with "…" (three characters once folded) still has the query's words
+    marked, on the characters as written, whatever case the query is typed in."""
+    records = [r for shard in sorted((demo.site / "search" / "d").glob("*.json"))
+               for r in json.loads(shard.read_text(encoding="utf-8"))]
+    title = next(r[1] for r in records if r[1].endswith("…") and r[1].startswith("Q"))
+    words = re.findall(r"[A-Za-z]{5,}", title)[:2]
+    page = s.open("")
+    page.locator("#csr-search-input").click()
+    page.keyboard.type(f"{words[0].upper()} {words[1].lower()}")
+    hit = page.locator(".csr-search-hit strong", has_text=title[:-1]).first
+    hit.wait_for(state="visible", timeout=10_000)
+    assert hit.inner_text() == title
+    assert hit.locator("mark").all_inner_texts()[:2] == words
+    s.check_clean()
+
+
 # --- the question page: table, chart, history ----------------------------------------
 
 def test_question_table_sorts_and_filters(s, demo) -> None:
