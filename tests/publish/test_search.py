@@ -143,3 +143,36 @@ def test_a_handwritten_pages_result_shows_its_text(browser, demo: Project) -> No
         assert "title:" not in text and not text.startswith("Architecture"), text
         assert text.startswith("builder/ is laid out"), text
         recorder.check_clean()
+
+
+def test_a_handwritten_page_has_a_result_per_section_with_the_id_markdown_gives() -> None:
+    from builder.publish.search.records import handwritten_records
+
+    page = (b"# Guide\n\nThe intro.\n\n## Set up\n\nInstall *it*.\n\n```text\n## not a heading\n"
+            b"```\n\n### Set up\n\nAgain, with [a link](x.md).\n\n#### Deeper\n\nStill in "
+            b"the section above.\n\n## Issue #16: `fast` builds ##\n\nThe end.\n")
+    records = list(handwritten_records({"guide.md": page}))
+    assert [(r.title, r.context, r.url, r.text) for r in records] == [
+        ("Guide", "Page", "guide/", "The intro."),
+        ("Set up", "Guide", "guide/#set-up", "Install it."),
+        ("Set up", "Guide", "guide/#set-up_1",
+         "Again, with a link. Deeper Still in the section above."),
+        ("Issue #16: fast builds", "Guide", "guide/#issue-16-fast-builds", "The end.")]
+    assert "not a heading" in records[1].terms_from  # the code block: searched, not shown
+    assert all(r.terms_from.startswith("Guide") for r in records[1:])  # the page's title
+
+
+def test_every_section_result_lands_on_a_heading_of_the_built_page(demo: Project) -> None:
+    """The ids the index computes are those MkDocs' Markdown gave the headings."""
+    from builder.publish.search.records import KINDS
+
+    records = [r for shard in sorted((demo.site / FOLDER / "d").glob("*.json"))
+               for r in json.loads(shard.read_text(encoding="utf-8"))]
+    sections = [r for r in records if r[0] == KINDS.index("page") and "#" in r[3]]
+    assert len(sections) >= 10
+    for _kind, title, _context, url, _text in sections:
+        path, _, anchor = url.partition("#")
+        html = (demo.site / path / "index.html").read_text(encoding="utf-8")
+        heading = re.search(rf'<h([23]) id="{re.escape(anchor)}">(.*?)</h\1>', html)
+        assert heading is not None, url
+        assert re.sub(r"<[^>]+>", "", heading.group(2)) == title, url

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from builder.core.cainfo_fields import FIELDS
@@ -135,6 +135,8 @@ _MARKUP = re.compile(r"[#|]+|^[ \t]*>+|^[ \t]*(?:[-+*]|\d+[.)])[ \t]+(?=\S)|^!!!
                      r"|\{:?[ \t]*[#.][^{}\n]*\}", re.MULTILINE)
 """Headings, table cells, quotes, list marks, admonitions' first lines, attribute lists."""
 _HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.MULTILINE)
+_ANY_HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$", re.MULTILINE)
+"""An ATX heading of any level (group 1: its marks, group 2: its text)."""
 
 
 def _plain(markdown: str) -> str:
@@ -145,8 +147,9 @@ def _plain(markdown: str) -> str:
 
 def handwritten_records(pages: Mapping[str, bytes]) -> Iterator[Record]:
     """The hand-written Markdown pages: the title MkDocs gives them (front matter's title,
-    else the first heading), their text without front matter and markup, the code blocks
-    searched but not shown."""
+    else the first heading) with the text before their first section, then a result for
+    each section (a second- or third-level heading) that lands on its heading; text
+    without front matter and markup, the code blocks searched but not shown."""
     from mkdocs.utils.meta import get_data  # how MkDocs reads the front matter
 
     for path, content in sorted(pages.items()):
@@ -156,11 +159,60 @@ def handwritten_records(pages: Mapping[str, bytes]) -> Iterator[Record]:
         heading = _HEADING.search(body)
         title = meta.get("title") if isinstance(meta.get("title"), str) else None
         title = (title or (heading.group(1) if heading else "")).strip() or path[:-3]
+        url = url_of(path)
+        sections = _sections(body)
+        intro = body[:sections[0].heading] if sections else body
         if heading and heading.group(1).strip() == title:  # shown as the result's title
-            body = body[:heading.start()] + body[heading.end():]
-        code = [match.group(2) for match in _FENCE.finditer(body)]
-        yield Record("page", title, "Page", url_of(path), _plain(_FENCE.sub(" ", body)),
-                     terms_from=_plain(" ".join(code)))
+            intro = intro.replace(heading.group(0), "", 1)
+        yield _page_record(title, "Page", url, intro)
+        for section in sections:
+            yield _page_record(section.name, title, f"{url}#{section.anchor}",
+                               body[section.start:section.end], title)
+
+
+def _page_record(title: str, context: str, url: str, markdown: str,
+                 terms_from: str = "") -> Record:
+    code = [match.group(2) for match in _FENCE.finditer(markdown)]
+    return Record("page", title, context, url, _plain(_FENCE.sub(" ", markdown)),
+                  terms_from=_plain(" ".join([terms_from, *code])))
+
+
+@dataclass(frozen=True)
+class _Section:
+    name: str
+    anchor: str
+    """The id Python-Markdown's toc extension gives its heading."""
+    heading: int
+    """Where its heading's line starts in the page's Markdown"""
+    start: int
+    end: int
+    """and its text (from the end of that line to the next section's heading)."""
+
+
+def _sections(body: str) -> list[_Section]:
+    """The sections of body: one per second- or third-level heading. The ids are made as
+    MkDocs' toc extension makes them (its slugify, and unique over every heading of the
+    page in order); a heading inside a code block is none."""
+    from markdown.extensions.toc import slugify, unique  # type: ignore[import-untyped]
+
+    fences = [match.span() for match in _FENCE.finditer(body)]
+    used: set[str] = set()
+    found = []
+    for match in _ANY_HEADING.finditer(body):
+        if any(a <= match.start() < b for a, b in fences):
+            continue
+        name = _inline_text(match.group(2))
+        anchor = unique(slugify(name, "-"), used)
+        if len(match.group(1)) in (2, 3):
+            found.append(_Section(name, anchor, match.start(), match.end(), len(body)))
+    return [replace(s, end=found[k + 1].heading) if k + 1 < len(found) else s
+            for k, s in enumerate(found)]
+
+
+def _inline_text(markdown: str) -> str:
+    """One line of Markdown (a heading) as the text it shows: links, tags and emphasis
+    marks taken out, every other character kept ("Issue #16")."""
+    return fold_whitespace(_LINK.sub(r"\1", _TAG.sub(" ", _EMPHASIS.sub("", markdown))))
 
 
 def all_records(store: Store, handwritten: Mapping[str, bytes]) -> list[Record]:
