@@ -4,7 +4,7 @@
 (function () {
   "use strict";
   function setup(form) {
-    var table = form.parentNode.querySelector("table.csr-changes");
+    var table = form.parentNode.querySelector("table[data-csr-changes]");
     if (!table) return;
     var rows = table.tBodies[0].rows;
     var survey = form.elements.survey, owner = form.elements.owner, kind = form.elements.kind;

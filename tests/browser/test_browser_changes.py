@@ -16,7 +16,7 @@ from conftest import Project
 
 PHONE = {"viewport": {"width": 375, "height": 740}, "is_mobile": True, "has_touch": True,
          "device_scale_factor": 1}
-ROWS = "table.csr-changes tbody tr"
+ROWS = "table[data-csr-changes] tbody tr"
 VISIBLE = ROWS + ":not([hidden])"
 
 
@@ -153,7 +153,7 @@ def test_changes_and_a_history_at_phone_width(browser, server, demo) -> None:
 
 
 
-DATE_LINES = r"""() => [...document.querySelectorAll('table.csr-changes tbody td:first-child')]
+DATE_LINES = r"""() => [...document.querySelectorAll('table[data-csr-changes] tbody td:first-child')]
   .slice(0, 40).map(td => {
     const text = td.firstChild, m = /\d{4}-\d{2}-\d{2}/.exec(td.textContent);
     if (!text || !m) return [td.textContent, -1];
