@@ -153,7 +153,8 @@ def test_changes_and_a_history_at_phone_width(browser, server, demo) -> None:
 
 
 
-DATE_LINES = r"""() => [...document.querySelectorAll('table[data-csr-changes] tbody td:first-child')]
+DATE_LINES = r"""() => [...document.querySelectorAll(
+  'table[data-csr-changes] tbody td:first-child')]
   .slice(0, 40).map(td => {
     const text = td.firstChild, m = /\d{4}-\d{2}-\d{2}/.exec(td.textContent);
     if (!text || !m) return [td.textContent, -1];

@@ -7,6 +7,7 @@ from __future__ import annotations
 import gzip
 import os
 import posixpath
+import re
 import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -17,7 +18,7 @@ from click.testing import CliRunner
 
 from builder.cli import main
 from conftest import ROOT, Project, make_project
-from sitecheck import read_page
+from sitecheck import main_text, read_page
 
 URL = "https://owner.github.io/repo/"
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -116,6 +117,21 @@ def test_the_404_page_loads_its_assets_under_the_sub_path(published: Project) ->
     for ref in local:
         assert ref.startswith("/repo/"), ref
         assert (published.site / ref.removeprefix("/repo/").split("?")[0]).is_file(), ref
+
+
+def test_the_404_page_says_what_happened_and_links_pages_that_exist(
+        published: Project) -> None:
+    """A reader who followed an old address is told why it may be gone and given the
+    way back; each link works from any depth the server serves the page at."""
+    html = (published.site / "404.html").read_text(encoding="utf-8")
+    text = main_text(published.site / "404.html")
+    assert "Page not found" in text and "an address kept from an older copy" in text
+    article = html[html.index("<article"):html.index("</article>")]
+    links = re.findall(r'<a href="([^"]*)">', article)
+    assert links == ["/repo/.", "/repo/owners/", "/repo/changes/"]
+    for href in links:
+        target = published.site / href.removeprefix("/repo/")
+        assert (target / "index.html").is_file(), href
 
 
 def test_the_site_url_comes_from_the_option_then_the_variable_then_the_file(
