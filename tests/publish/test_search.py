@@ -150,14 +150,21 @@ def test_a_handwritten_page_has_a_result_per_section_with_the_id_markdown_gives(
 
     page = (b"# Guide\n\nThe intro.\n\n## Set up\n\nInstall *it*.\n\n```text\n## not a heading\n"
             b"```\n\n### Set up\n\nAgain, with [a link](x.md).\n\n#### Deeper\n\nStill in "
-            b"the section above.\n\n## Issue #16: `fast` builds ##\n\nThe end.\n")
+            b"the section above.\n\n## Issue #16: `fast` builds ##\n\nThe end.\n\n## Q &amp; A\n")
     records = list(handwritten_records({"guide.md": page}))
     assert [(r.title, r.context, r.url, r.text) for r in records] == [
         ("Guide", "Page", "guide/", "The intro."),
         ("Set up", "Guide", "guide/#set-up", "Install it."),
         ("Set up", "Guide", "guide/#set-up_1",
          "Again, with a link. Deeper Still in the section above."),
-        ("Issue #16: fast builds", "Guide", "guide/#issue-16-fast-builds", "The end.")]
+        ("Issue #16: fast builds", "Guide", "guide/#issue-16-fast-builds", "The end."),
+        ("Q & A", "Guide", "guide/#q-a", "")]
+    import markdown
+
+    rendered = markdown.markdown(page.decode(),  # with MkDocs' built-in extensions
+                                 extensions=["toc", "tables", "fenced_code"])
+    assert [r.url.partition("#")[2] for r in records[1:]] == re.findall(
+        r'<h[23] id="([^"]+)"', rendered)
     assert "not a heading" in records[1].terms_from  # the code block: searched, not shown
     assert all(r.terms_from.startswith("Guide") for r in records[1:])  # the page's title
 

@@ -4,6 +4,7 @@ per survey, per question page and per hand-written page, in the order results ar
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
@@ -212,7 +213,8 @@ def _sections(body: str) -> list[_Section]:
 def _inline_text(markdown: str) -> str:
     """One line of Markdown (a heading) as the text it shows: links, tags and emphasis
     marks taken out, every other character kept ("Issue #16")."""
-    return fold_whitespace(_LINK.sub(r"\1", _TAG.sub(" ", _EMPHASIS.sub("", markdown))))
+    text = _LINK.sub(r"\1", _TAG.sub(" ", _EMPHASIS.sub("", markdown)))
+    return fold_whitespace(html.unescape(text))  # "&amp;" shows, and is slugged, as "&"
 
 
 def all_records(store: Store, handwritten: Mapping[str, bytes]) -> list[Record]:
