@@ -204,6 +204,19 @@ def test_a_phone_puts_each_fact_below_its_term(phone, s, demo) -> None:
                for dt_left, dt_bottom, dd_left, dd_top, _ in facts)
 
 
+def test_a_word_diff_is_set_in_the_type_of_the_text_around_it(s, demo) -> None:
+    """A diff (an answer's history, on a question page) is in the type size of the cell
+    it stands in, not a size of its own (it was larger than the table's text)."""
+    question = max(demo.site.glob("surveys/*/q*/index.html"),
+                   key=lambda p: p.read_text(encoding="utf-8").count('class="csr-diff"'))
+    page = s.open(question.parent.relative_to(demo.site).as_posix() + "/")
+    sizes = page.evaluate("""() => {
+        document.querySelectorAll('article details').forEach(d => { d.open = true; });
+        return [...document.querySelectorAll('.csr-diff')].map(d => [
+            getComputedStyle(d).fontSize, getComputedStyle(d.closest('td')).fontSize]); }""")
+    assert sizes and all(diff == cell for diff, cell in sizes), sizes
+
+
 # --- desktop: sticky headers, one table style -------------------------------------------
 
 def test_a_long_table_keeps_its_header_in_sight(s, demo) -> None:
