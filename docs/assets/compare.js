@@ -1,7 +1,8 @@
 // The Compare page: reads the JSON files the builder writes under compare/data/ and
 // shows the chosen CA owners' answers side by side, for one survey or all of them. All
 // text goes in with textContent, never as markup. The selection lives in the address
-// (?survey=ID&ca=SLUG&ca=SLUG; no survey means all), so it can be shared.
+// (?survey=ID&ca=SLUG&ca=SLUG, and differ=1 for only the questions whose answers differ;
+// no survey means all), so it can be shared.
 (function () {
   "use strict";
   var root = document.getElementById("csr-compare");
@@ -12,6 +13,7 @@
   var matches = $("csr-compare-matches"), chips = $("csr-compare-chosen");
   var result = $("csr-compare-result"), status = $("csr-compare-status");
   var error = $("csr-compare-error"), base = root.getAttribute("data-base");
+  var differOnly = $("csr-compare-differ");
   var index = null, names = {}, chosen = [], active = -1, loaded = {}, request = 0;
   function el(tag, text, cls) {
     var node = document.createElement(tag);
@@ -219,7 +221,13 @@
     if (said) part.appendChild(el("p", said, "csr-verdict"));
     var scroll = el("div", null, "csr-scroll");
     scroll.appendChild(table);
-    if (captured) {
+    if (differOnly.checked) {
+      // The counts above are of every question; only the differing rows are kept.
+      Array.prototype.slice.call(body.rows).forEach(function (tr) {
+        if (tr.className !== "csr-differs") body.removeChild(tr);
+      });
+      if (body.rows.length) part.appendChild(scroll);
+    } else if (captured) {
       part.appendChild(scroll);
     } else {
       // Nothing of these owners was captured: a row per question would say only that,
@@ -243,6 +251,7 @@
     var surveyId = surveySelect.value, params = new URLSearchParams();
     if (surveyId) params.set("survey", surveyId);
     chosen.forEach(function (id) { params.append("ca", id); });
+    if (differOnly.checked) params.set("differ", "1");
     history.replaceState(null, "", "?" + params.toString());
     show(surveyId);
   }
@@ -258,7 +267,8 @@
     Promise.all(wanted.map(function (s) { return load(base + s.data); })).then(function (all) {
       if (mine !== request) return;  // a newer choice is on its way
       status.textContent = "Comparing " + chosen.length + " CA owners in " + all.length +
-        (all.length === 1 ? " survey." : " surveys.");
+        (all.length === 1 ? " survey" : " surveys") +
+        (differOnly.checked ? "; only the questions whose answers differ are shown." : ".");
       all.forEach(function (survey) { result.appendChild(section(survey)); });
     }).catch(function (e) { status.textContent = String(e.message || e); });
   }
@@ -288,6 +298,7 @@
       surveyId = "";
     }
     surveySelect.value = surveyId;
+    differOnly.checked = params.get("differ") === "1";
     var unknown = [], renamed = false;
     params.getAll("ca").forEach(function (id) {
       if (!names[id] && byPage[id]) { id = byPage[id]; renamed = true; }
@@ -304,6 +315,7 @@
     find.addEventListener("keydown", onKey);
     find.addEventListener("blur", close);
     surveySelect.addEventListener("change", update);
+    differOnly.addEventListener("change", update);
     if (renamed) update();
     else show(surveyId);
   }

@@ -406,6 +406,37 @@ def _folded(page, summary: str) -> dict[str, list[str]]:
     return _compared(page)
 
 
+def test_compare_can_show_only_the_questions_whose_answers_differ(browser, states_site
+                                                                  ) -> None:
+    index = compare_index(states_site.site)
+    ids = {o["name"]: o["id"] for o in index["owners"]}
+    golden = next(s["id"] for s in index["surveys"] if s["title"].startswith("June 2099"))
+    may = next(s["id"] for s in index["surveys"] if s["title"].startswith("May 2020"))
+    alpha, beta = ids["Fictitious Alpha CA"], ids["Fictitious Beta Trust"]
+    with serve(states_site.site) as server, session(browser, server) as s:
+        page = s.open(f"compare/?survey={golden}&ca={alpha}&ca={beta}&differ=1")
+        assert list(_compared(page)) == ["Q099001"]  # of Q099001, Q099003, Q099004
+        box = page.get_by_label("Only the questions whose answers differ")
+        assert box.is_checked()
+        result = page.locator("#csr-compare-result").inner_text()
+        assert "1 of 3 questions have differing answers" in result  # counted over all
+        assert page.locator("#csr-compare-status").inner_text().endswith(
+            "; only the questions whose answers differ are shown.")
+        box.uncheck()
+        page.wait_for_function("() => document.querySelectorAll("
+                               "'#csr-compare-result tbody tr').length === 3")
+        assert "differ" not in parse_qs(urlsplit(page.url).query)
+        box.check()  # the choice goes into the address, to be shared
+        page.wait_for_function("() => document.querySelectorAll("
+                               "'#csr-compare-result tbody tr').length === 1")
+        assert parse_qs(urlsplit(page.url).query)["differ"] == ["1"]
+        # nothing differs: the survey keeps its heading and verdict, and no empty table
+        page = s.open(f"compare/?survey={may}&ca={alpha}&ca={beta}&differ=1")
+        page.locator("#csr-compare-result p.csr-verdict").wait_for()
+        assert page.locator("#csr-compare-result table").count() == 0
+        s.check_clean()
+
+
 def test_compare_names_what_is_not_an_answer_and_counts_only_answers(browser, states_site
                                                                       ) -> None:
     index = compare_index(states_site.site)
