@@ -26,10 +26,12 @@
     });
   }
   // The chart's SVG scales with its box: on a narrow screen its 15 px labels would
-  // shrink to 8 px. There the drawing gets a wider viewBox (labels at 12 px) and shorter
-  // bars; a label still too long makes the chart wider than the screen, and its figure
-  // scrolls sideways and says so (site.css, .csr-wide).
-  var LABEL = 15, SMALLEST = 12, BARS = 300;
+  // shrink to 8 px. There the drawing gets a wider viewBox (labels at 12 px), and so it
+  // does where its longest label (each stands above its bar) is wider than the drawing;
+  // the bars are drawn to the new width, so that a bar's length stays its share. A label
+  // still too long makes the chart wider than the screen, and its figure scrolls
+  // sideways and says so (site.css, .csr-wide).
+  var LABEL = 15, SMALLEST = 12, MARGIN = 20;
   function fitChart(svg) {
     var box = svg.viewBox.baseVal, figure = svg.parentNode;
     if (!box) return;
@@ -38,23 +40,18 @@
     svg.style.width = "";
     var shown = svg.getBoundingClientRect().width;
     if (!shown) return;
-    var width = natural, bars = 1, texts = svg.querySelectorAll("text");
-    if (shown * LABEL / natural < SMALLEST) {
-      var longest = 0;
-      Array.prototype.forEach.call(texts, function (t) {
-        longest = Math.max(longest, t.getComputedTextLength());
-      });
-      width = shown * LABEL / SMALLEST;
-      bars = Math.min(1, Math.max(0.15, (width - longest - 12) / BARS));
-      width = Math.max(width, BARS * bars + longest + 12);
-    }
-    Array.prototype.forEach.call(svg.querySelectorAll("rect"), function (rect, i) {
-      if (!rect.dataset.csrWidth) rect.dataset.csrWidth = rect.getAttribute("width");
-      var w = Math.max(1, Math.round(Number(rect.dataset.csrWidth) * bars));
-      rect.setAttribute("width", String(w));
-      if (texts[i]) texts[i].setAttribute("x", String(w + 6));
+    var longest = 0;
+    Array.prototype.forEach.call(svg.querySelectorAll("text"), function (t) {
+      longest = Math.max(longest, t.getComputedTextLength());
     });
+    var width = Math.max(natural, longest + 4);
+    if (shown * LABEL / width < SMALLEST) width = Math.max(shown * LABEL / SMALLEST, longest + 4);
     width = Math.floor(width);  // rounded down: labels a little over 12 px, never under
+    var scale = (width - MARGIN) / (natural - MARGIN);
+    Array.prototype.forEach.call(svg.querySelectorAll("rect.csr-bar"), function (rect) {
+      if (!rect.dataset.csrWidth) rect.dataset.csrWidth = rect.getAttribute("width");
+      rect.setAttribute("width", String(Math.max(1, Math.round(Number(rect.dataset.csrWidth) * scale))));
+    });
     svg.setAttribute("viewBox", "0 0 " + width + " " + box.height);
     var wide = width * SMALLEST / LABEL > shown + 0.5;
     if (wide) svg.style.width = Math.ceil(width * SMALLEST / LABEL) + "px";

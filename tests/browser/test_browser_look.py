@@ -217,6 +217,31 @@ def test_a_word_diff_is_set_in_the_type_of_the_text_around_it(s, demo) -> None:
     assert sizes and all(diff == cell for diff, cell in sizes), sizes
 
 
+BARS = """() => { const svg = document.querySelector('svg.csr-chart'),
+    k = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+  return {total: Number(/How (\\d+) CA owner/.exec(
+            svg.closest('figure').querySelector('figcaption').textContent)[1]),
+          room: (svg.viewBox.baseVal.width - 20) * k,
+          bars: [...svg.querySelectorAll('a')].map(a => [
+            Number(a.querySelector('text').textContent.split(' ')[0]),
+            a.querySelector('rect.csr-bar').getBoundingClientRect().width])}; }"""
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_a_bar_is_as_long_as_its_share_whatever_its_label(browser, server, demo,
+                                                           width: int) -> None:
+    """Labels stand above their bars: a bar's length is its share of the drawing's
+    width (a long label once left the bar of every answer a few pixels)."""
+    options = PHONE if width == 375 else {"viewport": {"width": width, "height": 900}}
+    with session(browser, server, **options) as recorder:
+        page = recorder.open(question_with_chart(demo.site))
+        found = page.evaluate(BARS)
+        assert len(found["bars"]) >= 2 and found["room"] > 250, found
+        for count, shown in found["bars"]:
+            assert abs(shown - max(1, found["room"] * count / found["total"])) <= 2, found
+        recorder.check_clean()
+
+
 # --- desktop: sticky headers, one table style -------------------------------------------
 
 def test_a_long_table_keeps_its_header_in_sight(s, demo) -> None:

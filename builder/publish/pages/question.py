@@ -186,19 +186,29 @@ def identical_groups(site: SiteIndex, answers: list[Answer]) -> list[IdenticalGr
     return sorted(found, key=lambda g: -g.count)
 
 
+CHART_WIDTH, BAR_WIDTH, ROW = 640, 620, 44
+"""The chart's drawing: its width, the width of a bar for every answer (docs/assets/
+tables.js scales both to the screen) and the height of one option's row."""
+
+
 def bar_chart(rows: list[OptionRow], total: int, title: str) -> Markup:
-    """A horizontal bar chart as inline SVG; the table beside it is the text alternative."""
-    height = 28 * len(rows) + 8
+    """A horizontal bar chart as inline SVG; the table beside it is the text alternative.
+    Each option's label stands above its bar, so that a long label (CCADB options are
+    often sentences) leaves the bar the whole width: a bar's length is its share."""
+    height = ROW * len(rows) + 8
     bars = []
     for i, row in enumerate(rows):
-        width = 0 if total == 0 else round(300 * row.count / total)
-        y = 8 + 28 * i
+        width = 0 if total == 0 else round(BAR_WIDTH * row.count / total)
+        y = 8 + ROW * i
         # Each bar links to its option's section: who chose it, readable without script.
+        # The row's whole box is the link's (a click between label and bar is not lost).
         bars.append(
             f'<a href="#{row.anchor}">'
-            f'<rect x="0" y="{y}" width="{max(width, 1)}" height="20" class="csr-bar"></rect>'
-            f'<text x="{width + 6}" y="{y + 15}">{row.count} · {encode(row.label_short)}</text>'
-            "</a>")
+            f'<rect x="0" y="{y}" width="100%" height="{ROW - 4}" class="csr-hit"></rect>'
+            f'<text x="0" y="{y + 14}">{row.count} · {encode(row.label_short)}</text>'
+            f'<rect x="0" y="{y + 20}" width="{max(width, 1)}" height="16" class="csr-bar">'
+            "</rect></a>")
     return Markup(
-        f'<svg class="csr-chart" role="group" aria-label="{encode(title)}" viewBox="0 0 640 '
-        f'{height}" width="100%" preserveAspectRatio="xMinYMin meet">{"".join(bars)}</svg>')
+        f'<svg class="csr-chart" role="group" aria-label="{encode(title)}" viewBox="0 0 '
+        f'{CHART_WIDTH} {height}" width="100%" preserveAspectRatio="xMinYMin meet">'
+        f'{"".join(bars)}</svg>')
