@@ -5,28 +5,36 @@ runs `generate` when something changed; the site step follows, site_step.py)."""
 from __future__ import annotations
 
 import gc
+import hashlib
 import multiprocessing
 import time
+from collections import defaultdict
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from builder.core.errors import BuildFailed, InternalError
 from builder.core.model import Store
-from builder.publish import inputs, steps, touched
+from builder.publish import inputs
 from builder.publish.background import InBackground
-from builder.publish.opendata.pieces import Pieces
+from builder.publish.deal import Deal
+from builder.publish.opendata.layout import PAGE as DOWNLOADS_PAGE
 from builder.publish.opendata.produce import Downloads, code_digest, write_downloads
-from builder.publish.owners import owner_names
 from builder.publish.places import Places
-from builder.publish.search import SEARCH_PIECES, Known, search_files
 from builder.publish.site_step import Ahead
 from builder.publish.workdir import STORE_CACHE, handwritten_pages
 from builder.publish.write import FileInfo, StreamedFiles, write_pages
 from builder.store.cache import SurveyCache
-from builder.store.records import load_store
+from builder.store.records import load_store, survey_dir_name
+
+if TYPE_CHECKING:
+    from builder.publish.steps import Planned
+
+# The page modules (steps, touched) and the search index's are imported by whichever
+# process needs them, after the downloads' process is forked: that one then starts a
+# fifth of a second sooner, and a one-change build is about as long as it is.
 
 Progress = Callable[[str], None]
 
@@ -44,21 +52,24 @@ def generate(places: Places, site_url: str | None, full: bool, say: Progress,
     """The store into the work folder: pages and search index here, the downloads by a
     second process at the same time, from as soon as the store is read; that process
     then makes the search index if this one has not begun it, and takes its share of
-    the pages of a full render (steps.Deal)."""
+    the pages of a full render (deal.Deal)."""
     docs_dir = places.work_dir
     handwritten = handwritten_pages(places.handwritten_dir)
     say(f"reading the store {places.data_dir}")
     cache = SurveyCache(docs_dir / STORE_CACHE, trusted=not full)  # --full: from text
     store = load_store(places.data_dir, must_exist=True, cache=cache)
-    files = steps.survey_files(now, store)
+    files = survey_files(now, store)
     # The store lives as long as this step: the collector need not walk it again and
     # again while the pages are made (a tenth of a one-change build), and the process
     # forked next shares its memory pages untouched.
     gc.freeze()
     try:
-        search, deal = _Search(store, handwritten, docs_dir, files, full), steps.Deal()
+        search = _Search(store, handwritten, docs_dir, files, full)
+        deal = Deal(kept=DOWNLOADS_PAGE)
         later = InBackground(partial(_background, store, docs_dir, files, full, search,
                                      site_url, places.templates_dir, deal, cache))
+        from builder.publish import steps, touched
+
         try:
             def listed() -> Mapping[str, FileInfo]:  # asked for by the Downloads page, last
                 search.if_free()  # before the wait: the other process may still be busy
@@ -95,10 +106,26 @@ def generate(places: Places, site_url: str | None, full: bool, say: Progress,
                                          + index[1] + written.written), written.removed)
 
 
+
+def survey_files(now: inputs.Inputs, store: Store) -> dict[str, str]:
+    """Survey key -> one hash of its folder's data files, as this build's input record
+    has them (read before the store: a file changed since is seen by the next build)."""
+    by_folder: dict[str, list[str]] = defaultdict(list)
+    for key, (_, sha) in sorted(now.files.items()):
+        tree, _, rel = key.partition("\0")
+        parts = rel.split("/")
+        if tree == "data" and len(parts) == 3 and parts[0] == "surveys":
+            by_folder[parts[1]].append(f"{parts[2]} {sha}")
+    return {key: hashlib.sha256("\n".join(by_folder[folder]).encode()).hexdigest()
+            for key in store.surveys if (folder := survey_dir_name(key)) in by_folder}
+
+
 def _planned(places: Places, store: Store, site_url: str | None,
              handwritten: Mapping[str, bytes],
-             downloads: Callable[[], Mapping[str, FileInfo]]) -> steps.Planned:
+             downloads: Callable[[], Mapping[str, FileInfo]]) -> Planned:
     """The pages planned, checked against the hand-written ones and claimed."""
+    from builder.publish import steps
+
     planned = steps.plan_pages(store, site_url, downloads)
     _no_clash(places, handwritten, planned.paths)
     steps.claim(places.work_dir, planned.paths)
@@ -130,6 +157,10 @@ class _Search:
     def write(self) -> tuple[list[str], list[str]]:
         """Make the index and write it into the work folder (listed in its manifest
         first); (its files, those whose bytes changed)."""
+        from builder.publish.opendata.pieces import Pieces
+        from builder.publish.owners import owner_names
+        from builder.publish.search import SEARCH_PIECES, Known, search_files
+
         known = Known(Pieces(self.work_dir / SEARCH_PIECES, code_digest(), fresh=self.full),
                       self.files, owner_names(self.store))
         index = search_files(self.store, self.handwritten, known)
@@ -162,13 +193,18 @@ class _Background:
 
 def _background(store: Store, work_dir: Path, files: Mapping[str, str], full: bool,
                 search: _Search, site_url: str | None, templates_dir: Path,
-                deal: steps.Deal, cache: SurveyCache) -> _Background:
+                deal: Deal, cache: SurveyCache) -> _Background:
     """The downloads' process, forked as soon as the store is read."""
     downloads = write_downloads(store, work_dir, files, full)
     cache.save()  # now that the work folder has its manifest (write_downloads claims)
-    if deal.decided() == steps.Deal.ABANDONED:  # the build failed: write nothing more
+    decided = deal.decided()
+    if decided == Deal.ABANDONED:  # the build failed: write nothing more
         return _Background(downloads, None, [], [])
     index = search.if_free()  # once the pages were checked against the hand-written ones
+    if decided != Deal.DEALING:
+        return _Background(downloads, index, [], [])
+    from builder.publish import steps
+
     rendered, written = steps.make_share(store, site_url, templates_dir, work_dir, deal)
     return _Background(downloads, index, rendered, written)
 

@@ -10,37 +10,20 @@ to the writer as kept.
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 import os
-import time
-from collections import defaultdict
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from builder.core.errors import InternalError
 from builder.core.model import Store
-from builder.publish import inputs, touched
-from builder.publish.pages.plan import DOWNLOADS_PAGE, Plan, plan
+from builder.publish import touched
+from builder.publish.deal import Deal
+from builder.publish.pages.plan import Plan, plan
 from builder.publish.pages.site import SiteIndex
 from builder.publish.render import iter_site
 from builder.publish.stamp import hash_trees
 from builder.publish.workdir import template_cache
 from builder.publish.write import FileInfo, StreamedFiles
-from builder.store.records import survey_dir_name
-
-
-def survey_files(now: inputs.Inputs, store: Store) -> dict[str, str]:
-    """Survey key -> one hash of its folder's data files, as this build's input record
-    has them (read before the store: a file changed since is seen by the next build)."""
-    by_folder: dict[str, list[str]] = defaultdict(list)
-    for key, (_, sha) in sorted(now.files.items()):
-        tree, _, rel = key.partition("\0")
-        parts = rel.split("/")
-        if tree == "data" and len(parts) == 3 and parts[0] == "surveys":
-            by_folder[parts[1]].append(f"{parts[2]} {sha}")
-    return {key: hashlib.sha256("\n".join(by_folder[folder]).encode()).hexdigest()
-            for key in store.surveys if (folder := survey_dir_name(key)) in by_folder}
 
 
 def render_extra(templates_dir: Path, site_url: str | None, code: str) -> str:
@@ -70,61 +53,6 @@ def plan_pages(store: Store, site_url: str | None,
     made, by the build's own process: Deal)."""
     site = SiteIndex.of(store, site_url)
     return Planned(site, plan(site, downloads))
-
-
-class Deal(Collection[str]):
-    """The pages of a full render, dealt to the build's two processes as they ask: both
-    go through the plan in order and a page is rendered by the first to ask for it, so
-    the downloads' process, once its own work is done, takes pages until none is left
-    (from nothing, the pages are most of the build's time). The Downloads page stays
-    with the build's process, which holds the downloads' sums. Made before the fork: the
-    counter is shared, each process's place in the plan is its own."""
-
-    UNDECIDED, DEALING, NOT_DEALING, ABANDONED = 0, 1, 2, 3
-
-    def __init__(self) -> None:
-        context = multiprocessing.get_context("fork")
-        self._next = context.Value("l", 0)
-        self._state = context.Value("b", Deal.UNDECIDED)
-        self._asked = 0
-        self.in_child = False
-
-    def decide(self, dealing: bool) -> None:
-        """The build's process says whether it renders every page (then it deals them)
-        or a few (then it makes them alone); a build that fails first says no."""
-        with self._state.get_lock():
-            if self._state.value == Deal.UNDECIDED:
-                self._state.value = Deal.DEALING if dealing else Deal.NOT_DEALING
-
-    def abandon(self) -> None:
-        """The build's process failed (or is done): the other takes nothing more."""
-        self._state.value = Deal.ABANDONED
-
-    def decided(self) -> int:
-        """In the downloads' process: wait for the decision, made once the pages are
-        planned and checked against the hand-written ones (soon after the store is read;
-        a build that fails first abandons the deal, so there is always one)."""
-        parent = os.getppid()
-        while (state := self._state.value) == Deal.UNDECIDED and os.getppid() == parent:
-            time.sleep(0.005)
-        return int(state)
-
-    def __contains__(self, path: object) -> bool:
-        if path == DOWNLOADS_PAGE:
-            return not self.in_child
-        at, self._asked = self._asked, self._asked + 1
-        with self._next.get_lock():
-            if self._next.value != at or (self.in_child
-                                          and self._state.value == Deal.ABANDONED):
-                return False
-            self._next.value = at + 1
-            return True
-
-    def __iter__(self) -> Iterator[str]:
-        raise InternalError("a deal is asked page by page")
-
-    def __len__(self) -> int:
-        raise InternalError("a deal is asked page by page")
 
 
 def make_share(store: Store, site_url: str | None, templates_dir: Path, work_dir: Path,

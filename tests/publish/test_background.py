@@ -9,6 +9,7 @@ import pytest
 
 from builder.core.errors import BuildFailed
 from builder.publish.background import in_fresh_processes
+from builder.publish.opendata.layout import PAGE as DOWNLOADS_PAGE
 
 
 def test_results_come_back_in_order() -> None:
@@ -68,7 +69,7 @@ def _take(deal, paths):  # type: ignore[no-untyped-def]
     """In the downloads' process: what a Deal gives it (a Files-like result)."""
     from types import SimpleNamespace
 
-    from builder.publish.steps import Deal
+    from builder.publish.deal import Deal
 
     deal.in_child = True
     if deal.decided() != Deal.DEALING:
@@ -80,10 +81,10 @@ def test_a_deal_gives_each_page_to_exactly_one_process() -> None:
     """Both processes ask for every page in order; each gets those it asked for first,
     the Downloads page staying with the build's process."""
     from builder.publish.background import InBackground
-    from builder.publish.steps import DOWNLOADS_PAGE, Deal
+    from builder.publish.deal import Deal
 
     paths = [f"owners/{n}.md" for n in range(3000)] + [DOWNLOADS_PAGE]
-    deal = Deal()
+    deal = Deal(kept=DOWNLOADS_PAGE)
     later = InBackground(partial(_take, deal, paths))  # type: ignore[arg-type]
     try:
         deal.decide(True)
@@ -97,9 +98,9 @@ def test_a_deal_gives_each_page_to_exactly_one_process() -> None:
 
 def test_a_deal_not_made_gives_the_other_process_nothing() -> None:
     from builder.publish.background import InBackground
-    from builder.publish.steps import Deal
+    from builder.publish.deal import Deal
 
-    deal = Deal()
+    deal = Deal(kept=DOWNLOADS_PAGE)
     later = InBackground(partial(_take, deal, ["a.md", "b.md"]))  # type: ignore[arg-type]
     try:
         deal.decide(False)  # a few pages to render: the build's process makes them alone
@@ -111,9 +112,9 @@ def test_a_deal_not_made_gives_the_other_process_nothing() -> None:
 
 def test_an_abandoned_deal_gives_the_other_process_nothing_more() -> None:
     from builder.publish.background import InBackground
-    from builder.publish.steps import Deal
+    from builder.publish.deal import Deal
 
-    deal = Deal()
+    deal = Deal(kept=DOWNLOADS_PAGE)
     later = InBackground(partial(_take, deal, ["a.md", "b.md"]))  # type: ignore[arg-type]
     try:
         deal.abandon()  # the build failed before it decided

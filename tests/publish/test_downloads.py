@@ -299,6 +299,10 @@ def test_sqlite_has_keys_indexes_full_text_search_and_the_records_view(stores,
                       "ON a.rowid = answers_fts.rowid WHERE answers_fts MATCH 'auditor'")
     responses = [r[0] for r in hits]
     assert responses and all("auditor" in r for r in responses)
+    # The index, filled survey by survey, is that of its content table, row for row.
+    db.execute("INSERT INTO answers_fts (answers_fts) VALUES ('integrity-check')")
+    assert db.execute("SELECT count(*) FROM answers_fts").fetchone() == \
+        db.execute("SELECT count(*) FROM answers").fetchone()
 
 
 # -- the same data, the same bytes --------------------------------------------------------
@@ -649,6 +653,32 @@ def test_changes_one_survey_then_another_then_added_and_removed_give_fresh_bytes
         assert tree(work) == tree(fresh), n
         assert sorted(os.listdir(work / ".downloads-pieces")) == sorted(
             os.listdir(fresh / ".downloads-pieces")), n  # nothing stale is left
+
+
+def test_a_change_to_the_newest_survey_adds_it_to_the_kept_database_of_the_others(
+        stores, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The usual change (an answer to the newest survey) does not build the database of
+    every survey again; a change to an older one does. Both give a fresh build's bytes."""
+    from builder.publish.opendata import compose
+
+    store = load_store(stores["demo"])
+    oldest, *_, newest = store.sorted_surveys()
+    work = tmp_path / "work"
+    write_downloads(store, work)
+    started: list[int] = []
+    start = compose.start_sqlite
+
+    def counted(path: Path, surveys: Any, owners: Any) -> None:
+        started.append(len(surveys))
+        start(path, surveys, owners)
+    monkeypatch.setattr(compose, "start_sqlite", counted)
+    for n, (data, expected) in enumerate([(newest, []), (oldest, [len(store.surveys) - 1])]):
+        edited(data, f"an edited answer {n}")
+        started.clear()
+        again = write_downloads(store, work)
+        assert started == expected, n
+        fresh = tmp_path / f"fresh-{n}"
+        assert again.files == write_downloads(store, fresh).files, n
 
 
 def test_composed_files_unpack_alike_with_every_gzip_reader(stores, tmp_path: Path) -> None:

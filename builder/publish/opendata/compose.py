@@ -9,13 +9,15 @@ give the same bytes, and each file's text is what one stream of it would hold.
   the first after `[`, the others after a comma; so a survey's piece is kept for that
   prefix. ca_owners is made from every survey and small: made again each time.
 - The SQLite database is built from one small database per survey (kept, by the
-  survey's digest), then gzipped in runs of pages kept by their content
-  (`deflate.gzip_file`): a one-answer change leaves most pages as they were.
+  survey's digest): the newest survey's added to a kept database of all the others,
+  then gzipped in runs of pages kept by their content (`deflate.gzip_file`): a
+  one-answer change leaves most pages as they were.
 """
 
 from __future__ import annotations
 
 import io
+import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from functools import partial
@@ -26,10 +28,11 @@ from builder.publish.opendata.cells import csv_header
 from builder.publish.opendata.deflate import GzipStream, gzip_file, gzip_stream
 from builder.publish.opendata.files import (
     Sink,
+    add_survey,
+    start_sqlite,
     write_csv,
     write_json_array,
     write_json_rows,
-    write_sqlite,
     write_survey_sqlite,
 )
 from builder.publish.opendata.layout import SQLITE_FILE
@@ -42,7 +45,7 @@ Segment = tuple[str, Rows]
 Surveys = Sequence[tuple[str, SurveyData]]
 """Every survey in order, with its digest (`produce.survey_digest`)."""
 Writer = Callable[[Sink], None]
-PAGE = 4096  # files.write_sqlite's page size
+PAGE = 4096  # files.start_sqlite's page size
 
 
 def _csv(stream: GzipStream, columns: Columns, segments: Iterable[Segment]) -> None:
@@ -124,14 +127,24 @@ def dataset_json_writer(rows: TableRows, pieces: Pieces, surveys: Surveys) -> Wr
 
 
 def sqlite_writer(rows: TableRows, pieces: Pieces, surveys: Surveys, work: Path) -> Writer:
-    """The writer of the SQLite database (gzipped), built in a file under work."""
+    """The writer of the SQLite database (gzipped), built in a file under work: a copy of
+    the database of every survey but the newest (a piece, kept between runs), with the
+    newest added. A change to the newest survey's answers, the usual change, then adds
+    one survey's rows instead of making the whole database again."""
     def write(sink: Sink) -> None:
         parts = [pieces.made_file(pieces.key(key, "sqlite"), partial(
             write_survey_sqlite, rows=partial(rows.tuples, data=data)))
             for key, data in surveys]
+        owners = list(rows.tuples("ca_owners"))
+        earlier = pieces.key("sqlite without the newest survey", repr(owners),
+                             *(key for key, _ in surveys[:-1]))
+        start = pieces.made_file(earlier, partial(start_sqlite, surveys=parts[:-1],
+                                                  owners=owners))
         # Built on disk beside the downloads (a large database is never in memory).
         with tempfile.TemporaryDirectory(prefix=".sqlite-", dir=work) as tmp:
             path = Path(tmp) / SQLITE_FILE
-            write_sqlite(path, parts, rows.tuples("ca_owners"))
+            shutil.copyfile(start, path)
+            if parts:
+                add_survey(path, parts[-1])
             gzip_file(sink, path, pieces, PAGE)
     return write

@@ -182,46 +182,60 @@ def write_survey_sqlite(path: Path, rows: Callable[[str], Iterable[Row]]) -> Non
         conn.close()
 
 
-def write_sqlite(path: Path, surveys: Iterable[Path], owners: Iterable[Row]) -> None:
-    """The tables as one SQLite file at path (new): the ca_owners rows, then each survey's
-    rows copied from its piece (`write_survey_sqlite`) in order; fixed page size.
+def start_sqlite(path: Path, surveys: Iterable[Path], owners: Iterable[Row]) -> None:
+    """A new SQLite file at path with the tables, their indexes and the search index, the
+    ca_owners rows, then each survey's rows copied from its piece (`write_survey_sqlite`),
+    one transaction each; fixed page size.
 
-    The indexes are made after the rows (sorted once: twice as fast as keeping them while
-    inserting), which leaves no free page, so no VACUUM is needed for a compact file.
+    The indexes are kept while the rows go in (slower from nothing than making them
+    after, but a database is then finished by adding the newest survey alone, where most
+    changes land, instead of indexing every row again: `add_survey`). Nothing is ever
+    deleted, so no page is free and no VACUUM is needed for a compact file.
     """
     fts = fts5_available()
     conn = _connect(path)
     try:
         conn.execute("PRAGMA user_version = 1")
         conn.execute("BEGIN")
-        ddl = [_ddl(table) for table in TABLES]
-        for statements in ddl:
-            conn.execute(statements[0])
+        for table in TABLES:
+            for statement in _ddl(table):
+                conn.execute(statement)
         for statement in SQL_EXTRAS if fts else SQL_EXTRAS[1:]:
             conn.execute(statement)
         _insert(conn, TABLE["ca_owners"], owners)
         conn.execute("COMMIT")
         for survey in surveys:
-            conn.execute("ATTACH ? AS s", (str(survey),))
-            conn.execute("BEGIN")
-            for table in SURVEY_TABLES:
-                names = ", ".join(f.name for f in table.fields)
-                conn.execute(f"INSERT INTO main.{table.name} ({names}) "  # noqa: S608
-                             f"SELECT {names} FROM s.{table.name} ORDER BY rowid")
-            conn.execute("COMMIT")
-            conn.execute("DETACH s")
-        conn.execute("BEGIN")
-        for statements in ddl:
-            for statement in statements[1:]:
-                conn.execute(statement)
-        if fts:
-            conn.execute("INSERT INTO answers_fts(answers_fts) VALUES ('rebuild')")
-            conn.execute("INSERT INTO answers_fts(answers_fts) VALUES ('optimize')")
-        conn.execute("COMMIT")
+            _add(conn, survey, fts)
     except sqlite3.IntegrityError as exc:  # two keys with one slug: refuse, never merge
         raise BuildFailed(f"{SQLITE_FILE}: {exc}") from exc
     finally:
         conn.close()
+
+
+def add_survey(path: Path, survey: Path) -> None:
+    """One survey's rows (its piece) added to the database at path (`start_sqlite`)."""
+    conn = _connect(path)
+    try:
+        _add(conn, survey, fts5_available())
+    except sqlite3.IntegrityError as exc:
+        raise BuildFailed(f"{SQLITE_FILE}: {exc}") from exc
+    finally:
+        conn.close()
+
+
+def _add(conn: sqlite3.Connection, survey: Path, fts: bool) -> None:
+    conn.execute("ATTACH ? AS s", (str(survey),))
+    conn.execute("BEGIN")
+    (last,) = conn.execute("SELECT coalesce(max(rowid), 0) FROM main.answers").fetchone()
+    for table in SURVEY_TABLES:
+        names = ", ".join(f.name for f in table.fields)
+        conn.execute(f"INSERT INTO main.{table.name} ({names}) "  # noqa: S608
+                     f"SELECT {names} FROM s.{table.name} ORDER BY rowid")
+    if fts:  # its content is the answers table: told of the new rows, in order
+        conn.execute("INSERT INTO answers_fts (rowid, response) "
+                     "SELECT rowid, response FROM main.answers WHERE rowid > ?", (last,))
+    conn.execute("COMMIT")
+    conn.execute("DETACH s")
 
 
 def copy_into(sink: Sink, path: Path) -> None:

@@ -119,7 +119,7 @@ def survey_digest(data: SurveyData) -> str:
 
 def survey_group(data: SurveyData, files: str | None = None) -> Group:
     """A survey's answer records (gzipped CSV and JSON) and one CSV per answered question.
-    `files`: the hash of the survey's data files, when known (steps.survey_files): what
+    `files`: the hash of the survey's data files, when known (generate.survey_files): what
     its records are read from, so its digest need not be made from the records."""
     sid, key, title = survey_dir_name(data.survey.key), data.survey.key, data.survey.title
     records = SurveyRecords(data)
@@ -235,7 +235,7 @@ def _saved_state(docs_dir: Path) -> dict[str, Any]:
 def write_downloads(store: Store, docs_dir: Path,
                     files: Mapping[str, str] | None = None, fresh: bool = False) -> Downloads:
     """Every download, written into docs_dir (under downloads/) as it is made. `files`:
-    survey key -> the hash of its data files (steps.survey_files), where known.
+    survey key -> the hash of its data files (generate.survey_files), where known.
     `fresh` (--full): every file made again, none kept from the last run."""
     files = files or {}
     surveys = [survey_group(data, files.get(data.survey.key))

@@ -51,7 +51,7 @@ class Known:
 
     kept: Kept
     files: Mapping[str, str]
-    """Survey key -> the hash of its data files (steps.survey_files): no hash, no piece."""
+    """Survey key -> the hash of its data files (generate.survey_files): no hash, no piece."""
     names: Mapping[str, str]
     """The owners' names (publish.owners.owner_names), as the pages have them."""
 
