@@ -29,6 +29,14 @@ def owner_page(owner_key: str) -> str:
     return f"owners/{page_name(owner_key, 'ca-owner')}.md"
 
 
+CA_INFORMATION = "ca-information/index.md"
+"""The CA information record's index page (pages/cainfo.py)."""
+
+
+def ca_field_page(field_id: str) -> str:
+    return f"ca-information/{field_id}.md"  # field ids are the builder's own: [a-z-]
+
+
 def readable_slugs(keys: Iterable[str], fallback: str) -> dict[str, str]:
     """A short, readable id per key for addresses people share (Compare's ?ca=): the
     slug alone, with page_name's hash only where two keys share a slug (or it is empty,

@@ -246,6 +246,42 @@ def test_a_rebuild_with_no_change_loads_no_reader_renderer_or_mkdocs(built: Proj
         "mkdocs"]}  # importlib.metadata: MkDocs finds its plugins with it
 
 
+FORK_PROBE = """
+import json, sys
+from pathlib import Path
+from builder.publish import generate
+from builder.publish.build import build_site
+root, out = Path(sys.argv[1]), Path(sys.argv[2])
+background = generate._background
+
+def watched(*args, **kwargs):
+    try:
+        return background(*args, **kwargs)
+    finally:  # in the downloads' process: what it was forked with, and what it imported
+        out.write_text(json.dumps(sorted(m for m in ("jinja2", "builder.publish.pages",
+                                                       "builder.publish.steps")
+                                         if m in sys.modules)))
+generate._background = watched
+report = build_site(root / "data", site_dir=root / "site", config_file=root / "mkdocs.yml",
+                    docs_dir=root / "build-docs")
+print(report.site_step.action)
+"""
+
+
+def test_the_downloads_process_of_a_change_never_loads_the_page_makers(
+        built: Project, tmp_path: Path) -> None:
+    """Forked as soon as the store is read, before the page makers and Jinja are
+    imported, and it makes the search index without them: they are a tenth of a second
+    of a one-change build, on the path of the process that renders pages, not of this
+    one."""
+    bench.change_one_answer(built.data)
+    out = tmp_path / "child.json"
+    done = subprocess.run([sys.executable, "-c", FORK_PROBE, str(built.root), str(out)],
+                          check=True, capture_output=True, text=True)
+    assert done.stdout.split() == ["incremental"]
+    assert json.loads(out.read_text()) == []
+
+
 @pytest.mark.parametrize("change", ["data", "template", "handwritten", "site", "full"])
 def test_anything_read_that_changed_means_a_build(built: Project, change: str) -> None:
     if change == "data":

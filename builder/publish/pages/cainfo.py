@@ -19,10 +19,10 @@ from builder.publish.encode import encode, encode_lines, link, safe_external_url
 from builder.publish.history_view import LEGEND, diff_html
 from builder.publish.owners import report_owner_names
 from builder.publish.pages.template import Page
-from builder.publish.paths import owner_page, question_page
+from builder.publish.paths import CA_INFORMATION, ca_field_page, owner_page, question_page
 from builder.store.cainfo import copy_key
 
-INDEX = "ca-information/index.md"
+INDEX = CA_INFORMATION
 RELATED = {
     "problem-reporting-mechanism": (
         ("April 2017 CA Communication", "Q00028", "ACTION 12"),
@@ -30,10 +30,6 @@ RELATED = {
     "recognized-caa-domains": (("April 2017 CA Communication", "Q00023", "the CAA question"),),
 }
 """Survey questions a field relates to by topic (an inference; the pages say why)."""
-
-
-def field_page(field_id: str) -> str:
-    return f"ca-information/{field_id}.md"  # field ids are the builder's own: [a-z-]
 
 
 def copy_date(copy: ReportCopy) -> str:
@@ -213,7 +209,7 @@ class CaPages:
             if not spans:
                 continue
             shown = next((s for s in reversed(spans) if s.value is not None), spans[-1])
-            rows.append({"field": f.column, "page": field_page(f.id),
+            rows.append({"field": f.column, "page": ca_field_page(f.id),
                          "value": value_cell(f.id, shown.value),
                          "copies": self.copies_text(shown),
                          "history": self.history(f.id, spans)})
@@ -237,7 +233,7 @@ class CaPages:
         for field_id, refs in RELATED.items():
             for survey, qid, _ in refs:
                 if qid == question_id and canonical_key(survey) == survey_key:
-                    return {"page": field_page(field_id), "column": BY_ID[field_id].column}
+                    return {"page": ca_field_page(field_id), "column": BY_ID[field_id].column}
         return None
 
     def field_pages(self) -> list[tuple[str, str]]:
@@ -245,7 +241,7 @@ class CaPages:
         page is always made: the navigation names it)."""
         if not self.record.copies and not self.names:
             return []
-        return [(field_page(f.id), f.id) for f in FIELDS]
+        return [(ca_field_page(f.id), f.id) for f in FIELDS]
 
     def report_only_owners(self, survey_owners: dict[str, str]) -> list[str]:
         """CA owners known only from this report: their pages hold only its section."""
@@ -263,7 +259,7 @@ class CaPages:
             copies.append({"date": copy_date(copy), "name": copy_name(copy),
                            "owners": copy.owners, "changed": changed, "came": came,
                            "went": went, "links": copy_links(copy), "first": i == 0})
-        fields = [{"column": f.column, "page": field_page(f.id),
+        fields = [{"column": f.column, "page": ca_field_page(f.id),
                    "filled": sum(1 for (fid, _), v in self.record.values.items()
                                  if fid == f.id and v.value.strip()),
                    "changed": sum(1 for (fid, _), lst in self.changes.items() if fid == f.id
@@ -295,5 +291,5 @@ class CaPages:
                              "value": value_cell(field_id, spans[-1].value),
                              "copies": self.copies_text(spans[-1]), "history": history})
         latest = copy_name(self.record.copies[-1]) if self.record.copies else None
-        return Page(field_page(field_id), "ca_field.md.j2", f"{TITLE}: {f.column}", CaFieldPage(
+        return Page(ca_field_page(field_id), "ca_field.md.j2", f"{TITLE}: {f.column}", CaFieldPage(
             f.column, field_id, rows, gone, INDEX, self.related(field_id), latest))

@@ -16,9 +16,9 @@ from builder.core.model import CaInformation, Store, SurveyData, is_blank
 from builder.core.text import fold_whitespace
 from builder.publish.history_view import row_anchor
 from builder.publish.owners import owner_names, report_owner_names
-from builder.publish.pages.cainfo import INDEX as CA_INDEX
-from builder.publish.pages.cainfo import field_page
 from builder.publish.paths import (
+    CA_INFORMATION,
+    ca_field_page,
     owner_page,
     question_page,
     survey_page,
@@ -70,13 +70,13 @@ def owner_records(names: Mapping[str, str]) -> Iterator[Record]:
 def ca_information_records(record: CaInformation) -> Iterator[Record]:
     """The CCADB CA information pages: its index, and a page per field while the record
     is not empty (pages.cainfo: CaPages.index, CaPages.field_pages), by title."""
-    yield Record("page", CA_TITLE, "Page", url_of(CA_INDEX),
+    yield Record("page", CA_TITLE, "Page", url_of(CA_INFORMATION),
                  "The CCADB's CA information report: field values of every CA owner, in "
                  "dated copies, and what changed between them.")
     if not record.copies and not record.values and not record.history:
         return
     for f in FIELDS:
-        yield Record("page", f.column, CA_TITLE, url_of(field_page(f.id)),
+        yield Record("page", f.column, CA_TITLE, url_of(ca_field_page(f.id)),
                      f"Field {f.column} of the {CA_TITLE} report: every CA owner's value, "
                      "by copy date.")
 
