@@ -41,7 +41,8 @@
     var shown = svg.getBoundingClientRect().width;
     if (!shown) return;
     var longest = 0;
-    Array.prototype.forEach.call(svg.querySelectorAll("text"), function (t) {
+    // Each line of a label is a tspan (a label of two lines is not one long line).
+    Array.prototype.forEach.call(svg.querySelectorAll("text tspan"), function (t) {
       longest = Math.max(longest, t.getComputedTextLength());
     });
     var width = Math.max(natural, longest + 4);

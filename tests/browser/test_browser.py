@@ -689,3 +689,53 @@ def test_keyboard_alone_reaches_and_uses_the_table_and_shows_focus(s, demo) -> N
         assert focus["focusVisible"], focus
         assert focus["outlineStyle"] != "none" and focus["outlineWidth"] >= 2, focus
     assert summary["outlineWidth"] >= 2
+
+
+CHART_LABELS = """() => [...document.querySelectorAll('svg.csr-chart')].map(svg => {
+  const s = svg.getBoundingClientRect(), k = s.width / svg.viewBox.baseVal.width;
+  return {wide: !!svg.closest('.csr-wide'), scrolls: svg.closest('figure').scrollWidth >
+            svg.closest('figure').clientWidth + 1,
+          labels: [...svg.querySelectorAll('a')].map(a => ({
+            name: a.textContent, lines: a.querySelectorAll('tspan').length,
+            px: 15 * k, right: Math.max(...[...a.querySelectorAll('tspan')].map(t =>
+              t.getBoundingClientRect().right)) - s.right}))}; })"""
+
+
+@pytest.fixture(scope="module")
+def may_2020_site(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    """The bundled record's May 2020 survey alone: real questions, options and answers."""
+    import shutil
+
+    from conftest import ROOT
+
+    project = make_project(tmp_path_factory.mktemp("browser-may-2020") / "project")
+    may = next((ROOT / "data" / "surveys").glob("may-2020-*"))
+    shutil.copytree(may, project.data / "surveys" / may.name)
+    build_site(project.data, docs_dir=project.docs, site_dir=project.site,
+               config_file=project.config)
+    return project
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_a_long_option_label_wraps_and_the_chart_fits_a_phone(browser, may_2020_site,
+                                                              width: int) -> None:
+    """May 2020's Q00101 has one option of 70 characters (the CCADB's options are
+    sentences). Its label takes two lines above its bar, letters at least 12 px, nothing
+    cut off, and the chart no longer scrolls sideways on a phone (it did: one line was
+    wider than the screen at 12 px); the link's name is still the label as written."""
+    options = PHONE if width == 375 else {"viewport": {"width": width, "height": 900}}
+    site = may_2020_site.site
+    page_path = next(site.glob("surveys/may-2020-*/q00101/index.html"))
+    with serve(site) as server, session(browser, server, **options) as s:
+        page = s.open(page_path.parent.relative_to(site).as_posix() + "/")
+        (chart,) = page.evaluate(CHART_LABELS)
+        assert not chart["wide"] and not chart["scrolls"], chart
+        (label,) = chart["labels"]
+        assert label["lines"] == 2 and label["px"] >= 12 and label["right"] <= 1, chart
+        table = page.locator("figure + * table, figure ~ table").first
+        assert label["name"].startswith("3 · Our responses to the January 2020 CA "
+                                        "Communication"), label
+        # the label as written, shortened as before (the table gives it whole)
+        assert label["name"].partition(" · ")[2].removesuffix("…") in table.inner_text()
+        screenshot(page, f"chart-long-label-{width}", full_page=False)
+        s.check_clean()

@@ -186,29 +186,56 @@ def identical_groups(site: SiteIndex, answers: list[Answer]) -> list[IdenticalGr
     return sorted(found, key=lambda g: -g.count)
 
 
-CHART_WIDTH, BAR_WIDTH, ROW = 640, 620, 44
+CHART_WIDTH, BAR_WIDTH, ROW, LINE = 640, 620, 44, 18
 """The chart's drawing: its width, the width of a bar for every answer (docs/assets/
-tables.js scales both to the screen) and the height of one option's row."""
+tables.js scales both to the screen), the height of one option's row with a label of
+one line, and of each further line."""
+LABEL_CHARACTERS = 40
+"""A label's line at most (a word longer stays whole): at 15 units a character is about
+7.5, so a line fits a phone's screen with its letters at 12 px (tables.js fitChart)."""
+
+
+def label_lines(text: str, width: int = LABEL_CHARACTERS) -> list[str]:
+    """text cut at spaces into lines of at most `width` characters; the lines joined with
+    one space give text back exactly (a screen reader reads the label as written)."""
+    lines: list[str] = []
+    current: str | None = None
+    for word in text.split(" "):
+        if current is None:
+            current = word
+        elif len(current) + 1 + len(word) > width:
+            lines.append(current)
+            current = word
+        else:
+            current += " " + word
+    lines.append(current or "")
+    return lines
 
 
 def bar_chart(rows: list[OptionRow], total: int, title: str) -> Markup:
     """A horizontal bar chart as inline SVG; the table beside it is the text alternative.
-    Each option's label stands above its bar, so that a long label (CCADB options are
-    often sentences) leaves the bar the whole width: a bar's length is its share."""
-    height = ROW * len(rows) + 8
-    bars = []
-    for i, row in enumerate(rows):
+    Each option's label stands above its bar, on as many lines as it needs, so that a
+    long label (CCADB options are often sentences) leaves the bar the whole width: a
+    bar's length is its share; and the chart fits a phone's screen."""
+    bars, y = [], 8
+    for row in rows:
         width = 0 if total == 0 else round(BAR_WIDTH * row.count / total)
-        y = 8 + ROW * i
+        lines = label_lines(f"{row.count} · {row.label_short}")
+        height = ROW + LINE * (len(lines) - 1)
+        # A space ends each line but the last: the text reads as one (the link's name).
+        label = "".join(f'<tspan x="0" y="{y + 14 + LINE * n}">{encode(line)}'
+                        f'{" " if n < len(lines) - 1 else ""}</tspan>'
+                        for n, line in enumerate(lines))
         # Each bar links to its option's section: who chose it, readable without script.
         # The row's whole box is the link's (a click between label and bar is not lost).
         bars.append(
             f'<a href="#{row.anchor}">'
-            f'<rect x="0" y="{y}" width="100%" height="{ROW - 4}" class="csr-hit"></rect>'
-            f'<text x="0" y="{y + 14}">{row.count} · {encode(row.label_short)}</text>'
-            f'<rect x="0" y="{y + 20}" width="{max(width, 1)}" height="16" class="csr-bar">'
-            "</rect></a>")
+            f'<rect x="0" y="{y}" width="100%" height="{height - 4}" class="csr-hit"></rect>'
+            f'<text>{label}</text>'
+            f'<rect x="0" y="{y + height - 24}" width="{max(width, 1)}" height="16" '
+            'class="csr-bar"></rect></a>')
+        y += height
     return Markup(
         f'<svg class="csr-chart" role="group" aria-label="{encode(title)}" viewBox="0 0 '
-        f'{CHART_WIDTH} {height}" width="100%" preserveAspectRatio="xMinYMin meet">'
+        f'{CHART_WIDTH} {y}" width="100%" preserveAspectRatio="xMinYMin meet">'
         f'{"".join(bars)}</svg>')
