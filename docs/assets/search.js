@@ -150,7 +150,7 @@
   }
 
   function show(form, meta, ids, terms, from, list, status) {
-    var shown = ids.slice(from, from + PAGE);
+    var serial = form.csrSerial, shown = ids.slice(from, from + PAGE);
     var shards = {};
     shown.forEach(function (id) { shards[Math.floor(id / meta.per_shard)] = true; });
     return Promise.all(Object.keys(shards).map(function (n) {
@@ -158,6 +158,7 @@
         return [Number(n), records];
       });
     })).then(function (loaded) {
+      if (form.csrSerial !== serial) { return; }  // a later search owns the list now
       var byShard = {};
       loaded.forEach(function (pair) { byShard[pair[0]] = pair[1]; });
       shown.forEach(function (id) {
@@ -208,6 +209,9 @@
     var timer = null;
     form.addEventListener("submit", function (event) {
       event.preventDefault();
+      // The search typing scheduled is this one: run later, it would draw the same
+      // results again and take the focus from a result chosen with the arrow keys.
+      clearTimeout(timer);
       search(form, input.value);
     });
     input.addEventListener("input", function () {

@@ -70,6 +70,31 @@ def test_a_name_query_lists_the_owner_first(browser, demo: Project) -> None:
         recorder.check_clean()
 
 
+def test_enter_after_typing_draws_the_results_once(browser, demo: Project) -> None:
+    """Typed, then Enter at once: the search typing had scheduled does not run after it
+    and draw the results again (that took the focus from a result chosen with the arrow
+    keys, and two searches at once could list a result twice)."""
+    with serve(demo.site) as server, session(browser, server) as recorder:
+        page = recorder.new_page()
+        page.clock.install()
+        page = recorder.open("", page)
+        # From here the page's timers wait for the test: the typing's 250 ms included.
+        page.clock.pause_at(page.evaluate("Date.now()") + 1000)
+        page.locator("#csr-search-input").fill("informed our auditors")
+        page.locator("#csr-search-input").press("Enter")
+        page.locator(".csr-search-hit").first.wait_for()
+        page.locator("#csr-search-input").focus()
+        page.keyboard.press("ArrowDown")
+        page.evaluate("document.activeElement.dataset.chosen = 'yes'")
+        page.clock.run_for(1000)
+        page.wait_for_timeout(300)  # anything that timer started (fetches) is done
+        assert page.evaluate("document.activeElement.dataset.chosen") == "yes"
+        hrefs = page.locator(".csr-search-hit").evaluate_all(
+            "hs => hs.map(h => h.getAttribute('href'))")
+        assert hrefs and len(hrefs) == len(set(hrefs)), hrefs
+        recorder.check_clean()
+
+
 def test_a_phrase_query_lands_on_the_answers_row(browser, demo: Project) -> None:
     phrase = "informed our auditors"
     with serve(demo.site) as server, session(browser, server) as recorder:
