@@ -103,6 +103,16 @@ def server() -> Iterator[LocalServer]:
         yield srv
 
 
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the whole run (tests/browser_support.py); each test
+    opens a context of its own in it (browser_support.session)."""
+    from browser_support import chromium
+
+    with chromium() as launched:
+        yield launched
+
+
 @pytest.fixture
 def network_guard(monkeypatch: pytest.MonkeyPatch) -> None:
     """Only 127.0.0.1 may be reached: a module that downloads uses it for every test

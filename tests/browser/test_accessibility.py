@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from browser_support import AXE, SiteServer, build_demo_site, chromium, run_axe, serve, session
+from browser_support import AXE, SiteServer, build_demo_site, run_axe, serve, session
 from conftest import Project
 
 # The pinned copy (tests/vendor/README.md says where it comes from).
@@ -68,12 +68,6 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Project:
 def server(demo: Project):
     with serve(demo.site) as running:
         yield running
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as launched:
-        yield launched
 
 
 @pytest.fixture(scope="module")

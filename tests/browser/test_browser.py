@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from browser_support import HOST, SiteServer, build_demo_site, chromium, screenshot, serve, session
+from browser_support import HOST, SiteServer, build_demo_site, screenshot, serve, session
 from builder.core.text import clean_for_display
 from builder.ingest.formats import LoadOptions
 from builder.ingest.importer import import_source
@@ -71,12 +71,6 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> Project:
     build_site(project.data, docs_dir=project.docs, site_dir=project.site,
                config_file=project.config)
     return project
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as launched:
-        yield launched
 
 
 @pytest.fixture(scope="module")

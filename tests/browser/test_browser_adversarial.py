@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from browser_support import chromium, serve, session
+from browser_support import serve, session
 from builder.publish.build import build_site
 from conftest import Project, make_project
 from hostile_data import NAMES, import_hostile_exports
@@ -37,12 +37,11 @@ def adversarial(tmp_path_factory: pytest.TempPathFactory) -> Project:
     return project
 
 
-def test_every_owner_page_of_the_adversarial_store_opens_no_dialog(adversarial) -> None:
+def test_every_owner_page_of_the_adversarial_store_opens_no_dialog(browser, adversarial) -> None:
     pages = sorted(p.parent.name for p in adversarial.site.glob("owners/*/index.html"))
     assert len(pages) >= len(NAMES)
     found: dict[str, list[str]] = {}
-    with chromium() as browser, serve(adversarial.site) as server, \
-            session(browser, server) as recorder:
+    with serve(adversarial.site) as server, session(browser, server) as recorder:
         page = recorder.new_page()
         for name in pages:
             recorder.open(f"owners/{name}/", page)
@@ -56,9 +55,8 @@ def test_every_owner_page_of_the_adversarial_store_opens_no_dialog(adversarial) 
     assert not found, found
 
 
-def test_hostile_answers_stay_text_in_search_results(adversarial) -> None:
-    with chromium() as browser, serve(adversarial.site) as server, \
-            session(browser, server) as recorder:
+def test_hostile_answers_stay_text_in_search_results(browser, adversarial) -> None:
+    with serve(adversarial.site) as server, session(browser, server) as recorder:
         page = recorder.new_page()
         for query, payload in (("img onerror", "<img src=x onerror=alert(1)>"),
                                ("script alert", "</script>")):

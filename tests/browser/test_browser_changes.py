@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from browser_support import build_demo_site, chromium, screenshot, serve, session
+from browser_support import build_demo_site, screenshot, serve, session
 from conftest import Project
 
 PHONE = {"viewport": {"width": 375, "height": 740}, "is_mobile": True, "has_touch": True,
@@ -23,12 +23,6 @@ VISIBLE = ROWS + ":not([hidden])"
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Project:
     return build_demo_site(tmp_path_factory.mktemp("browser-changes"))
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as launched:
-        yield launched
 
 
 @pytest.fixture(scope="module")

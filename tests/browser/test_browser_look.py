@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from browser_support import SiteServer, build_demo_site, chromium, screenshot, serve, session
+from browser_support import SiteServer, build_demo_site, screenshot, serve, session
 from conftest import Project
 
 PHONE = {"viewport": {"width": 375, "height": 740}, "is_mobile": True, "has_touch": True,
@@ -51,12 +51,6 @@ CLIPPED = """() => {
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Project:
     return build_demo_site(tmp_path_factory.mktemp("browser-look"))
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as launched:
-        yield launched
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from browser_support import build_demo_site, chromium, screenshot, serve, session
+from browser_support import build_demo_site, screenshot, serve, session
 from builder.core.model import CHOICE_TYPES, MULTI, Store, is_blank
 from builder.publish.paths import (
     owner_page,
@@ -37,12 +37,6 @@ def demo(root: Path) -> Project:
 @pytest.fixture(scope="module")
 def store(demo: Project, root: Path) -> Store:
     return load_store(root / "demo")  # where build_demo_site wrote it
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as launched:
-        yield launched
 
 
 @pytest.fixture

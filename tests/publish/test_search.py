@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from browser_support import build_demo_site, chromium, serve, session
+from browser_support import build_demo_site, serve, session
 from builder.publish.search.index import FOLDER, runs, terms
 from builder.store.records import load_store
 from conftest import Project
@@ -21,12 +21,6 @@ INDEX_FILE = re.compile(r"^search/(meta\.json|t/[0-9a-f]+\.json|p/[0-9]+\.json|d
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Project:
     return build_demo_site(tmp_path_factory.mktemp("search-demo"))
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as launched:
-        yield launched
 
 
 def ask(recorder, query: str, path: str = ""):  # type: ignore[no-untyped-def]
