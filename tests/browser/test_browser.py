@@ -731,5 +731,12 @@ def test_a_long_option_label_wraps_and_the_chart_fits_a_phone(browser, may_2020_
                                         "Communication"), label
         # the label as written, shortened as before (the table gives it whole)
         assert label["name"].partition(" · ")[2].removesuffix("…") in table.inner_text()
+        # the lines are underlined, not the space between them (it ended the first line)
+        assert page.evaluate("""() => {
+          const a = document.querySelector('svg.csr-chart a');
+          return [getComputedStyle(a).textDecorationLine,
+                  ...[...a.querySelectorAll('tspan')].map(t =>
+                    getComputedStyle(t).textDecorationLine + '|' + t.textContent.endsWith(' '))];
+        }""") == ["none", "underline|false", "underline|false"]
         screenshot(page, f"chart-long-label-{width}", full_page=False)
         s.check_clean()

@@ -30,7 +30,7 @@ def test_a_long_label_takes_more_lines_and_its_row_grows() -> None:
     first, second = re.findall(r"<a .*?</a>", svg)
     assert re.findall(r"<tspan[^>]*>([^<]*)</tspan>", first) == ["2 · Yes"]
     lines = re.findall(r"<tspan[^>]*>([^<]*)</tspan>", second)
-    assert len(lines) == 2 and "".join(lines) == f"1 · {long}"
+    assert len(lines) == 2 and " ".join(lines) == f"1 · {long}"  # the space between them
     # each row: its text, then its bar, inside its own box; the second below the first
     boxes = []
     for row in (first, second):

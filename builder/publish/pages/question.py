@@ -222,10 +222,10 @@ def bar_chart(rows: list[OptionRow], total: int, title: str) -> Markup:
         width = 0 if total == 0 else round(BAR_WIDTH * row.count / total)
         lines = label_lines(f"{row.count} · {row.label_short}")
         height = ROW + LINE * (len(lines) - 1)
-        # A space ends each line but the last: the text reads as one (the link's name).
-        label = "".join(f'<tspan x="0" y="{y + 14 + LINE * n}">{encode(line)}'
-                        f'{" " if n < len(lines) - 1 else ""}</tspan>'
-                        for n, line in enumerate(lines))
+        # A space between the lines, outside them: the text reads as one (the link's
+        # name), and only the lines are underlined (site.css), not a space at a line's end.
+        label = " ".join(f'<tspan x="0" y="{y + 14 + LINE * n}">{encode(line)}</tspan>'
+                         for n, line in enumerate(lines))
         # Each bar links to its option's section: who chose it, readable without script.
         # The row's whole box is the link's (a click between label and bar is not lost).
         bars.append(
