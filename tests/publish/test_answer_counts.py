@@ -45,10 +45,15 @@ def test_blank_answers_are_not_counted_on_any_page(tmp_path: Path) -> None:
     assert " 3 " in surveys.split("Counts survey", 1)[1][:80], surveys
     for name, given in (("Acme CA", 1), ("Blank CA", 0), ("Other CA", 2)):
         assert re.search(rf"{name} {given} ", owners), (name, owners)
-    acme = text_of(pages[owner_page(keys["Acme CA"])])
+    acme_page, blank_page = (pages[owner_page(keys[n])] for n in ("Acme CA", "Blank CA"))
+    acme = text_of(acme_page)
     assert "(1 answer in the export, and 1 question left blank)" in acme, acme
-    blank = text_of(pages[owner_page(keys["Blank CA"])])
+    # The survey's own section counts by the same rule (it said "2 answers" here).
+    assert "<summary>1 answer, 1 question left blank</summary>" in acme_page
+    blank = text_of(blank_page)
     assert "Surveys answered 0 of 1 survey in this record (0 answers in the export, and " \
            "2 questions left blank)" in blank, blank
+    assert "<summary>0 answers, 2 questions left blank</summary>" in blank_page
     other = text_of(pages[owner_page(keys["Other CA"])])
     assert "(2 answers in the export)" in other, other
+    assert "<summary>2 answers</summary>" in pages[owner_page(keys["Other CA"])]

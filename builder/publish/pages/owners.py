@@ -59,6 +59,8 @@ class OwnerSurvey:
     page: str
     date: str
     rows: list[OwnerAnswer]
+    given: int
+    """Of its rows, the answers not left blank (cells.given: the one rule for counting)."""
     withdrawn: str | None
     partial: str | None
     changes: str
@@ -134,10 +136,11 @@ def build_owner(site: SiteIndex, owner_key: str) -> Page:
     sections = []
     for data in site.surveys:
         index = site.per_survey[data.survey.key]
-        rows = []
+        rows, answers = [], []
         for q in index.questions:
             answer = data.answers.get((q.id, owner_key))
             if answer is not None:
+                answers.append(answer)
                 q_page = question_page(data.survey.key, q.id)
                 rows.append(OwnerAnswer(q, site.memo.label(q), q_page,
                                         site.memo.answer_cell(answer),
@@ -148,7 +151,8 @@ def build_owner(site: SiteIndex, owner_key: str) -> Page:
                                                       + row_anchor(owner_key))))
         gone = index.withdrawn.get(owner_key)
         sections.append(OwnerSurvey(data, survey_page(data.survey.key), survey_date(data.survey),
-                                    rows, gone if gone and not rows else None, partial_note(data),
+                                    rows, given(answers), gone if gone and not rows else None,
+                                    partial_note(data),
                                     survey_changes_page(data.survey.key),
                                     Markup("s-" + survey_dir_name(data.survey.key)),
                                     rows[0].source if len({r.source for r in rows}) == 1
