@@ -82,9 +82,9 @@ class _Validator:
         spellings: dict[str, dict[str, RawRecord]] = {}
         for rec in self.export.records:
             survey = self.survey_of(rec, surveys)
-            if survey is None:
-                continue
-            draft = self.question_of(rec, survey, drafts.setdefault(survey.key, {}))
+            # A row without a survey is still checked for the rest (every problem listed).
+            draft = None if survey is None else self.question_of(
+                rec, survey, drafts.setdefault(survey.key, {}))
             owner_key = self.key(str(rec.ca_owner or ""))
             if not owner_key:
                 self.error(rec, "ca_owner", "empty-owner", "the CA owner name is empty",
@@ -92,7 +92,7 @@ class _Validator:
             number, in_range = self.option_and_date(rec)
             if not in_range:
                 continue
-            if draft is None or not owner_key:
+            if survey is None or draft is None or not owner_key:
                 continue
             if self.look_alike(rec, owner_key, spellings):
                 continue
@@ -204,16 +204,20 @@ class _Validator:
             qid = known_id_for_text(self.store, survey.key, text or "", truncated) or \
                 local_question_id(survey.key, text or "")
         qid = str(qid).strip()
-        if not QUESTION_ID.match(qid):
+        valid_id = bool(QUESTION_ID.match(qid))
+        if not valid_id:
             self.error(rec, "question_id", "invalid-question-id",
                        "a question id is 'Q' and 5 digits (or a local-... id)", rec.question_id)
-            return None
+        # The row's other question fields are checked even under a bad id: every problem
+        # of a file is listed in one run, not one per attempt.
         qtype = rec.question_type
         if qtype is not None and qtype not in QUESTION_TYPES:
             self.error(rec, "question_type", "unknown-question-type",
                        "expected one of: " + "; ".join(QUESTION_TYPES), qtype)
             qtype = None
         order = self.integer(rec, "question_order", rec.question_order)
+        if not valid_id:
+            return None
         draft = drafts.setdefault(qid, QuestionDraft(qid, rec.line))
         for name, value in (("question_text", text), ("question_type", qtype),
                             ("question_order", order)):

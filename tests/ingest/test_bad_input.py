@@ -84,6 +84,23 @@ def test_several_problems_of_one_file_are_all_listed(
     assert lines[-1] == "4 problems found"
 
 
+def test_a_row_with_a_bad_question_id_or_no_survey_has_its_other_fields_checked(
+        cli, data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bad question id used to hide the row's order and type, a missing survey title its
+    owner and date: each took another run to find."""
+    monkeypatch.chdir(BAD)
+    lines = rejected(cli, data, "several-problems-in-a-row.csv").splitlines()
+    assert [line.split(": ")[:3] for line in lines[:-1]] == [
+        ["several-problems-in-a-row.csv:2:3", "question_id", "invalid-question-id"],
+        ["several-problems-in-a-row.csv:2:4", "question_order", "not-an-integer"],
+        ["several-problems-in-a-row.csv:2:5", "question_type", "unknown-question-type"],
+        ["several-problems-in-a-row.csv:3:1", "survey", "missing-survey"],
+        ["several-problems-in-a-row.csv:3:7", "ca_owner", "empty-owner"],
+        ["several-problems-in-a-row.csv:3:10", "submitted_at", "invalid-date"],
+    ]
+    assert lines[-1] == "6 problems found"
+
+
 def test_into_an_empty_folder_a_bad_input_creates_nothing(cli, tmp_path: Path) -> None:
     rejected(cli, tmp_path, BAD / "wrong-types.json")
     assert list(tmp_path.iterdir()) == []
