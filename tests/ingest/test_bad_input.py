@@ -70,18 +70,24 @@ def test_bad_input_is_rejected_with_exactly_the_expected_lines(
     assert output == expected.read_text(encoding="utf-8")
 
 
+def problems(cli, data: Path, name: str) -> list[list[str]]:
+    """Each problem of the bad input `name` as [PATH:LINE:COLUMN, FIELD, CODE], after
+    checking the count that ends the output."""
+    lines = rejected(cli, data, name).splitlines()
+    assert lines[-1] == f"{len(lines) - 1} problems found"
+    return [line.split(": ")[:3] for line in lines[:-1]]
+
+
 def test_several_problems_of_one_file_are_all_listed(
         cli, data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Record problems (a wrong type) and validation problems (a type, a name, a date) at once."""
     monkeypatch.chdir(BAD)
-    lines = rejected(cli, data, "broken.json").splitlines()
-    assert [line.split(": ")[:3] for line in lines[:-1]] == [
+    assert problems(cli, data, "broken.json") == [
         ["broken.json:2:3", "option_number", "wrong-type"],
         ["broken.json:6:3", "question_type", "unknown-question-type"],
         ["broken.json:10:3", "ca_owner", "empty-owner"],
         ["broken.json:10:3", "submitted_at", "invalid-date"],
     ]
-    assert lines[-1] == "4 problems found"
 
 
 def test_a_row_with_a_bad_question_id_or_no_survey_has_its_other_fields_checked(
@@ -89,16 +95,15 @@ def test_a_row_with_a_bad_question_id_or_no_survey_has_its_other_fields_checked(
     """A bad question id used to hide the row's order and type, a missing survey title its
     owner and date: each took another run to find."""
     monkeypatch.chdir(BAD)
-    lines = rejected(cli, data, "several-problems-in-a-row.csv").splitlines()
-    assert [line.split(": ")[:3] for line in lines[:-1]] == [
-        ["several-problems-in-a-row.csv:2:3", "question_id", "invalid-question-id"],
-        ["several-problems-in-a-row.csv:2:4", "question_order", "not-an-integer"],
-        ["several-problems-in-a-row.csv:2:5", "question_type", "unknown-question-type"],
-        ["several-problems-in-a-row.csv:3:1", "survey", "missing-survey"],
-        ["several-problems-in-a-row.csv:3:7", "ca_owner", "empty-owner"],
-        ["several-problems-in-a-row.csv:3:10", "submitted_at", "invalid-date"],
+    name = "several-problems-in-a-row.csv"
+    assert problems(cli, data, name) == [
+        [f"{name}:2:3", "question_id", "invalid-question-id"],
+        [f"{name}:2:4", "question_order", "not-an-integer"],
+        [f"{name}:2:5", "question_type", "unknown-question-type"],
+        [f"{name}:3:1", "survey", "missing-survey"],
+        [f"{name}:3:7", "ca_owner", "empty-owner"],
+        [f"{name}:3:10", "submitted_at", "invalid-date"],
     ]
-    assert lines[-1] == "6 problems found"
 
 
 def test_into_an_empty_folder_a_bad_input_creates_nothing(cli, tmp_path: Path) -> None:
