@@ -157,8 +157,6 @@ def handwritten_records(pages: Mapping[str, bytes]) -> Iterator[Record]:
         if not path.endswith(".md"):
             continue
         body, meta = get_data(content.decode("utf-8", "replace"))
-        if _left_out(meta):
-            continue
         heading = _HEADING.search(body)
         title = meta.get("title") if isinstance(meta.get("title"), str) else None
         title = (title or (heading.group(1) if heading else "")).strip() or path[:-3]
@@ -171,14 +169,6 @@ def handwritten_records(pages: Mapping[str, bytes]) -> Iterator[Record]:
         for section in sections:
             yield _page_record(section.name, title, f"{url}#{section.anchor}",
                                body[section.start:section.end], title)
-
-
-def _left_out(meta: Mapping[str, object]) -> bool:
-    """Front matter `search: {exclude: true}` (mkdocs-material's key): the developers'
-    pages (architecture, performance), whose every SHA-256 and 1.8 s came before the
-    answers a reader looks for (results are listed by kind, pages before questions)."""
-    search = meta.get("search")
-    return isinstance(search, dict) and search.get("exclude") is True
 
 
 def _page_record(title: str, context: str, url: str, markdown: str,
