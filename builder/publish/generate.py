@@ -21,8 +21,8 @@ from builder.publish import inputs
 from builder.publish.background import InBackground
 from builder.publish.deal import Deal
 from builder.publish.opendata.layout import PAGE as DOWNLOADS_PAGE
-from builder.publish.opendata.produce import Downloads, code_digest, write_downloads
-from builder.publish.places import Places
+from builder.publish.opendata.produce import Downloads, code_digest, known_code, write_downloads
+from builder.publish.places import Places, code_files
 from builder.publish.site_step import Ahead
 from builder.publish.workdir import STORE_CACHE, handwritten_pages
 from builder.publish.write import FileInfo, StreamedFiles, write_pages
@@ -56,14 +56,24 @@ def generate(places: Places, site_url: str | None, full: bool, say: Progress,
     docs_dir = places.work_dir
     handwritten = handwritten_pages(places.handwritten_dir)
     say(f"reading the store {places.data_dir}")
-    cache = SurveyCache(docs_dir / STORE_CACHE, trusted=not full)  # --full: from text
-    store = load_store(places.data_dir, must_exist=True, cache=cache)
-    files = survey_files(now, store)
+    recorded = recorded_surveys(now)
+    cache = SurveyCache(docs_dir / STORE_CACHE, trusted=not full,  # --full: from text
+                        recorded=recorded)
     # The store lives as long as this step: the collector need not walk it again and
     # again while the pages are made (a tenth of a one-change build), and the process
-    # forked next shares its memory pages untouched.
-    gc.freeze()
+    # forked next shares its memory pages untouched. It is paused until the store is
+    # frozen: its first pass after the read would walk every record once (0.02 s).
+    collecting = gc.isenabled()
+    gc.disable()
     try:
+        store = load_store(places.data_dir, must_exist=True, cache=cache)
+        gc.freeze()
+    finally:
+        if collecting:
+            gc.enable()
+    try:
+        files = survey_files(recorded, store)
+        known_code(code_files(now))  # before the fork: both processes need it
         search = _Search(store, handwritten, docs_dir, files, full)
         deal = Deal(kept=DOWNLOADS_PAGE)
         later = InBackground(partial(_background, store, docs_dir, files, full, search,
@@ -77,6 +87,7 @@ def generate(places: Places, site_url: str | None, full: bool, say: Progress,
                 return later
 
             planned = _planned(places, store, site_url, handwritten, listed)
+            gc.freeze()  # and the page modules and the plan, which live as long
             timings["load"] = time.perf_counter() - start
             say(f"rendering the pages of {len(store.surveys)} survey(s) (and writing the "
                 f"downloads into {docs_dir})")
@@ -107,17 +118,25 @@ def generate(places: Places, site_url: str | None, full: bool, say: Progress,
 
 
 
-def survey_files(now: inputs.Inputs, store: Store) -> dict[str, str]:
-    """Survey key -> one hash of its folder's data files, as this build's input record
-    has them (read before the store: a file changed since is seen by the next build)."""
-    by_folder: dict[str, list[str]] = defaultdict(list)
-    for key, (_, sha) in sorted(now.files.items()):
+def recorded_surveys(now: inputs.Inputs) -> dict[str, dict[str, str]]:
+    """Survey folder name -> its data files' SHA-256 by file name, as this build's input
+    record has them (read before the store: a file changed since is seen by the next
+    build)."""
+    by_folder: dict[str, dict[str, str]] = defaultdict(dict)
+    for key, (_, sha) in now.files.items():
         tree, _, rel = key.partition("\0")
         parts = rel.split("/")
         if tree == "data" and len(parts) == 3 and parts[0] == "surveys":
-            by_folder[parts[1]].append(f"{parts[2]} {sha}")
-    return {key: hashlib.sha256("\n".join(by_folder[folder]).encode()).hexdigest()
-            for key in store.surveys if (folder := survey_dir_name(key)) in by_folder}
+            by_folder[parts[1]][parts[2]] = sha
+    return dict(by_folder)
+
+
+def survey_files(recorded: Mapping[str, Mapping[str, str]], store: Store) -> dict[str, str]:
+    """Survey key -> one hash of its folder's data files (recorded_surveys)."""
+    return {key: hashlib.sha256("\n".join(
+                f"{name} {sha}" for name, sha in sorted(recorded[folder].items())).encode()
+            ).hexdigest()
+            for key in store.surveys if (folder := survey_dir_name(key)) in recorded}
 
 
 def _planned(places: Places, store: Store, site_url: str | None,

@@ -41,6 +41,12 @@ def _trees(places: Places) -> dict[str, Path]:
     return trees
 
 
+def code_files(now: inputs.Inputs) -> dict[str, str]:
+    """The builder package's files (paths inside it) -> SHA-256, as `now` has them."""
+    return {key.partition("\0")[2]: sha for key, (_, sha) in now.files.items()
+            if key.partition("\0")[0] == "code"}
+
+
 def _after(places: Places) -> dict[str, Path]:
     """What a build produces and the next one checks: the site's stamp, the manifest."""
     return {"site": places.stamp, "work": places.work_dir / MANIFEST}

@@ -3,9 +3,11 @@ surveys whose files changed (issue #16).
 
 `builder build` passes a SurveyCache in its work folder to load_store; other commands
 read the text. An entry is one survey's SurveyData, pickled, in a file named after its
-folder, under a key that is a SHA-256 of the bytes of the survey's files (the very bytes
-parsed on a miss, read once), its folder's name and the code that reads and checks
-records (builder/core and builder/store, the Python version). A survey whose reading
+folder, under a key that is a SHA-256 of the SHA-256 of each of the survey's files (of
+the very bytes parsed on a miss, read once), its folder's name and the code that reads
+and checks records (builder/core and builder/store, the Python version). A build gives
+the hashes its input record holds (`recorded`): an unchanged survey's files are then not
+read at all. A survey whose reading
 gave any issue is never kept: its issues are reported by every build. An entry that is
 damaged, cut short, of other files or of other code is a miss, never an error: its bytes
 carry their own digest, and only the record classes may be unpickled. Entries are
@@ -24,7 +26,7 @@ import pickle
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from multiprocessing.connection import Connection
@@ -34,7 +36,7 @@ from typing import Any
 from builder.core import model
 from builder.core.errors import InternalError, Issue
 from builder.core.model import SurveyData
-from builder.store.surveys import read_survey, survey_bytes
+from builder.store.surveys import SURVEY_FILES, read_survey, survey_bytes
 
 FORMAT = b"csr-store-cache 1\n"
 """The first bytes of an entry: another layout is a miss."""
@@ -85,8 +87,13 @@ class SurveyCache:
     leaves no folder that the next one would not recognise as its own). trusted=False
     (`builder build --full`): every survey is read from text, its entry written again."""
 
-    def __init__(self, root: Path, code: bytes | None = None, *, trusted: bool = True) -> None:
+    def __init__(self, root: Path, code: bytes | None = None, *, trusted: bool = True,
+                 recorded: Mapping[str, Mapping[str, str]] | None = None) -> None:
         self.root, self.trusted = root, trusted
+        self.recorded = recorded or {}
+        """Folder name -> its files' SHA-256 (hex) by name, as the caller last hashed
+        them (a build's input record): an entry under the key they give is used without
+        the files being read; a survey read from text is kept under its bytes' own key."""
         self.code = code_digest() if code is None else code
         self.pending: dict[str, bytes] = {}
         self.used: set[str] = set()
@@ -128,16 +135,29 @@ class SurveyCache:
         return [f.data for f in found]
 
     def _lookup(self, folder: Path) -> _Found:
-        """The folder's files, key and entry (its bytes, if its key matches: loaded by
-        _from_entry)."""
+        """The folder's key and entry (its bytes, if its key matches: loaded by
+        _from_entry), by its recorded hashes if they give one, else by its files, read."""
         found = _Found(folder)
-        found.files = survey_bytes(folder, found.issues)
-        found.key = self._key(folder.name, found.files)
         found.name = _entry_name(folder.name)
         self.used.add(found.name)
+        recorded = self.recorded.get(folder.name)
+        if self.trusted and recorded is not None:
+            found.key = self._key(folder.name, {name: sha for name, sha in recorded.items()
+                                                if name in SURVEY_FILES})
+            found.entry = self._get(found.name, found.key)
+            if found.entry is not None:
+                return found
+        self._read(found)
         if self.trusted and not found.issues:
             found.entry = self._get(found.name, found.key)
         return found
+
+    def _read(self, found: _Found) -> None:
+        """The folder's files read (once) and its key made from their bytes."""
+        if not found.read:
+            found.files, found.read = survey_bytes(found.folder, found.issues), True
+            found.key = self._key(found.folder.name, {
+                name: hashlib.sha256(data).hexdigest() for name, data in found.files.items()})
 
     def _from_entry(self, found: _Found) -> None:
         entry, found.entry = found.entry, None
@@ -147,6 +167,7 @@ class SurveyCache:
             found.data, found.done = data, True
 
     def _from_text(self, found: _Found) -> None:
+        self._read(found)  # an entry found damaged: its files were not read
         data = read_survey(found.folder, found.issues, found.files)
         self._from_sealed(found, None if data is None else _seal(data), data)
 
@@ -163,12 +184,12 @@ class SurveyCache:
             self.pending[found.name] = FORMAT + found.key + sealed
         found.data, found.done = data, True
 
-    def _key(self, folder_name: str, files: dict[str, bytes]) -> bytes:
+    def _key(self, folder_name: str, hashes: Mapping[str, str]) -> bytes:
+        """From the SHA-256 (hex) of each of the folder's files, by name."""
         digest = hashlib.sha256(self.code)
         digest.update(folder_name.encode("utf-8", "surrogateescape") + b"\0")
-        for file, data in sorted(files.items()):
-            digest.update(f"{file}\0{len(data)}\0".encode())
-            digest.update(data)
+        for file, sha in sorted(hashes.items()):
+            digest.update(f"{file}\0{sha}\0".encode("utf-8", "surrogateescape"))
         return digest.digest()
 
     def _get(self, name: str, key: bytes) -> bytes | None:
@@ -250,6 +271,8 @@ class _Found:
 
     folder: Path
     files: dict[str, bytes] = field(default_factory=dict)
+    read: bool = False
+    """Whether its files were read (not when its recorded hashes found its entry)."""
     key: bytes = b""
     name: str = ""
     issues: list[Issue] = field(default_factory=list)

@@ -16,7 +16,7 @@ import pytest
 from test_incremental_build import add_back, withdraw_one
 
 from builder.publish import inputs
-from builder.publish.generate import survey_files
+from builder.publish.generate import recorded_surveys, survey_files
 from builder.publish.opendata.pieces import Pieces
 from builder.publish.owners import owner_names
 from builder.publish.paths import surveys_newest_first
@@ -52,7 +52,7 @@ def made_again(project: Project, pieces: Path, code: str = "code 1") -> list[str
     now = inputs.current("test", {"data": project.data}, None)
     kept = Pieces(pieces, code)
     got = search_files(store, handwritten,
-                       Known(kept, survey_files(now, store), owner_names(store)))
+                       Known(kept, survey_files(recorded_surveys(now), store), owner_names(store)))
     assert got == index_files(all_records(store, handwritten))
     return kept.made
 

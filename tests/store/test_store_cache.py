@@ -104,6 +104,56 @@ def test_a_changed_answer_is_read_again(data: Path, monkeypatch: pytest.MonkeyPa
     assert load(data)[0] == load_store(data)
 
 
+def hashes(data: Path) -> dict[str, dict[str, str]]:
+    """Each survey folder's files' SHA-256, as a build's input record holds them."""
+    return {folder.name: {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+                          for p in folder.iterdir()} for folder in folders(data)}
+
+
+def load_recorded(data: Path, recorded: dict[str, dict[str, str]]) -> tuple[Store,
+                                                                         SurveyCache]:
+    cache = SurveyCache(data.parent / STORE_CACHE, recorded=recorded)
+    store = load_store(data, cache=cache)
+    cache.save()
+    return store, cache
+
+
+def test_recorded_hashes_find_an_entry_without_reading_the_files(
+        data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    first, _ = load(data)
+    opened: list[str] = []
+    real = cache_module.survey_bytes
+
+    def spy(folder: Path, issues: list[Issue]) -> dict[str, bytes]:
+        opened.append(folder.name)
+        return real(folder, issues)
+    monkeypatch.setattr(cache_module, "survey_bytes", spy)
+    store, cache = load_recorded(data, hashes(data))
+    assert store == first and cache.hits == 3 and opened == []
+    notes = folders(data)[0] / "notes.txt"  # not a survey file: not part of the key
+    notes.write_text("an editor's note\n")
+    assert load_recorded(data, hashes(data))[1].hits == 3 and opened == []
+    bench.change_one_answer(data)
+    store, cache = load_recorded(data, hashes(data))
+    assert store == load_store(data) and cache.hits == 2 and len(opened) == 1
+
+
+def test_a_survey_read_from_text_is_kept_under_its_own_bytes_not_the_recorded_hashes(
+        data: Path, tmp_path: Path) -> None:
+    """A file changed after the record was made: what was read is kept under the hashes
+    of its own bytes, so the older files, back in place, never get the newer records."""
+    before = hashes(data)
+    old_store = load_store(data)
+    shutil.copytree(data, tmp_path / "before")
+    bench.change_one_answer(data)
+    new_store, cache = load_recorded(data, before)  # the record is of the older files
+    assert cache.hits == 0 and new_store == load_store(data) != old_store
+    shutil.rmtree(data)
+    shutil.copytree(tmp_path / "before", data)  # the older files back, as recorded
+    again, cache = load_recorded(data, before)
+    assert again == old_store and cache.hits == 2  # the changed survey: read from text
+
+
 def test_a_survey_with_an_error_is_reported_by_every_read(data: Path) -> None:
     answers = folders(data)[0] / "answers.jsonl"
     answers.write_text(answers.read_text().replace('"live":', '"alive":', 1))
