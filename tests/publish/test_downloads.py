@@ -38,6 +38,7 @@ from builder.publish.build import TEMPLATES_DIR, build_site
 from builder.publish.opendata.cells import spreadsheet_safe
 from builder.publish.opendata.files import fts5_available
 from builder.publish.opendata.layout import SQLITE_FILE
+from builder.publish.opendata.pieces import Pieces
 from builder.publish.opendata.produce import render_downloads, write_downloads
 from builder.publish.opendata.tables import answer_records
 from builder.publish.pages.downloads import human_size
@@ -672,13 +673,26 @@ def test_a_change_to_the_newest_survey_adds_it_to_the_kept_database_of_the_other
         started.append(len(surveys))
         start(path, surveys, owners)
     monkeypatch.setattr(compose, "start_sqlite", counted)
-    for n, (data, expected) in enumerate([(newest, []), (oldest, [len(store.surveys) - 1])]):
+    checked: list[str] = []  # the database pieces whose bytes were read and checked
+    get = Pieces.get
+
+    def spy(self: Pieces, key: str) -> Path | None:
+        checked.append(key)
+        return get(self, key)
+    monkeypatch.setattr(Pieces, "get", spy)
+    for n, (data, expected, read) in enumerate([(newest, [], 2),  # the others', the newest
+                                                (oldest, [len(store.surveys) - 1],
+                                                 len(store.surveys) + 1)]):
         edited(data, f"an edited answer {n}")
         started.clear()
+        checked.clear()
         again = write_downloads(store, work)
         assert started == expected, n
+        assert len(checked) == read, n  # the older surveys' pieces: kept unread, until needed
         fresh = tmp_path / f"fresh-{n}"
         assert again.files == write_downloads(store, fresh).files, n
+        assert sorted(os.listdir(work / ".downloads-pieces")) == sorted(
+            os.listdir(fresh / ".downloads-pieces")), n  # held ones kept, nothing stale
 
 
 def test_composed_files_unpack_alike_with_every_gzip_reader(stores, tmp_path: Path) -> None:

@@ -131,20 +131,26 @@ def sqlite_writer(rows: TableRows, pieces: Pieces, surveys: Surveys, work: Path)
     the database of every survey but the newest (a piece, kept between runs), with the
     newest added. A change to the newest survey's answers, the usual change, then adds
     one survey's rows instead of making the whole database again."""
-    def write(sink: Sink) -> None:
-        parts = [pieces.made_file(pieces.key(key, "sqlite"), partial(
+    def survey_piece(key: str, data: SurveyData) -> Path:
+        return pieces.made_file(pieces.key(key, "sqlite"), partial(
             write_survey_sqlite, rows=partial(rows.tuples, data=data)))
-            for key, data in surveys]
+
+    def write(sink: Sink) -> None:
         owners = list(rows.tuples("ca_owners"))
         earlier = pieces.key("sqlite without the newest survey", repr(owners),
                              *(key for key, _ in surveys[:-1]))
-        start = pieces.made_file(earlier, partial(start_sqlite, surveys=parts[:-1],
-                                                  owners=owners))
+        # The older surveys' pieces are read only to make that database again; until
+        # then they are kept unread (checking each one's bytes cost a fiftieth of a
+        # second after every change).
+        for key, _ in surveys[:-1]:
+            pieces.hold(pieces.key(key, "sqlite"))
+        start = pieces.made_file(earlier, lambda path: start_sqlite(
+            path, [survey_piece(key, data) for key, data in surveys[:-1]], owners))
         # Built on disk beside the downloads (a large database is never in memory).
         with tempfile.TemporaryDirectory(prefix=".sqlite-", dir=work) as tmp:
             path = Path(tmp) / SQLITE_FILE
             shutil.copyfile(start, path)
-            if parts:
-                add_survey(path, parts[-1])
+            if surveys:
+                add_survey(path, survey_piece(*surveys[-1]))
             gzip_file(sink, path, pieces, PAGE)
     return write

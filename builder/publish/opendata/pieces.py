@@ -56,6 +56,12 @@ class Pieces:
             whole = False
         return self._checked(key, whole)
 
+    def hold(self, key: str) -> None:
+        """Keep the piece stored under key (if there is one) through `gc`, unread: get,
+        read or made_file check its bytes if it is needed after all."""
+        if (name := self.found.get(key)) is not None:
+            self.used.add(name)
+
     def _checked(self, key: str, whole: bool) -> Path | None:
         name = self.found[key]
         if not whole:  # damaged or replaced: never trusted, made again
