@@ -52,6 +52,39 @@ def test_the_index_is_static_files_named_by_the_builder(demo: Project) -> None:
         (demo.site / FOLDER / "meta.json").read_bytes()
 
 
+@pytest.mark.parametrize(("front", "last"), [
+    ("search:\n  boost: 0.5\n", True), ("search:\n  boost: 0\n", True),
+    ("search:\n  boost: 1\n", False), ("search:\n  boost: 2.5\n", False),
+    ("search:\n  boost: '0.5'\n", False), ("search:\n  boost: true\n", False),
+    ("search:\n  exclude: true\n", False), ("search: 0.5\n", False), ("", False)])
+def test_a_page_is_listed_last_when_its_front_matter_boost_is_below_one(
+        front: str, last: bool) -> None:
+    from builder.publish.search.records import listed_last
+
+    assert listed_last(f"---\ntitle: A page\n{front}---\n\n# A page\n".encode()) is last
+
+
+def test_the_pages_listed_last_come_after_every_answer_others_before_the_surveys(
+        demo: Project) -> None:
+    """The developers' pages (docs/architecture.md, docs/performance.md give a boost
+    below 1): a search for "SHA-1" listed three of their sections before the SHA-1
+    questions. In the built index, record order is result order."""
+    records = [r for path in sorted((demo.site / FOLDER / "d").iterdir(),
+                                    key=lambda p: int(p.stem))
+               for r in json.loads(path.read_text("utf-8"))]
+    kinds = json.loads((demo.site / FOLDER / "meta.json").read_text("utf-8"))["kinds"]
+    where = [(kinds[r[0]], r[3].split("/")[0].split("#")[0]) for r in records]
+    last_answer = max(n for n, (kind, _) in enumerate(where) if kind == "answer")
+    first_survey = min(n for n, (kind, _) in enumerate(where) if kind == "survey")
+    for n, (kind, top) in enumerate(where):
+        if top in ("architecture", "performance"):
+            assert kind == "page" and n > last_answer, (n, top)
+        elif kind == "page":
+            assert n < first_survey, (n, top)
+    assert {"architecture", "performance", "about"} <= {top for kind, top in where
+                                                        if kind == "page"}
+
+
 def test_a_name_query_lists_the_owner_first(browser, demo: Project) -> None:
     with serve(demo.site) as server, session(browser, server) as recorder:
         page = ask(recorder, "Fictitious Aurora Trust", "surveys/")

@@ -23,6 +23,7 @@ from builder.publish.search.records import (
     all_owner_names,
     ca_information_records,
     owner_records,
+    split_pages,
     survey_records,
 )
 
@@ -36,15 +37,17 @@ def search_files(store: Store, handwritten: Mapping[str, bytes],
     from the pieces kept by the last builds where their data did not change."""
     names = owner_names(store) if known is None else known.names
     surveys = surveys_newest_first(store)
+    pages, pages_last = split_pages(handwritten)
     index = Index()
     index.add(block_of(owner_records(all_owner_names(store, names))))  # made each build:
     index.add(block_of(ca_information_records(store.ca_information)))  # a few records
-    index.add(pages_block(handwritten, known))
+    index.add(pages_block(pages, known))
     index.add(block_of(survey_records(surveys)))
     for data in surveys:
         index.add(questions_block(data, known))
     for data in surveys:
         index.add(answers_block(data, names, known))
+    index.add(pages_block(pages_last, known))
     if known is not None:
         known.kept.gc()
     return index.finish()

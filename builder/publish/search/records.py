@@ -217,7 +217,29 @@ def _inline_text(markdown: str) -> str:
     return fold_whitespace(html.unescape(text))  # "&amp;" shows, and is slugged, as "&"
 
 
+def listed_last(content: bytes) -> bool:
+    """Whether a hand-written page's results come after every survey, question and answer:
+    its front matter gives `search: {boost: N}` with N below 1 (the key mkdocs-material's
+    own search reads), as the developers' pages do: a reader who searches for "SHA-1"
+    wants the SHA-1 questions first, not Architecture's "SHA-256"."""
+    from mkdocs.utils.meta import get_data
+
+    search = get_data(content.decode("utf-8", "replace"))[1].get("search")
+    boost = search.get("boost") if isinstance(search, dict) else None
+    return isinstance(boost, int | float) and not isinstance(boost, bool) and boost < 1
+
+
+def split_pages(pages: Mapping[str, bytes]) -> tuple[dict[str, bytes], dict[str, bytes]]:
+    """The hand-written pages listed among the pages, and those listed last (listed_last)."""
+    last = {path: content for path, content in pages.items()
+            if path.endswith(".md") and listed_last(content)}
+    return {path: c for path, c in pages.items() if path not in last}, last
+
+
 def all_records(store: Store, handwritten: Mapping[str, bytes]) -> list[Record]:
-    """Every record, in result order: KINDS order, each kind in the order made above."""
-    records = [*store_records(store), *handwritten_records(handwritten)]
-    return sorted(records, key=lambda record: KINDS.index(record.kind))
+    """Every record, in result order: KINDS order, each kind in the order made above, then
+    the pages listed last."""
+    first, last = split_pages(handwritten)
+    records = [*store_records(store), *handwritten_records(first)]
+    return [*sorted(records, key=lambda record: KINDS.index(record.kind)),
+            *handwritten_records(last)]
